@@ -1,0 +1,223 @@
+package rollup
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/indexpilot/indexpilot-telemetry/report"
+)
+
+// Dimensions of the rollup. DimAll has the empty key.
+const (
+	DimAll       = "all"
+	DimVersion   = "version"
+	DimFeature   = "feature"
+	DimAlgorithm = "algorithm"
+	DimDecision  = "decision"
+	DimError     = "error"
+	DimPostgres  = "pg"
+	DimOS        = "os"
+)
+
+// Scale of the fixed-point sums: percentages in 1/10,000ths, latencies in
+// microseconds. Integers keep the sums exact and order-independent.
+const (
+	PctScale     = 10_000
+	LatencyScale = 1_000
+)
+
+// Day is a UTC calendar day counted from 1970-01-01.
+type Day int32
+
+// DayOf returns the UTC day of t.
+func DayOf(t time.Time) Day { return Day(t.UTC().Unix() / 86400) }
+
+// Time returns midnight UTC of d.
+func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+// String formats d as YYYY-MM-DD.
+func (d Day) String() string { return d.Time().Format(time.DateOnly) }
+
+// Key identifies one rollup row.
+type Key struct {
+	Day Day
+	Dim string
+	Key string
+}
+
+// Less orders keys; stores lock rows in this order so that concurrent
+// writers cannot deadlock.
+func (k Key) Less(o Key) bool {
+	if k.Day != o.Day {
+		return k.Day < o.Day
+	}
+	if k.Dim != o.Dim {
+		return k.Dim < o.Dim
+	}
+	return k.Key < o.Key
+}
+
+// Counters are the additive sums of a rollup row.
+type Counters struct {
+	Reports            int64 // reports counted
+	Total              int64 // the dimension's own count: algorithm uses, decisions or errors of this type
+	IndexesCreated     int64
+	IndexesRecommended int64
+	QueriesAnalyzed    int64
+	PerfSum            int64 // sum of performance_improvement_pct × PctScale
+	PerfN              int64 // reports that carried performance_improvement_pct
+	ErrorReports       int64 // reports with at least one error
+	Errors             int64 // sum of all error counts
+	LatP50Sum          int64 // sums of the latency percentiles × LatencyScale
+	LatP95Sum          int64
+	LatP99Sum          int64
+	LatN               int64 // reports that carried query_latency_ms
+}
+
+// Add adds o to c.
+func (c *Counters) Add(o Counters) { c.combine(o, 1) }
+
+// Sub subtracts o from c.
+func (c *Counters) Sub(o Counters) { c.combine(o, -1) }
+
+func (c *Counters) combine(o Counters, sign int64) {
+	c.Reports += sign * o.Reports
+	c.Total += sign * o.Total
+	c.IndexesCreated += sign * o.IndexesCreated
+	c.IndexesRecommended += sign * o.IndexesRecommended
+	c.QueriesAnalyzed += sign * o.QueriesAnalyzed
+	c.PerfSum += sign * o.PerfSum
+	c.PerfN += sign * o.PerfN
+	c.ErrorReports += sign * o.ErrorReports
+	c.Errors += sign * o.Errors
+	c.LatP50Sum += sign * o.LatP50Sum
+	c.LatP95Sum += sign * o.LatP95Sum
+	c.LatP99Sum += sign * o.LatP99Sum
+	c.LatN += sign * o.LatN
+}
+
+// Row is one rollup row: its key, counters and installations.
+type Row struct {
+	Key
+	Counters
+	InstallsN int64          // cardinality of Installs, kept so reads need not decode it
+	Installs  *roaring.Bitmap // nil when read without bitmaps
+}
+
+// NewRow returns an empty row for k.
+func NewRow(k Key) *Row { return &Row{Key: k, Installs: roaring.New()} }
+
+// Merge adds d into r.
+func (r *Row) Merge(d *Row) {
+	r.Counters.Add(d.Counters)
+	r.Installs.Or(d.Installs)
+}
+
+// Contribution is one stored report with the dense number of its
+// installation.
+type Contribution struct {
+	Num    uint32
+	Report *report.Report
+	Time   time.Time
+}
+
+// Deltas returns the rollup rows that the contributions add, keyed.
+func Deltas(cs []Contribution) map[Key]*Row {
+	rows := make(map[Key]*Row)
+	for _, c := range cs {
+		Add(rows, c)
+	}
+	return rows
+}
+
+// Add adds one contribution to the rows it falls under, creating them.
+func Add(rows map[Key]*Row, c Contribution) {
+	day := DayOf(c.Time)
+	m := &c.Report.Metrics
+	base := baseCounters(c.Report)
+	put := func(dim, key string, total int64) {
+		k := Key{Day: day, Dim: dim, Key: key}
+		r, ok := rows[k]
+		if !ok {
+			r = NewRow(k)
+			rows[k] = r
+		}
+		cs := base
+		cs.Total = total
+		r.Counters.Add(cs)
+		r.Installs.Add(c.Num)
+	}
+	put(DimAll, "", 0)
+	put(DimVersion, c.Report.Version, 0)
+	for _, f := range m.FeaturesUsed {
+		put(DimFeature, f, 0)
+	}
+	for name, n := range m.AlgorithmUsage {
+		put(DimAlgorithm, name, n)
+	}
+	for name, n := range m.AlgorithmDecisions {
+		put(DimDecision, name, n)
+	}
+	for typ, n := range m.Errors {
+		put(DimError, typ, n)
+	}
+	if v := PostgresMajor(c.Report.Environment.PostgreSQLVersion); v != "" {
+		put(DimPostgres, v, 0)
+	}
+	if os := c.Report.Environment.OS; os != "" {
+		put(DimOS, os, 0)
+	}
+}
+
+func baseCounters(r *report.Report) Counters {
+	m := &r.Metrics
+	c := Counters{
+		Reports:            1,
+		IndexesCreated:     m.IndexesCreated,
+		IndexesRecommended: m.IndexesRecommended,
+		QueriesAnalyzed:    m.QueriesAnalyzed,
+	}
+	if p := m.PerformanceImprovementPct; p != nil {
+		c.PerfSum, c.PerfN = int64(math.Round(*p*PctScale)), 1
+	}
+	for _, n := range m.Errors {
+		c.Errors += n
+	}
+	if c.Errors > 0 {
+		c.ErrorReports = 1
+	}
+	if l := m.QueryLatencyMS; l != nil {
+		c.LatP50Sum = int64(math.Round(l.P50 * LatencyScale))
+		c.LatP95Sum = int64(math.Round(l.P95 * LatencyScale))
+		c.LatP99Sum = int64(math.Round(l.P99 * LatencyScale))
+		c.LatN = 1
+	}
+	return c
+}
+
+// PostgresMajor returns the major version of a PostgreSQL version string
+// ("15" of "15.4"; "9.6" of "9.6.24", since 9.x majors had two parts).
+func PostgresMajor(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if parts[0] == "" {
+		return ""
+	}
+	if parts[0] < "10" && len(parts[0]) == 1 && len(parts) > 1 {
+		return parts[0] + "." + parts[1]
+	}
+	return parts[0]
+}
+
+// SortedKeys returns the keys of rows in lock order.
+func SortedKeys(rows map[Key]*Row) []Key {
+	keys := make([]Key, 0, len(rows))
+	for k := range rows {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Less(keys[j]) })
+	return keys
+}

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/report"
+)
+
+// Raw is a report as a backend stores it.
+type Raw struct {
+	Key           string
+	Num           uint32 // the installation's dense number
+	Day           rollup.Day
+	Time          time.Time
+	Received      time.Time
+	Version       string
+	SchemaVersion int
+	Metrics       []byte // JSON of report.Metrics, allow-listed fields only
+	Environment   []byte // JSON of report.Environment
+}
+
+// Tx is what a backend provides, inside one transaction, for the logic
+// that every backend shares. Backends implement it; nothing else calls it.
+type Tx interface {
+	// InstallationNums returns the dense number of each installation id,
+	// creating rows for ids not seen before (reports sent with a fleet key).
+	InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error)
+	// InsertReports inserts rows whose keys are not stored yet and tells
+	// which ones it inserted.
+	InsertReports(ctx context.Context, rows []Raw) ([]bool, error)
+	// LoadRollups returns, locked for update, the stored rows of keys.
+	LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error)
+	// SaveRollups writes rows, replacing stored ones.
+	SaveRollups(ctx context.Context, rows []*rollup.Row) error
+}
+
+// IngestTx stores items through tx: raw rows first, then the rollup deltas
+// of the rows that were new. Duplicates inside the batch count once.
+func IngestTx(ctx context.Context, tx Tx, items []Item, now time.Time) ([]bool, error) {
+	inserted := make([]bool, len(items))
+	first := make(map[string]int, len(items)) // key → index of its first item
+	var ids []string
+	seenID := make(map[string]bool)
+	for i, it := range items {
+		if _, dup := first[it.Key]; !dup {
+			first[it.Key] = i
+		}
+		if id := it.Report.InstallationID; !seenID[id] {
+			seenID[id] = true
+			ids = append(ids, id)
+		}
+	}
+	nums, err := tx.InstallationNums(ctx, ids, now)
+	if err != nil {
+		return nil, err
+	}
+	var raws []Raw
+	var idx []int
+	for i, it := range items {
+		if first[it.Key] != i {
+			continue
+		}
+		raw, err := toRaw(it, nums[it.Report.InstallationID])
+		if err != nil {
+			return nil, err
+		}
+		raws = append(raws, raw)
+		idx = append(idx, i)
+	}
+	fresh, err := tx.InsertReports(ctx, raws)
+	if err != nil {
+		return nil, err
+	}
+	var cs []rollup.Contribution
+	for j, ok := range fresh {
+		if ok {
+			it := items[idx[j]]
+			inserted[idx[j]] = true
+			cs = append(cs, rollup.Contribution{Num: raws[j].Num, Report: it.Report, Time: it.Time})
+		}
+	}
+	return inserted, ApplyDeltas(ctx, tx, rollup.Deltas(cs), false)
+}
+
+// ApplyDeltas adds (or, with subtract, takes out) deltas to the stored
+// rollup rows. Subtracting removes the deltas' installations from the
+// rows' bitmaps, which is right only when every report of those
+// installations is being taken out.
+func ApplyDeltas(ctx context.Context, tx Tx, deltas map[rollup.Key]*rollup.Row, subtract bool) error {
+	if len(deltas) == 0 {
+		return nil
+	}
+	keys := rollup.SortedKeys(deltas)
+	stored, err := tx.LoadRollups(ctx, keys)
+	if err != nil {
+		return err
+	}
+	rows := make([]*rollup.Row, 0, len(keys))
+	for _, k := range keys {
+		row, ok := stored[k]
+		if !ok {
+			row = rollup.NewRow(k)
+		}
+		d := deltas[k]
+		if subtract {
+			row.Counters.Sub(d.Counters)
+			row.Installs.AndNot(d.Installs)
+		} else {
+			row.Merge(d)
+		}
+		rows = append(rows, row)
+	}
+	return tx.SaveRollups(ctx, rows)
+}
+
+func toRaw(it Item, num uint32) (Raw, error) {
+	m, err := json.Marshal(it.Report.Metrics)
+	if err != nil {
+		return Raw{}, fmt.Errorf("store: encode metrics: %w", err)
+	}
+	e, err := json.Marshal(it.Report.Environment)
+	if err != nil {
+		return Raw{}, fmt.Errorf("store: encode environment: %w", err)
+	}
+	return Raw{
+		Key: it.Key, Num: num, Day: rollup.DayOf(it.Time), Time: it.Time.UTC(), Received: it.Received.UTC(),
+		Version: it.Report.Version, SchemaVersion: it.Report.SchemaVersion, Metrics: m, Environment: e,
+	}, nil
+}
+
+// Contribution turns a stored row back into what the rollups count.
+func (r *Raw) Contribution(installationID string) (rollup.Contribution, error) {
+	rep := &report.Report{
+		SchemaVersion: r.SchemaVersion, InstallationID: installationID, Version: r.Version,
+		Timestamp: r.Time.UTC().Format(time.RFC3339Nano),
+	}
+	if err := json.Unmarshal(r.Metrics, &rep.Metrics); err != nil {
+		return rollup.Contribution{}, fmt.Errorf("store: decode stored metrics of %s: %w", r.Key, err)
+	}
+	if err := json.Unmarshal(r.Environment, &rep.Environment); err != nil {
+		return rollup.Contribution{}, fmt.Errorf("store: decode stored environment of %s: %w", r.Key, err)
+	}
+	return rollup.Contribution{Num: r.Num, Report: rep, Time: r.Time}, nil
+}

@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// Ingest stores a batch of reports and their rollup deltas in one
+// transaction.
+func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
+	var inserted []bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		inserted, err = store.IngestTx(ctx, txn{tx}, items, s.now())
+		return err
+	})
+	return inserted, err
+}
+
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// txn implements store.Tx on one SQLite transaction.
+type txn struct{ tx *sql.Tx }
+
+func (t txn) InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error) {
+	nums := make(map[string]uint32, len(ids))
+	for _, id := range ids {
+		var num uint32
+		// query: installation-num
+		err := t.tx.QueryRowContext(ctx, `SELECT num FROM installations WHERE installation_id = ?`, id).Scan(&num)
+		if errors.Is(err, sql.ErrNoRows) {
+			// query: create-fleet-installation
+			err = t.tx.QueryRowContext(ctx, `INSERT INTO installations (installation_id, created_at) VALUES (?, ?)
+				RETURNING num`, id, formatTime(now)).Scan(&num)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: installation number: %w", err)
+		}
+		nums[id] = num
+	}
+	return nums, nil
+}
+
+func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error) {
+	// query: insert-report
+	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO reports (report_key, installation_num, day, ts, received_at,
+		version, schema_version, metrics, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (report_key) DO NOTHING`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: prepare insert report: %w", err)
+	}
+	defer stmt.Close()
+	inserted := make([]bool, len(rows))
+	for i, r := range rows {
+		res, err := stmt.ExecContext(ctx, r.Key, r.Num, r.Day, formatTime(r.Time), formatTime(r.Received),
+			r.Version, r.SchemaVersion, string(r.Metrics), string(r.Environment))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: insert report: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: insert report: %w", err)
+		}
+		inserted[i] = n == 1
+	}
+	return inserted, nil
+}
+
+const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
+	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, installs_n`
+
+func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error) {
+	// query: load-rollup (SQLite's write lock is held for the whole transaction)
+	stmt, err := t.tx.PrepareContext(ctx, `SELECT `+rollupColumns+`, installs FROM rollups WHERE day = ? AND dim = ? AND key = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: prepare load rollup: %w", err)
+	}
+	defer stmt.Close()
+	rows := make(map[rollup.Key]*rollup.Row, len(keys))
+	for _, k := range keys {
+		r, err := scanRollup(stmt.QueryRowContext(ctx, k.Day, k.Dim, k.Key), true)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows[k] = r
+	}
+	return rows, nil
+}
+
+func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
+	// query: save-rollup
+	stmt, err := t.tx.PrepareContext(ctx, `INSERT OR REPLACE INTO rollups (`+rollupColumns+`, installs)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare save rollup: %w", err)
+	}
+	defer stmt.Close()
+	for _, r := range rows {
+		r.Installs.RunOptimize()
+		b, err := r.Installs.ToBytes()
+		if err != nil {
+			return fmt.Errorf("sqlite: encode bitmap: %w", err)
+		}
+		c := r.Counters
+		if _, err := stmt.ExecContext(ctx, r.Day, r.Dim, r.Key.Key, c.Reports, c.Total, c.IndexesCreated,
+			c.IndexesRecommended, c.QueriesAnalyzed, c.PerfSum, c.PerfN, c.ErrorReports, c.Errors,
+			c.LatP50Sum, c.LatP95Sum, c.LatP99Sum, c.LatN, int64(r.Installs.GetCardinality()), b); err != nil {
+			return fmt.Errorf("sqlite: save rollup: %w", err)
+		}
+	}
+	return nil
+}
+
+func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {
+	r := &rollup.Row{}
+	c := &r.Counters
+	dest := []any{&r.Day, &r.Dim, &r.Key.Key, &c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended,
+		&c.QueriesAnalyzed, &c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum,
+		&c.LatP99Sum, &c.LatN, &r.InstallsN}
+	var b []byte
+	if bitmap {
+		dest = append(dest, &b)
+	}
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("sqlite: scan rollup: %w", err)
+	}
+	if bitmap {
+		r.Installs = roaring.New()
+		if err := r.Installs.UnmarshalBinary(b); err != nil {
+			return nil, fmt.Errorf("sqlite: decode bitmap of %v: %w", r.Key, err)
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// Recompute rebuilds the rollup rows of every day that has raw reports.
+func (s *Store) Recompute(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var minDay sql.NullInt64
+		// query: first-raw-day
+		if err := tx.QueryRowContext(ctx, `SELECT min(day) FROM reports`).Scan(&minDay); err != nil {
+			return fmt.Errorf("sqlite: recompute: %w", err)
+		}
+		if !minDay.Valid {
+			return nil
+		}
+		// query: recompute-read
+		rows, err := tx.QueryContext(ctx, `SELECT r.`+rawColumns+`, i.installation_id
+			FROM reports r JOIN installations i ON i.num = r.installation_num ORDER BY r.rowid`)
+		if err != nil {
+			return fmt.Errorf("sqlite: recompute: %w", err)
+		}
+		acc := make(map[rollup.Key]*rollup.Row)
+		err = scanContributions(rows, func(c rollup.Contribution) { rollup.Add(acc, c) })
+		if err != nil {
+			return err
+		}
+		// query: recompute-clear
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rollups WHERE day >= ?`, minDay.Int64); err != nil {
+			return fmt.Errorf("sqlite: recompute: clear: %w", err)
+		}
+		out := make([]*rollup.Row, 0, len(acc))
+		for _, k := range rollup.SortedKeys(acc) {
+			out = append(out, acc[k])
+		}
+		return txn{tx}.SaveRollups(ctx, out)
+	})
+}
+
+func scanContributions(rows *sql.Rows, fn func(rollup.Contribution)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		r, err := scanRaw(rows, &id)
+		if err != nil {
+			return err
+		}
+		c, err := r.Contribution(id)
+		if err != nil {
+			return err
+		}
+		fn(c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: recompute: %w", err)
+	}
+	return nil
+}
+
+// Retain deletes raw reports and rollup rows older than the given days.
+func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// query: retain-reports
+		res, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE day < ?`, rawBefore)
+		if err != nil {
+			return fmt.Errorf("sqlite: retain reports: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlite: retain reports: %w", err)
+		}
+		// query: retain-rollups
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rollups WHERE day < ?`, rollupBefore); err != nil {
+			return fmt.Errorf("sqlite: retain rollups: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// DeleteInstallation deletes an installation and its reports, and takes
+// the reports out of the rollups.
+func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var num uint32
+		// query: installation-num
+		err := tx.QueryRowContext(ctx, `SELECT num FROM installations WHERE installation_id = ?`, installationID).Scan(&num)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: delete installation: %w", err)
+		}
+		raws, err := reportsOf(ctx, tx, num)
+		if err != nil {
+			return err
+		}
+		deltas := make(map[rollup.Key]*rollup.Row)
+		for _, r := range raws {
+			c, err := r.Contribution(installationID)
+			if err != nil {
+				return err
+			}
+			rollup.Add(deltas, c)
+		}
+		// query: delete-installation
+		for _, q := range []string{`DELETE FROM reports WHERE installation_num = ?`, `DELETE FROM installations WHERE num = ?`} {
+			if _, err := tx.ExecContext(ctx, q, num); err != nil {
+				return fmt.Errorf("sqlite: delete installation: %w", err)
+			}
+		}
+		n = int64(len(raws))
+		return store.ApplyDeltas(ctx, txn{tx}, deltas, true)
+	})
+	return n, err
+}

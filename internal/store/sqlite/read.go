@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// Rollups returns the rollup rows q selects.
+func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row, error) {
+	cols := rollupColumns
+	if q.Bitmaps {
+		cols += ", installs"
+	}
+	// query: read-rollups
+	sqlText := `SELECT ` + cols + ` FROM rollups WHERE day BETWEEN ? AND ?`
+	args := []any{q.From, q.To}
+	if len(q.Dims) > 0 {
+		sqlText += ` AND dim IN (?` + strings.Repeat(", ?", len(q.Dims)-1) + `)`
+		for _, d := range q.Dims {
+			args = append(args, d)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, sqlText+` ORDER BY day, dim, key`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read rollups: %w", err)
+	}
+	defer rows.Close()
+	var out []*rollup.Row
+	for rows.Next() {
+		r, err := scanRollup(rows, q.Bitmaps)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: read rollups: %w", err)
+	}
+	return out, nil
+}
+
+// ExportInstallation returns everything stored about an installation.
+func (s *Store) ExportInstallation(ctx context.Context, installationID string) (*store.Export, error) {
+	var num uint32
+	var created string
+	// query: export-installation
+	err := s.db.QueryRowContext(ctx, `SELECT num, created_at FROM installations WHERE installation_id = ?`,
+		installationID).Scan(&num, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: export installation: %w", err)
+	}
+	exp := &store.Export{InstallationID: installationID}
+	if exp.Registered, err = parseTime(created); err != nil {
+		return nil, fmt.Errorf("sqlite: export installation: %w", err)
+	}
+	raws, err := reportsOf(ctx, s.db, num)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range raws {
+		c, err := r.Contribution(installationID)
+		if err != nil {
+			return nil, err
+		}
+		exp.Reports = append(exp.Reports, store.StoredReport{Key: r.Key, Received: r.Received, Report: *c.Report})
+	}
+	return exp, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const rawColumns = `report_key, installation_num, day, ts, received_at, version, schema_version, metrics, environment`
+
+// reportsOf returns the stored reports of one installation, oldest first.
+func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) {
+	// query: reports-of-installation
+	rows, err := q.QueryContext(ctx, `SELECT `+rawColumns+` FROM reports WHERE installation_num = ? ORDER BY ts, report_key`, num)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reports of installation: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Raw
+	for rows.Next() {
+		r, err := scanRaw(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// scanRaw scans rawColumns, then any extra columns into extra.
+func scanRaw(row scanner, extra ...any) (store.Raw, error) {
+	var r store.Raw
+	var ts, received, metrics, env string
+	dest := append([]any{&r.Key, &r.Num, &r.Day, &ts, &received, &r.Version, &r.SchemaVersion, &metrics, &env}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return r, fmt.Errorf("sqlite: scan report: %w", err)
+	}
+	var err1, err2 error
+	r.Time, err1 = parseTime(ts)
+	r.Received, err2 = parseTime(received)
+	if err := errors.Join(err1, err2); err != nil {
+		return r, fmt.Errorf("sqlite: report %s times: %w", r.Key, err)
+	}
+	r.Metrics, r.Environment = []byte(metrics), []byte(env)
+	return r, nil
+}

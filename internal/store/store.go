@@ -1,0 +1,127 @@
+// Package store defines what the analytics service keeps and how it reads
+// it back: the Store interface, its record types and the test suite every
+// backend must pass. The backends live in sqlite/ and postgres/, each with
+// its own SQL and migrations; the logic they share (turning a batch of
+// reports into rollup deltas, recomputing) is written once here.
+//
+// A store never keeps a client address, a secret in clear or a raw request
+// body: reports are stored as the validated, allow-listed fields only.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/report"
+)
+
+// ErrNotFound is returned when a looked-up record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned when a record to create already exists.
+var ErrConflict = errors.New("store: already exists")
+
+// Store is the analytics service's storage. Every method is safe for
+// concurrent use.
+type Store interface {
+	// Migrate applies the embedded migrations that are not yet applied.
+	Migrate(ctx context.Context) error
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+
+	// CreateInstallation records a registered installation and the hash of
+	// its key.
+	CreateInstallation(ctx context.Context, in Installation) error
+	// InstallationByKeyID returns the installation that owns a key id.
+	InstallationByKeyID(ctx context.Context, keyID string) (Installation, error)
+
+	// CreateKey stores an operator key (admin token or fleet key).
+	CreateKey(ctx context.Context, k Key) error
+	// Key returns an operator key by id, revoked or not.
+	Key(ctx context.Context, id string) (Key, error)
+	// Keys lists every operator key, oldest first.
+	Keys(ctx context.Context) ([]Key, error)
+	// RevokeKey marks a key revoked at the given time.
+	RevokeKey(ctx context.Context, id string, at time.Time) error
+
+	// Ingest stores a batch of validated reports and their rollup deltas in
+	// one transaction. inserted[i] is false when items[i] was already
+	// stored (a retry), in which case it was not counted again.
+	Ingest(ctx context.Context, items []Item) (inserted []bool, err error)
+
+	// Rollups returns the rollup rows that q selects.
+	Rollups(ctx context.Context, q RollupQuery) ([]*rollup.Row, error)
+
+	// Recompute rebuilds every rollup row of the days that still have raw
+	// reports from those reports, in one transaction.
+	Recompute(ctx context.Context) error
+	// Retain deletes raw reports of days before rawBefore and rollup rows
+	// of days before rollupBefore. It returns the reports deleted.
+	Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) (int64, error)
+
+	// DeleteInstallation deletes an installation, its key and every stored
+	// report of it, and takes those reports out of the rollups. It returns
+	// the number of reports deleted.
+	DeleteInstallation(ctx context.Context, installationID string) (int64, error)
+	// ExportInstallation returns everything stored about an installation.
+	ExportInstallation(ctx context.Context, installationID string) (*Export, error)
+}
+
+// RollupQuery selects rollup rows: days From..To inclusive, in the given
+// dimensions (all when Dims is empty), with their bitmaps only when
+// Bitmaps is set (counting needs InstallsN alone).
+type RollupQuery struct {
+	From, To rollup.Day
+	Dims     []string
+	Bitmaps  bool
+}
+
+// Installation is a registered (or fleet-reported) installation.
+type Installation struct {
+	ID      string // the public installation id
+	KeyID   string // empty for installations only a fleet key reported
+	KeyHash []byte // SHA-256 of the key's secret part
+	Created time.Time
+}
+
+// Key kinds.
+const (
+	KindAdmin = "admin"
+	KindFleet = "fleet"
+)
+
+// Key is an operator secret: an admin token or a fleet key.
+type Key struct {
+	ID      string
+	Kind    string
+	Name    string
+	Hash    []byte
+	Created time.Time
+	Revoked *time.Time
+}
+
+// Item is one validated report to ingest.
+type Item struct {
+	Key      string // idempotency key, report.Decoded.Key()
+	Report   *report.Report
+	Time     time.Time // the report's timestamp
+	Received time.Time
+}
+
+// Export is what the store holds about one installation.
+type Export struct {
+	InstallationID string         `json:"installation_id"`
+	Registered     time.Time      `json:"registered_at"`
+	Reports        []StoredReport `json:"reports"`
+}
+
+// StoredReport is one stored report as kept: allow-listed fields only.
+type StoredReport struct {
+	Key      string        `json:"report_key"`
+	Received time.Time     `json:"received_at"`
+	Report   report.Report `json:"report"`
+}

@@ -1,0 +1,10 @@
+// Package report owns the telemetry wire contract: the JSON report an
+// IndexPilot installation sends, the rules a report must satisfy, and the
+// JSON Schema that documents them.
+//
+// Both sides import it: the users' client builds reports with these types
+// and the analytics service decodes and validates them with Decode. The
+// package imports only the standard library so that any Go program can use
+// it, and it must never grow a field that carries free text: every value is
+// a count, a statistic, a version string or a word from a fixed pattern.
+package report
