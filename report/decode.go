@@ -50,7 +50,7 @@ var required = []string{"installation_id", "version", "timestamp", "metrics", "e
 type Decoded struct {
 	Report
 	Time    time.Time // Timestamp, parsed, in UTC
-	Ignored []string  // dotted paths of unknown fields, sorted
+	Ignored []string  // dotted paths of unknown or too new fields, sorted
 }
 
 // Decode parses and validates one report body (at most MaxBodyBytes, after
@@ -79,7 +79,7 @@ func Decode(body []byte, now time.Time, retention time.Duration) (*Decoded, erro
 	}
 	p := prepass{sv: 1}
 	if raw := top["schema_version"]; !isNull(raw) {
-		if _, err := whole("schema_version", raw); err != nil {
+		if _, err := whole("schema_version", "schema_version", raw); err != nil {
 			return nil, err
 		}
 		sv, _ := strconv.ParseFloat(string(raw), 64)
@@ -134,18 +134,21 @@ func (p *prepass) value(f string, raw json.RawMessage) (json.RawMessage, error) 
 	}
 	if _, ok := known[f]; ok {
 		if f == "metrics.ab_experiments" {
-			var list []map[string]json.RawMessage
+			var list []json.RawMessage
 			if json.Unmarshal(raw, &list) != nil {
 				return nil, fieldErr(f, "must be an array of objects (got %s)", kind(raw))
 			}
-			out := make([]json.RawMessage, len(list))
-			for i, o := range list {
+			for i, e := range list {
+				var o map[string]json.RawMessage
+				if json.Unmarshal(e, &o) != nil || o == nil {
+					return nil, fieldErr(f, "each entry must be a JSON object (got %s)", kind(e))
+				}
 				var err error
-				if out[i], err = p.object(f, o); err != nil {
+				if list[i], err = p.object(f, o); err != nil {
 					return nil, err
 				}
 			}
-			return json.Marshal(out)
+			return json.Marshal(list)
 		}
 		var o map[string]json.RawMessage
 		if json.Unmarshal(raw, &o) != nil {
@@ -159,7 +162,7 @@ func (p *prepass) value(f string, raw json.RawMessage) (json.RawMessage, error) 
 			return nil, fieldErr(f, "must be a JSON object of whole numbers (got %s)", kind(raw))
 		}
 		for _, k := range sortedKeys(o) {
-			v, err := whole(f+"."+k, o[k])
+			v, err := whole(f+"."+k, f+".*", o[k])
 			if err != nil {
 				return nil, err
 			}
@@ -168,20 +171,16 @@ func (p *prepass) value(f string, raw json.RawMessage) (json.RawMessage, error) 
 		return json.Marshal(o)
 	}
 	if ranges[f].whole {
-		return whole(f, raw)
+		return whole(f, f, raw)
 	}
 	return raw, nil
 }
 
-// whole checks that raw is null or a JSON number with an integral value
-// in the range of field f and returns it in canonical integer form.
-func whole(f string, raw json.RawMessage) (json.RawMessage, error) {
+// whole checks that raw, the value of field f, is null or a JSON number
+// with an integral value in ranges[key], and returns it as an integer.
+func whole(f, key string, raw json.RawMessage) (json.RawMessage, error) {
 	if isNull(raw) {
 		return raw, nil
-	}
-	key := f
-	if _, ok := ranges[f]; !ok { // a map value: metrics.errors.X
-		key = f[:strings.LastIndexByte(f, '.')] + ".*"
 	}
 	r := ranges[key]
 	x, err := strconv.ParseFloat(string(raw), 64) // raw is valid JSON

@@ -1,5 +1,7 @@
 package report
 
+import "strings"
+
 // fieldSchema maps each field that was added after the seed's format to
 // the schema version that introduced it; every other field is version 1.
 var fieldSchema = map[string]int{
@@ -9,11 +11,17 @@ var fieldSchema = map[string]int{
 }
 
 // FieldSchema returns the schema version that introduced the field at the
-// dotted path (1 for the seed's fields and the first optional ones). The
-// client uses it to hold back fields its user has not consented to.
+// dotted path (1 for the seed's fields and the first optional ones); a
+// field inside a newer one ("metrics.ab_experiments.n") is as new as it.
+// The client uses it to hold back fields its user has not consented to.
 func FieldSchema(path string) int {
-	if v, ok := fieldSchema[path]; ok {
-		return v
+	v := 1
+	for {
+		v = max(v, fieldSchema[path])
+		i := strings.LastIndexByte(path, '.')
+		if i < 0 {
+			return v
+		}
+		path = path[:i]
 	}
-	return 1
 }

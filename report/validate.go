@@ -90,7 +90,7 @@ func (m *Metrics) validate() error {
 		}
 	}
 	if len(features) > MaxListEntries {
-		return fieldErr("metrics.features_used", "must have at most %d entries", MaxListEntries)
+		return fieldErr("metrics.features_used", "must have at most %d distinct entries", MaxListEntries)
 	}
 	m.FeaturesUsed = features
 	for _, c := range []struct {

@@ -1,0 +1,72 @@
+package report
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestContractExamples decodes the JSON examples of docs/contract.md.
+func TestContractExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/contract.md")
+	if err != nil {
+		t.Skip(err)
+	}
+	blocks := strings.Split(string(doc), "```json\n")[1:]
+	reports := 0
+	for _, b := range blocks {
+		b = b[:strings.Index(b, "```")]
+		if !json.Valid([]byte(b)) {
+			t.Errorf("invalid JSON example:\n%s", b)
+			continue
+		}
+		if !strings.Contains(b, `"installation_id"`) {
+			continue
+		}
+		reports++
+		d := mustDecode(t, []byte(b))
+		if d.Ignored != nil {
+			t.Errorf("example has ignored fields %q", d.Ignored)
+		}
+		if d.SchemaVersion != CurrentSchema {
+			continue
+		}
+		var v any
+		json.Unmarshal([]byte(b), &v)
+		have := map[string]bool{}
+		paths("", v, have)
+		for obj, fields := range known {
+			for _, f := range fields {
+				if !have[join(obj, f)] {
+					t.Errorf("the full example lacks %s", join(obj, f))
+				}
+			}
+		}
+	}
+	for _, re := range []*regexp.Regexp{uuidPattern, installationIDPattern, versionPattern, timestampPattern, namePattern,
+		errorTypePattern, envWordPattern, runtimePattern, experimentPattern, variantPattern} {
+		if !strings.Contains(string(doc), "`"+re.String()+"`") {
+			t.Errorf("docs/contract.md does not give the pattern %s", re)
+		}
+	}
+	if reports < 2 {
+		t.Errorf("found %d report examples, want the seed and a full one", reports)
+	}
+}
+
+// paths records the dotted paths of the object fields in v.
+func paths(path string, v any, have map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			have[join(path, k)] = true
+			paths(join(path, k), x, have)
+		}
+	case []any:
+		for _, x := range v {
+			paths(path, x, have)
+		}
+	}
+}
