@@ -1,0 +1,63 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Handler returns every route of the service.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/installations", s.handle(s.register))
+	mux.HandleFunc("DELETE /api/v1/installations/me", s.handle(s.forget))
+	mux.HandleFunc("GET /api/v1/installations/me/export", s.handle(s.export))
+	mux.HandleFunc("POST /api/v1/telemetry", s.handle(s.telemetry))
+	mux.HandleFunc("GET /api/v1/schema", s.schema)
+	mux.HandleFunc("GET /api/v1/dashboard/stats", s.handle(s.requireAdmin(s.stats)))
+	mux.HandleFunc("GET /api/v1/dashboard/trends", s.handle(s.requireAdmin(s.trends)))
+	mux.HandleFunc("GET /healthz", s.handle(s.health))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /login", s.handle(s.loginPage))
+	mux.HandleFunc("POST /login", s.handle(s.login))
+	mux.HandleFunc("POST /logout", s.handle(s.logout))
+	mux.HandleFunc("GET /{$}", s.handle(s.overview))
+	mux.Handle("GET /static/", staticHandler())
+	return s.instrument(securityHeaders(mux))
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// instrument counts requests by route pattern (never by raw path, so
+// cardinality stays bounded) and status.
+func (s *Server) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.request(route, rec.code)
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		next.ServeHTTP(w, r)
+	})
+}

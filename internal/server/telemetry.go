@@ -1,0 +1,143 @@
+package server
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
+)
+
+// ackResponse is the seed's answer plus what the server left out.
+type ackResponse struct {
+	Status         string   `json:"status"`
+	Message        string   `json:"message"`
+	NextCollection string   `json:"next_collection"`
+	IgnoredFields  []string `json:"ignored_fields"`
+	Duplicate      bool     `json:"duplicate"`
+}
+
+func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	who, err := s.reportSender(r)
+	if err != nil {
+		return err
+	}
+	if who.installationID != "" {
+		if ok, wait := s.keyLimits.allow(who.keyID, s.now()); !ok {
+			return tooMany(wait, "this installation sends too often; retry after the given seconds")
+		}
+	}
+	body, err := readBody(w, r, report.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	d, err := report.Decode(body, now, s.cfg.RawRetention)
+	var fe *report.FieldError
+	if errors.As(err, &fe) {
+		return invalid(fe)
+	}
+	if err != nil {
+		return err
+	}
+	if who.installationID != "" && who.installationID != d.InstallationID {
+		return unauthorized("this key belongs to another installation")
+	}
+	inserted, err := s.batcher.Submit(r.Context(), store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now})
+	if err != nil {
+		return unavailable(err)
+	}
+	result := "stored"
+	if !inserted {
+		result = "duplicate"
+	}
+	s.metrics.reports.WithLabelValues(result).Inc()
+	ignored := d.Ignored
+	if ignored == nil {
+		ignored = []string{}
+	}
+	writeJSON(w, http.StatusOK, ackResponse{
+		Status: "success", Message: "Telemetry received", NextCollection: s.nextCollection(d.InstallationID, now),
+		IgnoredFields: ignored, Duplicate: !inserted,
+	})
+	return nil
+}
+
+// nextCollection spreads installations over an hour after the interval,
+// stably per installation, so a fleet does not report all at once.
+func (s *Server) nextCollection(installationID string, now time.Time) string {
+	h := fnv.New32a()
+	h.Write([]byte(installationID))
+	jitter := time.Duration(h.Sum32()%3600) * time.Second
+	return now.Add(s.cfg.CollectionInterval + jitter).UTC().Truncate(time.Second).Format(time.RFC3339)
+}
+
+func requireJSON(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
+	}
+	return nil
+}
+
+// readBody reads at most limit bytes of the request body, after gzip
+// decompression when the body is gzip-encoded; more is a 413.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	tooLarge := errorf(http.StatusRequestEntityTooLarge, "too_large", "the body must be at most 64 KiB (after decompression)")
+	var src io.Reader = http.MaxBytesReader(w, r.Body, limit)
+	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, readError(err, tooLarge)
+		}
+		defer zr.Close()
+		src = zr
+	default:
+		return nil, errorf(http.StatusUnsupportedMediaType, "unsupported_encoding", "Content-Encoding must be gzip or none")
+	}
+	body, err := io.ReadAll(io.LimitReader(src, limit+1))
+	if err != nil {
+		return nil, readError(err, tooLarge)
+	}
+	if int64(len(body)) > limit {
+		return nil, tooLarge
+	}
+	return body, nil
+}
+
+func readError(err error, tooLarge *apiError) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge
+	}
+	return errorf(http.StatusBadRequest, "bad_body", "the body could not be read: "+err.Error())
+}
+
+func (s *Server) schema(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/schema+json")
+	w.Write(report.Schema())
+}
+
+// decodeSmall decodes an optional small JSON body (registration).
+func decodeSmall(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r, 1024)
+	if err != nil || len(strings.TrimSpace(string(body))) == 0 {
+		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return errorf(http.StatusBadRequest, "invalid_body", "the body must be a JSON object")
+	}
+	return nil
+}
