@@ -52,6 +52,9 @@ func (d *Decoded) validate(now time.Time, retention time.Duration) error {
 	if t.Before(now.Add(-retention)) {
 		return fieldErr("timestamp", "must not be older than the raw-data retention (%d days)", int(retention.Hours()/24))
 	}
+	// Microseconds: what PostgreSQL keeps, so both stores hold the same
+	// instant and the idempotency key does not depend on the backend.
+	t = t.Truncate(time.Microsecond)
 	d.Time = t
 	r.Timestamp = t.Format(time.RFC3339Nano)
 	if r.SchemaVersion < 2 { // listed in Ignored by Decode; never stored

@@ -104,7 +104,7 @@ func (c *Counters) combine(o Counters, sign int64) {
 type Row struct {
 	Key
 	Counters
-	InstallsN int64          // cardinality of Installs, kept so reads need not decode it
+	InstallsN int64           // cardinality of Installs, kept so reads need not decode it
 	Installs  *roaring.Bitmap // nil when read without bitmaps
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -31,7 +32,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := store.Installation{ID: uuid.NewString(), KeyID: sec.ID, KeyHash: sec.Hash(), Created: s.now().UTC()}
+	in := store.Installation{ID: uuid.NewString(), KeyID: sec.ID, KeyHash: sec.Hash(), Created: s.now().UTC().Truncate(time.Microsecond)}
 	if err := s.store.CreateInstallation(r.Context(), in); err != nil {
 		return unavailable(err)
 	}

@@ -41,7 +41,7 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.now().UTC().Truncate(time.Microsecond)
 	d, err := report.Decode(body, now, s.cfg.RawRetention)
 	var fe *report.FieldError
 	if errors.As(err, &fe) {

@@ -120,6 +120,10 @@ func (s *Store) migrate(ctx context.Context, version int, name string) error {
 	return tx.Commit()
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// timeLayout has a fixed-width fraction so that stored times sort as text
+// in time order; microseconds, as PostgreSQL keeps them.
+const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

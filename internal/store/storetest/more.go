@@ -159,6 +159,9 @@ func testExport(t *testing.T, s store.Store) {
 		t.Fatalf("export = %+v, want the installation's 2 reports oldest first", exp)
 	}
 	got := exp.Reports[0].Report
+	if got.Timestamp != a.Report.Timestamp || !exp.Reports[0].Received.Equal(a.Received) {
+		t.Fatalf("exported times %s / %s, want %s / %s", got.Timestamp, exp.Reports[0].Received, a.Report.Timestamp, a.Received)
+	}
 	if got.Version != "1.1.0" || got.Metrics.IndexesCreated != a.Report.Metrics.IndexesCreated ||
 		*got.Metrics.PerformanceImprovementPct != *a.Report.Metrics.PerformanceImprovementPct ||
 		got.Metrics.AlgorithmUsage["cert"] != a.Report.Metrics.AlgorithmUsage["cert"] || got.Environment.OS != "linux" {

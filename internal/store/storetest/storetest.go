@@ -53,14 +53,16 @@ func ctx(t *testing.T) context.Context {
 // Item builds a valid item for installation inst at day offset (0 = Now's
 // day, -1 the day before) with a given report id suffix.
 func Item(inst, daysAgo, seq int, version string) store.Item {
-	ts := Now.Add(-time.Duration(daysAgo) * 24 * time.Hour).Add(time.Duration(seq) * time.Second)
+	// Microsecond fractions: both backends must keep them (PostgreSQL's
+	// precision; report.Decode truncates to it).
+	ts := Now.Add(-time.Duration(daysAgo)*24*time.Hour + time.Duration(seq)*time.Second + time.Duration(seq%1000)*time.Microsecond)
 	pct := float64(seq%50) + 0.25
 	r := &report.Report{
 		SchemaVersion:  2,
 		ReportID:       fmt.Sprintf("00000000-0000-4000-8000-%012d", inst*100000+daysAgo*1000+seq),
 		InstallationID: fmt.Sprintf("inst-%08d", inst),
 		Version:        version,
-		Timestamp:      ts.Format(time.RFC3339),
+		Timestamp:      ts.Format(time.RFC3339Nano),
 		Metrics: report.Metrics{
 			FeaturesUsed:              []string{"auto_indexing", fmt.Sprintf("feature_%d", inst%3)},
 			IndexesCreated:            int64(inst%5 + 1),
@@ -76,7 +78,7 @@ func Item(inst, daysAgo, seq int, version string) store.Item {
 	if seq%3 == 0 {
 		r.Metrics.Errors = map[string]int64{"OperationalError": int64(seq%5 + 1)}
 	}
-	return store.Item{Key: r.ReportID, Report: r, Time: ts, Received: Now}
+	return store.Item{Key: r.ReportID, Report: r, Time: ts, Received: Now.Add(time.Duration(seq) * time.Microsecond)}
 }
 
 func ingest(t *testing.T, s store.Store, items []store.Item) []bool {

@@ -1,0 +1,293 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// Ingest stores a batch of reports and their rollup deltas in one
+// transaction. The batch costs a fixed number of round trips: begin, the
+// installation numbers, the reports, the rollup rows, their update,
+// commit.
+func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
+	var inserted []bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		inserted, err = store.IngestTx(ctx, txn{tx}, items, s.now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inserted, nil
+}
+
+// txn implements store.Tx on one PostgreSQL transaction.
+type txn struct{ tx pgx.Tx }
+
+// InstallationNums creates the installations not seen before and returns
+// every id's number, holding a key-share lock on each installation so
+// that DeleteInstallation cannot remove one under this batch.
+func (t txn) InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error) {
+	nums := make(map[string]uint32, len(ids))
+	// A copy (each round drops the ids it resolved); the INSERT creates
+	// rows in one order so that concurrent batches wait instead of
+	// deadlocking.
+	missing := slices.Sorted(slices.Values(ids))
+	// An installation deleted after the INSERT saw it is skipped by the
+	// SELECT; the next round creates it afresh, as a later report would.
+	for round := 0; len(missing) > 0; round++ {
+		if round == 3 {
+			return nil, fmt.Errorf("postgres: installation numbers: %d ids keep vanishing", len(missing))
+		}
+		b := &pgx.Batch{}
+		// query: create-fleet-installations
+		// The NOT EXISTS filter keeps known ids from drawing (and wasting)
+		// identity values, which ON CONFLICT alone would do.
+		b.Queue(`INSERT INTO installations (installation_id, created_at)
+			SELECT id, $2 FROM unnest($1::text[]) AS u(id)
+			WHERE NOT EXISTS (SELECT 1 FROM installations i WHERE i.installation_id = u.id)
+			ORDER BY id COLLATE "C"
+			ON CONFLICT (installation_id) DO NOTHING`, missing, now)
+		// query: installation-nums
+		b.Queue(`SELECT installation_id, num FROM installations WHERE installation_id = ANY($1::text[])
+			ORDER BY installation_id FOR KEY SHARE`, missing)
+		if err := t.installationRound(ctx, b, nums); err != nil {
+			return nil, err
+		}
+		missing = slices.DeleteFunc(missing, func(id string) bool { _, ok := nums[id]; return ok })
+	}
+	return nums, nil
+}
+
+func (t txn) installationRound(ctx context.Context, b *pgx.Batch, nums map[string]uint32) error {
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("postgres: create installations: %w", err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return fmt.Errorf("postgres: installation numbers: %w", err)
+	}
+	var id string
+	var num uint32
+	_, err = pgx.ForEachRow(rows, []any{&id, &num}, func() error { nums[id] = num; return nil })
+	if err != nil {
+		return fmt.Errorf("postgres: installation numbers: %w", err)
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("postgres: installation numbers: %w", err)
+	}
+	return nil
+}
+
+// InsertReports inserts the rows whose keys are new in one statement and
+// tells which ones it inserted.
+func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error) {
+	inserted := make([]bool, len(rows))
+	if len(rows) == 0 {
+		return inserted, nil
+	}
+	// In key order, so that batches sharing keys wait on each other in
+	// one order instead of deadlocking.
+	sorted := slices.SortedFunc(slices.Values(rows), func(a, b store.Raw) int { return strings.Compare(a.Key, b.Key) })
+	n := len(sorted)
+	keys, nums, days, schemas := make([]string, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	times, received := make([]time.Time, n), make([]time.Time, n)
+	versions, metrics, envs := make([]string, n), make([][]byte, n), make([][]byte, n)
+	for i, r := range sorted {
+		keys[i], nums[i], days[i], schemas[i] = r.Key, int32(r.Num), int32(r.Day), int32(r.SchemaVersion)
+		times[i], received[i], versions[i], metrics[i], envs[i] = r.Time, r.Received, r.Version, r.Metrics, r.Environment
+	}
+	// query: insert-reports
+	res, err := t.tx.Query(ctx, `INSERT INTO reports (report_key, installation_num, day, ts, received_at,
+			version, schema_version, metrics, environment)
+		SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[], $5::timestamptz[],
+			$6::text[], $7::int[], $8::jsonb[], $9::jsonb[])
+		ON CONFLICT (report_key) DO NOTHING
+		RETURNING report_key`, keys, nums, days, times, received, versions, schemas, metrics, envs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: insert reports: %w", err)
+	}
+	fresh, err := pgx.CollectRows(res, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: insert reports: %w", err)
+	}
+	isFresh := make(map[string]bool, len(fresh))
+	for _, k := range fresh {
+		isFresh[k] = true
+	}
+	for i, r := range rows {
+		inserted[i] = isFresh[r.Key]
+	}
+	return inserted, nil
+}
+
+const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
+	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, installs_n`
+
+// LoadRollups returns the stored rows of keys, locked for update. keys
+// arrive in rollup.Key order, which the "C" collation makes the database's
+// order too: rows are claimed and locked in it, so writers cannot deadlock.
+//
+// Two batches adding to a key with no row would each see none and the
+// later write would erase the earlier, so every key first gets an empty
+// row of its own (a claim that waits for any other batch inserting it),
+// and only then are the rows read and locked. Empty rows equal
+// rollup.NewRow; they are never committed without their update.
+func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error) {
+	if len(keys) == 0 {
+		return map[rollup.Key]*rollup.Row{}, nil
+	}
+	days, dims, names := make([]int32, len(keys)), make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		days[i], dims[i], names[i] = int32(k.Day), k.Dim, k.Key
+	}
+	empty, err := roaring.New().ToBytes()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: encode empty bitmap: %w", err)
+	}
+	b := &pgx.Batch{}
+	// query: claim-rollups
+	b.Queue(`INSERT INTO rollups (`+rollupColumns+`, installs)
+		SELECT day, dim, key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $4
+		FROM unnest($1::int[], $2::text[], $3::text[]) AS k(day, dim, key)
+		ORDER BY day, dim COLLATE "C", key COLLATE "C"
+		ON CONFLICT (day, dim, key) DO NOTHING`, days, dims, names, empty)
+	// query: load-rollups
+	b.Queue(`SELECT `+rollupColumns+`, installs FROM rollups
+		WHERE (day, dim, key) IN (SELECT * FROM unnest($1::int[], $2::text[], $3::text[]))
+		ORDER BY day, dim, key
+		FOR UPDATE`, days, dims, names)
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, fmt.Errorf("postgres: claim rollups: %w", err)
+	}
+	res, err := br.Query()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: load rollups: %w", err)
+	}
+	out := make(map[rollup.Key]*rollup.Row, len(keys))
+	err = scanRollups(res, true, func(r *rollup.Row) { out[r.Key] = r })
+	if err != nil {
+		return nil, err
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("postgres: load rollups: %w", err)
+	}
+	return out, nil
+}
+
+// saveChunk bounds the rows (and bitmaps) sent in one statement; ingest
+// batches stay under it, Recompute writes in several statements.
+const saveChunk = 2000
+
+// SaveRollups writes rows, replacing stored ones.
+func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
+	for len(rows) > 0 {
+		n := min(len(rows), saveChunk)
+		if err := t.saveRollups(ctx, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func (t txn) saveRollups(ctx context.Context, rows []*rollup.Row) error {
+	n := len(rows)
+	days, dims, names, bitmaps := make([]int32, n), make([]string, n), make([]string, n), make([][]byte, n)
+	var counters [nCounters + 1][]int64 // the counters, then installs_n
+	for c := range counters {
+		counters[c] = make([]int64, n)
+	}
+	for i, r := range rows {
+		r.Installs.RunOptimize()
+		b, err := r.Installs.ToBytes()
+		if err != nil {
+			return fmt.Errorf("postgres: encode bitmap of %v: %w", r.Key, err)
+		}
+		days[i], dims[i], names[i], bitmaps[i] = int32(r.Day), r.Dim, r.Key.Key, b
+		for c, p := range counterFields(&r.Counters) {
+			counters[c][i] = *p
+		}
+		counters[nCounters][i] = int64(r.Installs.GetCardinality())
+	}
+	args := []any{days, dims, names}
+	for _, c := range counters {
+		args = append(args, c)
+	}
+	args = append(args, bitmaps)
+	// query: save-rollups
+	_, err := t.tx.Exec(ctx, `INSERT INTO rollups (`+rollupColumns+`, installs)
+		SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
+			$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
+			$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
+			$17::bigint[], $18::bytea[])
+		ON CONFLICT (day, dim, key) DO UPDATE SET
+			reports = EXCLUDED.reports, total = EXCLUDED.total,
+			indexes_created = EXCLUDED.indexes_created, indexes_recommended = EXCLUDED.indexes_recommended,
+			queries_analyzed = EXCLUDED.queries_analyzed, perf_sum = EXCLUDED.perf_sum, perf_n = EXCLUDED.perf_n,
+			error_reports = EXCLUDED.error_reports, errors = EXCLUDED.errors,
+			lat_p50_sum = EXCLUDED.lat_p50_sum, lat_p95_sum = EXCLUDED.lat_p95_sum,
+			lat_p99_sum = EXCLUDED.lat_p99_sum, lat_n = EXCLUDED.lat_n,
+			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, args...)
+	if err != nil {
+		return fmt.Errorf("postgres: save rollups: %w", err)
+	}
+	return nil
+}
+
+// nCounters is the number of additive fields of rollup.Counters.
+const nCounters = 13
+
+// counterFields returns the fields of c in rollupColumns order.
+func counterFields(c *rollup.Counters) [nCounters]*int64 {
+	return [...]*int64{&c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended, &c.QueriesAnalyzed,
+		&c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum, &c.LatP99Sum, &c.LatN}
+}
+
+// scanRollups scans rows of rollupColumns (and installs, with bitmap),
+// passing each to fn, and closes rows.
+func scanRollups(rows pgx.Rows, bitmap bool, fn func(*rollup.Row)) error {
+	defer rows.Close()
+	for rows.Next() {
+		r := &rollup.Row{}
+		var day int32
+		dest := []any{&day, &r.Dim, &r.Key.Key}
+		for _, p := range counterFields(&r.Counters) {
+			dest = append(dest, p)
+		}
+		dest = append(dest, &r.InstallsN)
+		var b []byte
+		if bitmap {
+			dest = append(dest, &b)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("postgres: scan rollup: %w", err)
+		}
+		r.Day = rollup.Day(day)
+		if bitmap {
+			r.Installs = roaring.New()
+			if err := r.Installs.UnmarshalBinary(b); err != nil {
+				return fmt.Errorf("postgres: decode bitmap of %v: %w", r.Key, err)
+			}
+		}
+		fn(r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: read rollups: %w", err)
+	}
+	return nil
+}

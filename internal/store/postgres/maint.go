@@ -1,0 +1,138 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// Recompute rebuilds the rollup rows of every day that has raw reports.
+//
+// It locks the rollups table first (readers go on; writers wait), so that
+// every report is counted once: a batch that committed before the lock is
+// in the reports read, and a batch still open adds its deltas to the
+// rebuilt rows after this transaction commits.
+func (s *Store) Recompute(ctx context.Context) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		// query: recompute-lock
+		if _, err := tx.Exec(ctx, `LOCK TABLE rollups IN EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("postgres: recompute: lock rollups: %w", err)
+		}
+		var minDay *int32
+		// query: first-raw-day
+		if err := tx.QueryRow(ctx, `SELECT min(day) FROM reports`).Scan(&minDay); err != nil {
+			return fmt.Errorf("postgres: recompute: %w", err)
+		}
+		if minDay == nil {
+			return nil
+		}
+		// query: recompute-read
+		rows, err := tx.Query(ctx, `SELECT r.`+rawColumns+`, i.installation_id
+			FROM reports r JOIN installations i ON i.num = r.installation_num ORDER BY r.day`)
+		if err != nil {
+			return fmt.Errorf("postgres: recompute: %w", err)
+		}
+		acc := make(map[rollup.Key]*rollup.Row)
+		if err := scanContributions(rows, func(c rollup.Contribution) { rollup.Add(acc, c) }); err != nil {
+			return err
+		}
+		// query: recompute-clear
+		if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day >= $1`, *minDay); err != nil {
+			return fmt.Errorf("postgres: recompute: clear: %w", err)
+		}
+		out := make([]*rollup.Row, 0, len(acc))
+		for _, k := range rollup.SortedKeys(acc) {
+			out = append(out, acc[k])
+		}
+		return txn{tx}.SaveRollups(ctx, out)
+	})
+}
+
+// scanContributions streams rows of rawColumns and installation_id to fn,
+// and closes rows.
+func scanContributions(rows pgx.Rows, fn func(rollup.Contribution)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		r, err := scanRaw(rows, &id)
+		if err != nil {
+			return err
+		}
+		c, err := r.Contribution(id)
+		if err != nil {
+			return err
+		}
+		fn(c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: recompute: %w", err)
+	}
+	return nil
+}
+
+// Retain deletes raw reports and rollup rows older than the given days.
+func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// query: retain-reports
+		tag, err := tx.Exec(ctx, `DELETE FROM reports WHERE day < $1`, int32(rawBefore))
+		if err != nil {
+			return fmt.Errorf("postgres: retain reports: %w", err)
+		}
+		n = tag.RowsAffected()
+		// query: retain-rollups
+		if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day < $1`, int32(rollupBefore)); err != nil {
+			return fmt.Errorf("postgres: retain rollups: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// DeleteInstallation deletes an installation and its reports, and takes
+// the reports out of the rollups.
+//
+// The installation row is locked first: batches that hold it (see
+// InstallationNums) commit before the reports are read, and batches that
+// come later find it gone and create the installation afresh.
+func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var num uint32
+		// query: lock-installation
+		err := tx.QueryRow(ctx, `SELECT num FROM installations WHERE installation_id = $1 FOR UPDATE`,
+			installationID).Scan(&num)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: delete installation: %w", err)
+		}
+		raws, err := reportsOf(ctx, tx, num)
+		if err != nil {
+			return err
+		}
+		deltas := make(map[rollup.Key]*rollup.Row)
+		for _, r := range raws {
+			c, err := r.Contribution(installationID)
+			if err != nil {
+				return err
+			}
+			rollup.Add(deltas, c)
+		}
+		// query: delete-installation
+		for _, q := range []string{`DELETE FROM reports WHERE installation_num = $1`, `DELETE FROM installations WHERE num = $1`} {
+			if _, err := tx.Exec(ctx, q, num); err != nil {
+				return fmt.Errorf("postgres: delete installation: %w", err)
+			}
+		}
+		n = int64(len(raws))
+		return store.ApplyDeltas(ctx, txn{tx}, deltas, true)
+	})
+	return n, err
+}

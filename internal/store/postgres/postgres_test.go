@@ -1,0 +1,299 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/storetest"
+)
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, nil) })
+}
+
+// open returns a migrated store on a fresh database, closed after t; a
+// non-nil tracer sees every statement.
+func open(t testing.TB, tracer *counter) *Store {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = maxConns
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
+	}
+	s, err := openConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ctx(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func queryInt(t testing.TB, s *Store, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := s.pool.QueryRow(ctx(t), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+func TestMigrateConcurrently(t *testing.T) {
+	url := pgtest.New(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			s, err := Open(ctx(t), url)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer s.Close()
+			errs[i] = s.Migrate(ctx(t))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("process %d: Migrate: %v", i, err)
+		}
+	}
+	s, err := Open(ctx(t), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx(t)); err != nil {
+		t.Fatalf("Migrate once more: %v", err)
+	}
+	if n := queryInt(t, s, `SELECT count(*) FROM schema_migrations`); n != 1 {
+		t.Fatalf("schema_migrations has %d rows, want 1", n)
+	}
+}
+
+func TestMetricsAreJSONB(t *testing.T) {
+	s := open(t, nil)
+	it := storetest.Item(4, 0, 3, "1.1.0")
+	if _, err := s.Ingest(ctx(t), []store.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	var created, os, cert, typ string
+	// The operators work only on JSONB: text columns would fail here.
+	err := s.pool.QueryRow(ctx(t), `SELECT metrics->>'indexes_created', environment->>'os',
+		metrics->'algorithm_usage'->>'cert', jsonb_typeof(metrics) FROM reports WHERE report_key = $1`,
+		it.Key).Scan(&created, &os, &cert, &typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint(it.Report.Metrics.IndexesCreated)
+	if created != want || os != "linux" || cert != fmt.Sprint(it.Report.Metrics.AlgorithmUsage["cert"]) || typ != "object" {
+		t.Fatalf("indexes_created=%q os=%q cert=%q type=%q, want %q linux object", created, os, cert, typ, want)
+	}
+}
+
+// counter is a pgx tracer that counts the statements and pipelines sent,
+// each one round trip.
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *counter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (c *counter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// batch returns n items from inst installations over days days, each
+// with a key of its own starting at first.
+func batch(first, n, inst, days int, version string) []store.Item {
+	items := make([]store.Item, n)
+	for i := range items {
+		items[i] = storetest.Item((first+i)%inst, i%days, (first+i)%1000, version)
+		items[i].Key = fmt.Sprintf("report-%09d", first+i)
+	}
+	return items
+}
+
+func TestIngestBatchInConstantRoundTrips(t *testing.T) {
+	tracer := &counter{}
+	s := open(t, tracer)
+	ingest := func(items []store.Item) int64 {
+		t.Helper()
+		before := tracer.n.Load()
+		ins, err := s.Ingest(ctx(t), items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ok := range ins {
+			if !ok {
+				t.Fatalf("item %d of a fresh batch not inserted", i)
+			}
+		}
+		return tracer.n.Load() - before
+	}
+	// Both batches bring new installations and new rollup keys.
+	small := ingest(batch(0, 10, 10, 2, "1.0.0"))
+	large := ingest(batch(10, 1000, 300, 3, "2.0.0"))
+	if small != large || large > 6 {
+		t.Fatalf("round trips: %d for 10 reports, %d for 1000; want the same, at most 6", small, large)
+	}
+	if n := queryInt(t, s, `SELECT sum(reports) FROM rollups WHERE dim = 'all'`); n != 1010 {
+		t.Fatalf("all rows count %d reports, want 1010", n)
+	}
+	if n := queryInt(t, s, `SELECT max(num) FROM installations`); n != 300 {
+		t.Fatalf("max installation number %d after 300 installations", n)
+	}
+	before := storetest.Snapshot(t, s)
+	ins, err := s.Ingest(ctx(t), batch(10, 1000, 300, 3, "2.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ok := range ins {
+		if ok {
+			t.Fatalf("retried item %d inserted again", i)
+		}
+	}
+	after := storetest.Snapshot(t, s)
+	if len(after) != len(before) {
+		t.Fatalf("retry changed the rollups: %d rows, was %d", len(after), len(before))
+	}
+	for i := range after {
+		if after[i].Counters != before[i].Counters || !after[i].Installs.Equals(before[i].Installs) {
+			t.Fatalf("retry changed row %v", after[i].Key)
+		}
+	}
+	if n := queryInt(t, s, `SELECT max(num) FROM installations`); n != 300 {
+		t.Fatalf("known installations drew identity values: max number %d, want 300", n)
+	}
+}
+
+// TestConcurrentIngestExact makes workers race to create the same new
+// rollup rows: each round every worker sends, at once, a batch under a
+// version no row has yet, overlapping the other workers' reports.
+func TestConcurrentIngestExact(t *testing.T) {
+	s := open(t, nil)
+	const workers, rounds, size = 6, 8, 200
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds)
+	for r := range rounds {
+		version := fmt.Sprintf("9.%d.0", r)
+		for w := range workers {
+			// Workers overlap by half a batch with the next one.
+			first := r*workers*size/2 + w*size/2
+			items := batch(first, size, 40, 3, version)
+			wg.Go(func() {
+				if _, err := s.Ingest(ctx(t), items); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatalf("concurrent Ingest: %v", err)
+	}
+	distinct := rounds*workers*size/2 + size/2
+	if n := queryInt(t, s, `SELECT count(*) FROM reports`); n != int64(distinct) {
+		t.Fatalf("%d reports stored, want %d", n, distinct)
+	}
+	for _, dim := range []string{rollup.DimAll, rollup.DimVersion, rollup.DimPostgres} {
+		if n := queryInt(t, s, `SELECT sum(reports) FROM rollups WHERE dim = $1`, dim); n != int64(distinct) {
+			t.Fatalf("%s rows count %d reports, want %d", dim, n, distinct)
+		}
+	}
+	got := storetest.Snapshot(t, s)
+	if err := s.Recompute(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, got, storetest.Snapshot(t, s))
+}
+
+// TestDeleteAndRecomputeDuringIngest deletes an installation and
+// recomputes while batches that include it keep arriving: no report may
+// outlive its installation, and the rollups must equal a recompute.
+func TestDeleteAndRecomputeDuringIngest(t *testing.T) {
+	s := open(t, nil)
+	const victim = "inst-00000000" // storetest.Item's id of installation 0
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 10 {
+				if _, err := s.Ingest(ctx(t), batch((w*10+i)*100, 100, 7, 3, "1.0.0")); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 5 {
+			if _, err := s.DeleteInstallation(ctx(t), victim); err != nil && err != store.ErrNotFound {
+				errs <- err
+			}
+			if err := s.Recompute(ctx(t)); err != nil {
+				errs <- err
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := queryInt(t, s, `SELECT count(*) FROM reports r
+		WHERE NOT EXISTS (SELECT 1 FROM installations i WHERE i.num = r.installation_num)`); n != 0 {
+		t.Fatalf("%d reports outlived their installation", n)
+	}
+	var live []*rollup.Row
+	for _, r := range storetest.Snapshot(t, s) {
+		if r.Reports != 0 || r.InstallsN != 0 {
+			live = append(live, r)
+		}
+	}
+	if err := s.Recompute(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, live, storetest.Snapshot(t, s))
+}
+
+func equal(t *testing.T, got, want []*rollup.Row) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d rollup rows, want %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.Key != w.Key || g.Counters != w.Counters || g.InstallsN != w.InstallsN || !g.Installs.Equals(w.Installs) {
+			t.Fatalf("row %d = %v %+v n=%d, want %v %+v n=%d", i, g.Key, g.Counters, g.InstallsN, w.Key, w.Counters, w.InstallsN)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// Rollups returns the rollup rows q selects, in rollup.Key order.
+func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row, error) {
+	cols := rollupColumns
+	if q.Bitmaps {
+		cols += ", installs"
+	}
+	var dims []string // NULL selects every dimension
+	if len(q.Dims) > 0 {
+		dims = q.Dims
+	}
+	// query: read-rollups
+	rows, err := s.pool.Query(ctx, `SELECT `+cols+` FROM rollups
+		WHERE day BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR dim = ANY($3::text[]))
+		ORDER BY day, dim, key`, int32(q.From), int32(q.To), dims)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read rollups: %w", err)
+	}
+	var out []*rollup.Row
+	if err := scanRollups(rows, q.Bitmaps, func(r *rollup.Row) { out = append(out, r) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ExportInstallation returns everything stored about an installation.
+func (s *Store) ExportInstallation(ctx context.Context, installationID string) (*store.Export, error) {
+	var num uint32
+	exp := &store.Export{InstallationID: installationID}
+	// query: export-installation
+	err := s.pool.QueryRow(ctx, `SELECT num, created_at FROM installations WHERE installation_id = $1`,
+		installationID).Scan(&num, &exp.Registered)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: export installation: %w", err)
+	}
+	exp.Registered = exp.Registered.UTC()
+	raws, err := reportsOf(ctx, s.pool, num)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range raws {
+		c, err := r.Contribution(installationID)
+		if err != nil {
+			return nil, err
+		}
+		exp.Reports = append(exp.Reports, store.StoredReport{Key: r.Key, Received: r.Received, Report: *c.Report})
+	}
+	return exp, nil
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+const rawColumns = `report_key, installation_num, day, ts, received_at, version, schema_version, metrics, environment`
+
+// reportsOf returns the stored reports of one installation, oldest first.
+func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) {
+	// query: reports-of-installation
+	rows, err := q.Query(ctx, `SELECT `+rawColumns+` FROM reports WHERE installation_num = $1
+		ORDER BY ts, report_key`, num)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reports of installation: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Raw
+	for rows.Next() {
+		r, err := scanRaw(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: reports of installation: %w", err)
+	}
+	return out, nil
+}
+
+// scanRaw scans rawColumns, then any extra columns into extra.
+func scanRaw(row pgx.Row, extra ...any) (store.Raw, error) {
+	var r store.Raw
+	var day int32
+	dest := append([]any{&r.Key, &r.Num, &day, &r.Time, &r.Received, &r.Version, &r.SchemaVersion,
+		&r.Metrics, &r.Environment}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return r, fmt.Errorf("postgres: scan report: %w", err)
+	}
+	r.Day, r.Time, r.Received = rollup.Day(day), r.Time.UTC(), r.Received.UTC()
+	return r, nil
+}
