@@ -1,0 +1,159 @@
+package collect
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultConfigFile is IndexPilot's config file name, looked up in the
+// current directory when neither a path nor $INDEXPILOT_CONFIG_FILE is given.
+const DefaultConfigFile = "indexpilot_config.yaml"
+
+// maxConfigBytes bounds how much of the config file is read; IndexPilot's
+// own file is about 25 KB.
+const maxConfigBytes = 1 << 20
+
+// featurePattern is report's pattern for features_used entries.
+var featurePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// ResolveConfigPath returns the config file to read: explicit when set,
+// else $INDEXPILOT_CONFIG_FILE, else DefaultConfigFile in the current
+// directory, which is how IndexPilot finds it.
+func ResolveConfigPath(explicit string, getenv func(string) string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if p := getenv("INDEXPILOT_CONFIG_FILE"); p != "" {
+		return p
+	}
+	return DefaultConfigFile
+}
+
+// FeaturesFromConfig returns the enabled feature switches of the
+// indexpilot_config.yaml at path, sorted: every bypass.features.<name> and
+// features.<name> whose enabled is true, and auto_indexer_mode_apply or
+// auto_indexer_mode_advisory for features.auto_indexer.mode (advisory, the
+// default, when unset). Names that do not fit report's feature pattern are
+// dropped. A missing file means no features and no error; a file that is
+// not YAML is an error for the caller to report.
+func FeaturesFromConfig(path string) ([]string, error) {
+	features, _, err := readFeatures(path)
+	return features, err
+}
+
+// readFeatures is FeaturesFromConfig that also says which switches it
+// dropped, for Result.Notes.
+func readFeatures(path string) (features, dropped []string, err error) {
+	root, err := readConfig(path)
+	if err != nil || root == nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	add := func(name string) {
+		switch {
+		case seen[name]:
+		case featurePattern.MatchString(name):
+			features = append(features, name)
+		default:
+			dropped = append(dropped, name)
+		}
+		seen[name] = true
+	}
+	for _, sw := range switches(lookup(root, "bypass", "features")) {
+		add(sw)
+	}
+	featuresNode := lookup(root, "features")
+	for _, sw := range switches(featuresNode) {
+		add(sw)
+	}
+	add("auto_indexer_mode_" + autoIndexerMode(lookup(featuresNode, "auto_indexer", "mode")))
+	sort.Strings(features)
+	sort.Strings(dropped)
+	return features, dropped, nil
+}
+
+// readConfig parses the file into a YAML node tree; nil when the file does
+// not exist. The tree is walked by hand rather than decoded into a map
+// because IndexPilot's shipped file repeats the features.auto_indexer key,
+// which PyYAML accepts (the last one wins) and yaml.v3's map decoding
+// rejects.
+func readConfig(path string) (*yaml.Node, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("collect: opening the IndexPilot config: %w", err)
+	}
+	defer f.Close() // read-only: a close error cannot lose data
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes))
+	if err != nil {
+		return nil, fmt.Errorf("collect: reading %s: %w", path, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("collect: parsing %s: %w", path, err)
+	}
+	if len(doc.Content) == 0 { // an empty file
+		return nil, nil
+	}
+	return doc.Content[0], nil
+}
+
+// lookup follows keys through nested mappings and returns the value node,
+// or nil. A repeated key resolves to its last value, as in PyYAML.
+func lookup(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, key := range keys {
+		n = resolve(n)
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var found *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				found = n.Content[i+1]
+			}
+		}
+		n = found
+	}
+	return resolve(n)
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// switches returns the keys of a mapping whose value has enabled: true.
+func switches(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var names []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name := n.Content[i].Value
+		enabled := lookup(n, name, "enabled") // the last value of a repeated key
+		var on bool
+		if enabled != nil && enabled.Kind == yaml.ScalarNode && enabled.Decode(&on) == nil && on {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// autoIndexerMode maps features.auto_indexer.mode to a fixed word.
+func autoIndexerMode(n *yaml.Node) string {
+	if n != nil && n.Kind == yaml.ScalarNode && n.Value == "apply" {
+		return "apply"
+	}
+	return "advisory" // IndexPilot's default; anything else is not apply
+}
