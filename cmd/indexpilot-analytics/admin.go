@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// withStore parses a --database flag set and runs fn on the opened store.
+func withStore(name, help string, args []string, setup func(*flag.FlagSet), fn func(context.Context, store.Store, *flag.FlagSet) error) int {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), help+"\n\nFlags:\n"); fs.PrintDefaults() }
+	v := register(fs, "database")
+	if setup != nil {
+		setup(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	ctx := context.Background()
+	st, err := database.Open(ctx, *v["database"])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "indexpilot-analytics %s: %v\n", name, err)
+		return exitError
+	}
+	defer st.Close()
+	if err := fn(ctx, st, fs); err != nil {
+		fmt.Fprintf(os.Stderr, "indexpilot-analytics %s: %v\n", name, err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
+		return exitError
+	}
+	return exitOK
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func cmdMigrate(args []string) int {
+	return withStore("migrate", "Usage: indexpilot-analytics migrate [--database D]\n\nApplies the embedded migrations (serve does this at start too).", args, nil,
+		func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
+			fmt.Println("migrations applied")
+			return nil
+		})
+}
+
+func cmdRecompute(args []string) int {
+	return withStore("recompute", "Usage: indexpilot-analytics recompute [--database D]\n\nRebuilds every daily rollup of the days that still have raw reports.", args, nil,
+		func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
+			start := time.Now()
+			if err := st.Recompute(ctx); err != nil {
+				return err
+			}
+			fmt.Printf("rollups recomputed in %s\n", time.Since(start).Round(time.Millisecond))
+			return nil
+		})
+}
+
+const keysHelp = `Usage:
+  indexpilot-analytics keys create --kind admin|fleet [--name N] [--database D]
+  indexpilot-analytics keys list [--database D]
+  indexpilot-analytics keys revoke ID [--database D]
+
+An admin token reads the dashboard and its API (Authorization: Bearer).
+A fleet key sends reports for any installation (simulator, bulk import)
+and is not rate-limited. A new secret is printed once; only its hash is
+stored.`
+
+func cmdKeys(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, keysHelp)
+		return exitUsage
+	}
+	switch args[0] {
+	case "create":
+		var kind, name *string
+		return withStore("keys create", keysHelp, args[1:], func(fs *flag.FlagSet) {
+			kind = fs.String("kind", "", "admin or fleet")
+			name = fs.String("name", "", "a label to recognise the key by")
+		}, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
+			text, err := createKey(ctx, st, *kind, *name)
+			if err != nil {
+				return err
+			}
+			fmt.Println(text)
+			fmt.Fprintln(os.Stderr, "Shown once: store it now. Revoke with 'indexpilot-analytics keys revoke ID'.")
+			return nil
+		})
+	case "list":
+		return withStore("keys list", keysHelp, args[1:], nil, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
+			keys, err := st.Keys(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tKIND\tNAME\tCREATED\tREVOKED")
+			for _, k := range keys {
+				revoked := "-"
+				if k.Revoked != nil {
+					revoked = k.Revoked.Format(time.RFC3339)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Kind, k.Name, k.Created.Format(time.RFC3339), revoked)
+			}
+			return tw.Flush()
+		})
+	case "revoke":
+		return withStore("keys revoke", keysHelp, args[1:], nil, func(ctx context.Context, st store.Store, fs *flag.FlagSet) error {
+			if fs.NArg() != 1 {
+				return usageError{"keys revoke takes one key ID (see 'keys list')"}
+			}
+			if err := st.RevokeKey(ctx, fs.Arg(0), time.Now()); errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no key with ID %q", fs.Arg(0))
+			} else if err != nil {
+				return err
+			}
+			fmt.Println("revoked", fs.Arg(0), "(running services stop accepting it within 30 s)")
+			return nil
+		})
+	}
+	fmt.Fprintf(os.Stderr, "indexpilot-analytics keys: unknown subcommand %q\n\n%s\n", args[0], keysHelp)
+	return exitUsage
+}
+
+// createKey makes and stores an operator key and returns its text.
+func createKey(ctx context.Context, st store.Store, kind, name string) (string, error) {
+	prefix := map[string]string{store.KindAdmin: auth.PrefixAdmin, store.KindFleet: auth.PrefixFleet}[kind]
+	if prefix == "" {
+		return "", usageError{"--kind must be admin or fleet"}
+	}
+	text, sec, err := auth.New(prefix)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		name = kind
+	}
+	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: kind, Name: name, Hash: sec.Hash(), Created: time.Now().UTC()}); err != nil {
+		return "", err
+	}
+	return text, nil
+}

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+const benchHelp = `Usage: indexpilot-analytics bench [flags]
+
+Measures, in one run and with one load generator (in this process; each
+server runs as a child process on loopback):
+  noop       a Go handler that only decodes the JSON (the ceiling)
+  seed       the seed's design on PostgreSQL: INSERT + JSONB aggregate upsert per report
+  pg         this service on PostgreSQL: closed-loop throughput, peak RSS
+  pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
+  sqlite     this service on SQLite: closed-loop throughput
+  dashboard  stats and trends latency with --dashboard-reports stored reports
+Each PostgreSQL case runs in a fresh database, dropped afterwards.
+
+Flags:
+`
+
+func cmdBench(args []string) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), benchHelp); fs.PrintDefaults() }
+	pgAdmin := os.Getenv("INDEXPILOT_TEST_POSTGRES")
+	if pgAdmin == "" {
+		pgAdmin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	admin := fs.String("postgres", pgAdmin, "PostgreSQL server to create benchmark databases on ($INDEXPILOT_TEST_POSTGRES)")
+	dur := fs.Duration("duration", 30*time.Second, "length of each throughput run")
+	conns := fs.Int("connections", 32, "concurrent connections of the closed-loop runs")
+	rate := fs.Int("rate", 5000, "requests per second of the fixed-rate run")
+	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
+	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
+	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	b := &benchRun{admin: *admin, dur: *dur, conns: *conns, rate: *rate, dashN: *dashN, queries: *queries}
+	cases := map[string]func(context.Context) error{
+		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
+	}
+	for _, name := range strings.Split(*only, ",") {
+		fn, ok := cases[name]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "bench: unknown case %q\n", name)
+			return exitUsage
+		}
+		logf("== %s", name)
+		if err := fn(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "bench %s: %v\n", name, err)
+			return exitError
+		}
+	}
+	b.print(os.Stdout)
+	return exitOK
+}
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
+type benchRow struct{ name, figures string }
+
+type benchRun struct {
+	admin          string
+	dur            time.Duration
+	conns, rate    int
+	dashN, queries int
+	rows           []benchRow
+}
+
+func (b *benchRun) add(name, figures string) {
+	logf("%s: %s", name, figures)
+	b.rows = append(b.rows, benchRow{name, figures})
+}
+
+func (b *benchRun) print(w io.Writer) {
+	pgVersion := "?"
+	if out, err := exec.Command("psql", b.admin, "-Atc", "SHOW server_version").Output(); err == nil {
+		pgVersion = strings.TrimSpace(string(out))
+	}
+	fmt.Fprintf(w, "\nMachine: %d CPUs, %s, PostgreSQL %s; load generator and servers on the same machine, loopback.\n\n",
+		runtime.NumCPU(), runtime.Version(), pgVersion)
+	fmt.Fprintln(w, "| case | figures |\n|---|---|")
+	for _, r := range b.rows {
+		fmt.Fprintf(w, "| %s | %s |\n", r.name, r.figures)
+	}
+}
+
+// child is a server process started by bench.
+type child struct {
+	cmd *exec.Cmd
+	url string
+}
+
+// startChild runs this binary with args and waits for its "url=" log line.
+func startChild(env []string, args ...string) (*child, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if i := strings.Index(sc.Text(), "url=http://"); i >= 0 {
+				select {
+				case urls <- strings.Fields(sc.Text()[i+4:])[0]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case u := <-urls:
+		return &child{cmd: cmd, url: u}, nil
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		return nil, fmt.Errorf("%s did not start", args[0])
+	}
+}
+
+func (c *child) stop() error {
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	return c.cmd.Wait()
+}
+
+func (b *benchRun) noop(ctx context.Context) error {
+	c, err := startChild(nil, "bench-server", "noop")
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	r := bench.ClosedLoop(ctx, bench.Target{URL: c.url + "/api/v1/telemetry"}, b.conns, b.dur, 10000)
+	b.add("no-op Go handler (decode only)", r.String())
+	return nil
+}
+
+func (b *benchRun) seed(ctx context.Context) error {
+	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	c, err := startChild(nil, "bench-server", "seed", "--database", dsn)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	r := bench.ClosedLoop(ctx, bench.Target{URL: c.url + "/api/v1/telemetry"}, b.conns, b.dur, 10000)
+	b.add("seed design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
+	return nil
+}
+
+// service starts `serve` on dsn with a fleet key and runs fn against it.
+func (b *benchRun) service(ctx context.Context, dsn string, fn func(c *child, t bench.Target) error) error {
+	st, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	key, err := createKey(ctx, st, store.KindFleet, "bench")
+	st.Close()
+	if err != nil {
+		return err
+	}
+	c, err := startChild(nil, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	if err != nil {
+		return err
+	}
+	if err := fn(c, bench.Target{URL: c.url + "/api/v1/telemetry", Key: key}); err != nil {
+		c.stop()
+		return err
+	}
+	if err := c.stop(); err != nil {
+		return fmt.Errorf("serve did not exit 0 after SIGTERM: %w", err)
+	}
+	return nil
+}
+
+func (b *benchRun) closedLoop(ctx context.Context, name, dsn string) error {
+	return b.service(ctx, dsn, func(c *child, t bench.Target) error {
+		r := bench.ClosedLoop(ctx, t, b.conns, b.dur, 10000)
+		rss, err := bench.PeakRSS(c.cmd.Process.Pid)
+		if err != nil {
+			return err
+		}
+		b.add(name, fmt.Sprintf("%s; server peak RSS %.0f MiB", r, rss))
+		return nil
+	})
+}
+
+func (b *benchRun) pg(ctx context.Context) error {
+	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	return b.closedLoop(ctx, "this service on PostgreSQL", dsn)
+}
+
+func (b *benchRun) pgRate(ctx context.Context) error {
+	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	return b.service(ctx, dsn, func(c *child, t bench.Target) error {
+		r := bench.OpenLoop(ctx, t, b.rate, b.dur, 10000)
+		b.add(fmt.Sprintf("this service on PostgreSQL at %d/s", b.rate), r.String())
+		return nil
+	})
+}
+
+func (b *benchRun) sqlite(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "indexpilot-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	return b.closedLoop(ctx, "this service on SQLite", "sqlite:"+filepath.Join(dir, "bench.db"))
+}
+
+func (b *benchRun) dashboard(ctx context.Context) error {
+	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	st, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { logf("%s", s) })
+	st.Close()
+	if err != nil {
+		return err
+	}
+	token := "bench-admin-token-0123456789"
+	c, err := startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90"} {
+		lat, err := timeGets(ctx, c.url+path, token, b.queries)
+		if err != nil {
+			return err
+		}
+		b.add(fmt.Sprintf("GET %s, %d stored reports", path, b.dashN),
+			fmt.Sprintf("p50 %s, p95 %s over %d requests", bench.Percentile(lat, .5).Round(10*time.Microsecond),
+				bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat)))
+	}
+	return nil
+}
+
+func timeGets(ctx context.Context, url, token string, n int) ([]time.Duration, error) {
+	var lat []time.Duration
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		t0 := time.Now()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			return nil, fmt.Errorf("GET %s: %s", url, res.Status)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return lat, nil
+}
+
+// cmdBenchServer runs a baseline server for bench (not listed in help).
+func cmdBenchServer(args []string) int {
+	if len(args) == 0 {
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("bench-server", flag.ContinueOnError)
+	dsn := fs.String("database", "", "PostgreSQL URL (seed)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var h http.Handler
+	switch args[0] {
+	case "noop":
+		h = bench.NoopHandler()
+	case "seed":
+		pool, err := pgxpool.New(ctx, *dsn)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return exitError
+		}
+		defer pool.Close()
+		if h, err = bench.SeedHandler(ctx, pool); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return exitError
+		}
+	default:
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitError
+	}
+	fmt.Fprintf(os.Stderr, "url=http://%s\n", ln.Addr())
+	srv := &http.Server{Handler: h}
+	go func() { <-ctx.Done(); srv.Close() }()
+	srv.Serve(ln)
+	return exitOK
+}

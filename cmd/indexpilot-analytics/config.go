@@ -1,0 +1,149 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/service"
+)
+
+// option is one row of the configuration table: its flag, environment
+// variable, default, meaning, and whether it is a secret.
+type option struct {
+	flag, env, def, help string
+	secret, envOnly      bool
+}
+
+// options is the whole configuration of the service; README's table is
+// this one.
+var options = []option{
+	{flag: "listen", env: "INDEXPILOT_ANALYTICS_LISTEN", def: "127.0.0.1:8080", help: "address to listen on (host:port)"},
+	{flag: "database", env: "INDEXPILOT_ANALYTICS_DATABASE", def: database.Default, help: "sqlite:PATH or a postgres:// URL"},
+	{flag: "admin-token", env: "INDEXPILOT_ANALYTICS_ADMIN_TOKEN", help: "an admin token accepted besides stored admin keys (at least 16 characters)", secret: true, envOnly: true},
+	{flag: "raw-retention-days", env: "INDEXPILOT_ANALYTICS_RAW_RETENTION_DAYS", def: "90", help: "days raw reports are kept (older timestamps are refused)"},
+	{flag: "aggregate-retention-days", env: "INDEXPILOT_ANALYTICS_AGGREGATE_RETENTION_DAYS", def: "365", help: "days daily rollups are kept"},
+	{flag: "key-rate", env: "INDEXPILOT_ANALYTICS_KEY_RATE", def: "6", help: "reports per minute one installation key may send (fleet keys: unlimited)"},
+	{flag: "key-burst", env: "INDEXPILOT_ANALYTICS_KEY_BURST", def: "30", help: "burst allowance of an installation key"},
+	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: "10", help: "registrations (and failed sign-ins) per minute per client address"},
+	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: "20", help: "burst allowance of registrations per address"},
+	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: "1000", help: "most reports committed in one transaction"},
+	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
+	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
+}
+
+// values holds the resolved options by flag name.
+type values map[string]*string
+
+// register adds the named options to fs, with the environment's value (or
+// the default) as each flag's default.
+func register(fs *flag.FlagSet, names ...string) values {
+	v := values{}
+	for _, o := range options {
+		if !contains(names, o.flag) {
+			continue
+		}
+		def := o.def
+		if e, ok := os.LookupEnv(o.env); ok {
+			def = e
+		}
+		if o.envOnly {
+			s := def
+			v[o.flag] = &s
+			continue
+		}
+		v[o.flag] = fs.String(o.flag, def, o.help+" ($"+o.env+")")
+	}
+	return v
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (v values) int(name string) (int, error) {
+	n, err := strconv.Atoi(*v[name])
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("--%s: %q is not a whole number >= 0", name, *v[name])
+	}
+	return n, nil
+}
+
+func (v values) float(name string) (float64, error) {
+	f, err := strconv.ParseFloat(*v[name], 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("--%s: %q is not a number >= 0", name, *v[name])
+	}
+	return f, nil
+}
+
+var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
+	"key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "secure-cookies", "log-level"}
+
+// serviceConfig validates the options into service.Options.
+func (v values) serviceConfig() (service.Options, error) {
+	cfg := server.DefaultConfig()
+	var errs [8]error
+	var raw, agg, burst, regBurst, batch int
+	raw, errs[0] = v.int("raw-retention-days")
+	agg, errs[1] = v.int("aggregate-retention-days")
+	cfg.KeyRatePerMinute, errs[2] = v.float("key-rate")
+	burst, errs[3] = v.int("key-burst")
+	cfg.RegisterPerMinute, errs[4] = v.float("register-rate")
+	regBurst, errs[5] = v.int("register-burst")
+	batch, errs[6] = v.int("max-batch")
+	cfg.SecureCookies, errs[7] = strconv.ParseBool(*v["secure-cookies"])
+	for _, err := range errs {
+		if err != nil {
+			return service.Options{}, err
+		}
+	}
+	if raw < 1 || agg < raw {
+		return service.Options{}, fmt.Errorf("retention: need 1 <= raw-retention-days <= aggregate-retention-days")
+	}
+	cfg.RawRetention, cfg.AggregateRetention = time.Duration(raw)*24*time.Hour, time.Duration(agg)*24*time.Hour
+	cfg.KeyBurst, cfg.RegisterBurst = max(burst, 1), max(regBurst, 1)
+	cfg.AdminToken = *v["admin-token"]
+	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
+		return service.Options{}, fmt.Errorf("INDEXPILOT_ANALYTICS_ADMIN_TOKEN must be at least 16 characters")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*v["log-level"])); err != nil {
+		return service.Options{}, fmt.Errorf("--log-level: %w", err)
+	}
+	return service.Options{
+		Listen: *v["listen"], Database: *v["database"], Server: cfg,
+		Ingest: ingest.Config{MaxBatch: max(batch, 1)},
+		Log:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+	}, nil
+}
+
+func cmdConfig(args []string) int {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: indexpilot-analytics config\n\nPrints every option, its environment variable and its effective value.")
+	}
+	v := register(fs, serviceOptions...)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	for _, o := range options {
+		val := *v[o.flag]
+		if o.secret && val != "" {
+			val = "(set, masked)"
+		}
+		fmt.Printf("%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
+	}
+	return exitOK
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// buildBinary compiles this command once per test binary.
+var buildOnce sync.Once
+var binPath, buildErr = "", error(nil)
+
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "indexpilot-analytics-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "indexpilot-analytics")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// startServe starts `serve` on a free port and returns the process and its URL.
+func startServe(t *testing.T, dsn string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(binary(t), "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			if i := strings.Index(line, "url=http://"); i >= 0 {
+				urls <- strings.Fields(line[i+4:])[0]
+			}
+		}
+	}()
+	select {
+	case u := <-urls:
+		return cmd, u
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("serve did not report its address within 60 s")
+	}
+	return nil, ""
+}
+
+func fleetKey(t *testing.T, dsn string) string {
+	t.Helper()
+	out, err := exec.Command(binary(t), "keys", "create", "--kind", "fleet", "--database", dsn).Output()
+	if err != nil {
+		t.Fatalf("keys create: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+type sent struct {
+	id, inst string
+	body     []byte
+}
+
+func crashReports(n, installations int) []sent {
+	now := time.Now().UTC()
+	out := make([]sent, n)
+	for i := range out {
+		id := uuid.NewString()
+		inst := fmt.Sprintf("crash-inst-%04d", i%installations)
+		ts := now.Add(-time.Duration(i%(72*60)) * time.Minute).Format(time.RFC3339)
+		out[i] = sent{id: id, inst: inst, body: []byte(fmt.Sprintf(`{"report_id":%q,"installation_id":%q,"version":"1.%d.0",
+			"timestamp":%q,"metrics":{"features_used":["auto_indexing"],"indexes_created":%d,"algorithm_usage":{"cert":%d}},
+			"environment":{"os":"linux","postgresql_version":"16.4"}}`, id, inst, i%3, ts, i%7, i%5+1))}
+	}
+	return out
+}
+
+// post sends one report; it returns true only for a 200 acknowledgement.
+func post(client *http.Client, url, key string, r sent) bool {
+	req, _ := http.NewRequest("POST", url+"/api/v1/telemetry", bytes.NewReader(r.body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-API-Key", key)
+	res, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}
+
+// TestSIGKILLLosesNothing kills the real binary with SIGKILL in the middle
+// of a load and checks that every acknowledged report is stored, that none
+// is counted twice, and that re-sending everything afterwards converges on
+// exactly one count per report.
+func TestSIGKILLLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			dsn := "sqlite:" + filepath.Join(t.TempDir(), "crash.db")
+			if backend == "postgres" {
+				dsn = pgtest.New(t)
+			}
+			crashOnce(t, dsn)
+		})
+	}
+}
+
+func crashOnce(t *testing.T, dsn string) {
+	key := fleetKey(t, dsn)
+	cmd, url := startServe(t, dsn)
+	reports := crashReports(6000, 40)
+	client := &http.Client{Timeout: 10 * time.Second}
+	acked := sendAll(client, url, key, reports, func(i int) {
+		if i == len(reports)/2 {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	cmd.Wait()
+	if len(acked) == 0 || len(acked) == len(reports) {
+		t.Fatalf("the kill did not land mid-load: %d of %d acknowledged", len(acked), len(reports))
+	}
+	stored := storedKeys(t, dsn, 40)
+	for id := range acked {
+		if !stored[id] {
+			t.Fatalf("acknowledged report %s lost after SIGKILL", id)
+		}
+	}
+	checkExact(t, dsn, len(stored))
+	t.Logf("%d acknowledged before the kill, %d stored", len(acked), len(stored))
+
+	// Restart and re-send everything: each report ends up counted once.
+	cmd, url = startServe(t, dsn)
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	if again := sendAll(client, url, key, reports, nil); len(again) != len(reports) {
+		t.Fatalf("after restart %d of %d re-sent reports were acknowledged", len(again), len(reports))
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v (want exit 0)", err)
+	}
+	checkExact(t, dsn, len(reports))
+}
+
+// sendAll posts reports from 16 workers; before handing out report i it
+// calls hook(i). It returns the ids acknowledged with 200.
+func sendAll(client *http.Client, url, key string, reports []sent, hook func(int)) map[string]bool {
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	next := make(chan sent)
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range next {
+				if post(client, url, key, r) {
+					mu.Lock()
+					acked[r.id] = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i, r := range reports {
+		if hook != nil {
+			hook(i)
+		}
+		next <- r
+	}
+	close(next)
+	wg.Wait()
+	return acked
+}
+
+func storedKeys(t *testing.T, dsn string, installations int) map[string]bool {
+	t.Helper()
+	st, err := database.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys := map[string]bool{}
+	for i := 0; i < installations; i++ {
+		exp, err := st.ExportInstallation(context.Background(), fmt.Sprintf("crash-inst-%04d", i))
+		if err != nil {
+			continue // an installation whose reports never arrived
+		}
+		for _, r := range exp.Reports {
+			keys[r.Key] = true
+		}
+	}
+	return keys
+}
+
+// checkExact asserts that the rollups count want reports and equal what
+// recompute rebuilds from the raw reports.
+func checkExact(t *testing.T, dsn string, want int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := database.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := store.RollupQuery{From: 0, To: rollup.DayOf(time.Now()) + 2, Bitmaps: true}
+	before, err := st.Rollups(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, r := range before {
+		if r.Dim == rollup.DimAll {
+			total += r.Reports
+		}
+	}
+	if total != int64(want) {
+		t.Fatalf("rollups count %d reports, %d are stored", total, want)
+	}
+	if err := st.Recompute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.Rollups(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Fatalf("recompute: %d rows, ingest kept %d", len(after), len(before))
+	}
+	for i := range after {
+		if after[i].Key != before[i].Key || after[i].Counters != before[i].Counters || !after[i].Installs.Equals(before[i].Installs) {
+			t.Fatalf("row %v differs from recompute: %+v vs %+v", before[i].Key, before[i].Counters, after[i].Counters)
+		}
+	}
+}

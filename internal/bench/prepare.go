@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	mrand "math/rand/v2"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
+)
+
+// CreateDatabase creates an empty PostgreSQL database on the server of
+// admin and returns its URL and a function that drops it.
+func CreateDatabase(ctx context.Context, admin string) (string, func(), error) {
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: connect to %s: %w", admin, err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	name := "ipt_bench_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", nil, fmt.Errorf("bench: create database: %w", err)
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	drop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if c, err := pgx.Connect(ctx, admin); err == nil {
+			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(ctx)
+		}
+	}
+	return u.String(), drop, nil
+}
+
+// Fill ingests n reports from installations installations straight into
+// st, in large batches, and reports progress to log.
+func Fill(ctx context.Context, st store.Store, n, installations int, log func(string)) error {
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	now := time.Now()
+	const batch = 5000
+	start := time.Now()
+	for done := 0; done < n; {
+		items := make([]store.Item, 0, batch)
+		for len(items) < batch && done+len(items) < n {
+			d, err := report.Decode(Body(rng, installations, now, 85*24*time.Hour), now, report.DefaultRetention)
+			if err != nil {
+				return fmt.Errorf("bench: generated an invalid report: %w", err)
+			}
+			items = append(items, store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now})
+		}
+		if _, err := st.Ingest(ctx, items); err != nil {
+			return err
+		}
+		done += len(items)
+		if done%100000 == 0 || done == n {
+			log(fmt.Sprintf("filled %d reports (%.0f/s)", done, float64(done)/time.Since(start).Seconds()))
+		}
+	}
+	return nil
+}
+
+// PeakRSS returns the peak resident set of a process in MiB (Linux).
+func PeakRSS(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, err := strconv.ParseFloat(f[1], 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("bench: no VmHWM for process %d", pid)
+}

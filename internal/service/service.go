@@ -1,0 +1,103 @@
+// Package service wires the analytics service together (store, batcher,
+// HTTP server, retention) and runs it until its context ends, then shuts
+// down gracefully: it stops accepting connections, lets in-flight
+// requests finish (their batches commit), and closes the store.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// Options configure Run.
+type Options struct {
+	Listen   string // host:port; port 0 picks a free one
+	Database string // sqlite:PATH or postgres:// URL
+	Server   server.Config
+	Ingest   ingest.Config
+	Log      *slog.Logger
+	// Ready, when set, is called with the base URL once the service
+	// accepts connections.
+	Ready func(baseURL string)
+}
+
+// Run serves until ctx is done, then shuts down gracefully.
+func Run(ctx context.Context, o Options) error {
+	st, err := database.Open(ctx, o.Database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("service: listen on %s: %w", o.Listen, err)
+	}
+	metrics := server.NewMetrics()
+	batcher := ingest.New(st, o.Ingest, metrics)
+	srv, err := server.New(o.Server, st, batcher, metrics, o.Log, nil)
+	if err != nil {
+		batcher.Close()
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	o.Log.Info("listening", "url", base, "database", database.Redact(o.Database))
+	if o.Ready != nil {
+		o.Ready(base)
+	}
+	go retain(ctx, st, o.Server, o.Log)
+
+	select {
+	case err := <-serveErr:
+		batcher.Close()
+		return fmt.Errorf("service: serve: %w", err)
+	case <-ctx.Done():
+	}
+	o.Log.Info("shutting down: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutCtx)
+	batcher.Close() // commits whatever is still queued
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("service: shutdown: %w", err)
+	}
+	o.Log.Info("stopped")
+	return nil
+}
+
+// retain deletes expired raw reports and rollups at start and hourly.
+func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		today := rollup.DayOf(time.Now())
+		rawBefore := today - rollup.Day(cfg.RawRetention/(24*time.Hour))
+		aggBefore := today - rollup.Day(cfg.AggregateRetention/(24*time.Hour))
+		if n, err := st.Retain(ctx, rawBefore, aggBefore); err != nil {
+			if ctx.Err() == nil {
+				log.Error("retention failed", "err", err)
+			}
+		} else if n > 0 {
+			log.Info("retention deleted expired reports", "reports", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of the project the way CI does: vet, the race detector,
+# the PostgreSQL suites against a real server (started here when it is not
+# running), and short fuzzing runs. Needs Go and PostgreSQL; see README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# PostgreSQL: the store, collector and crash tests need a real server. A
+# missing one is a failure, never a skip.
+export INDEXPILOT_TEST_POSTGRES="${INDEXPILOT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+export INDEXPILOT_TEST_REQUIRE_POSTGRES=1
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    echo "starting PostgreSQL…"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && break; sleep 1; done
+fi
+pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null ||
+  fail "PostgreSQL is not reachable at 127.0.0.1:5432 (install it, or set INDEXPILOT_TEST_POSTGRES)"
+
+command -v go >/dev/null || fail "Go is not installed"
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+[ -z "$unformatted" ] || fail "gofmt would change: $unformatted"
+
+go vet ./...
+go test -race -count=1 -timeout 20m ./...
+
+# Short, bounded fuzzing: panics and leaked secrets are failures.
+for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' scrub/*_test.go 2>/dev/null | sed 's/^func //'); do
+  go test -run '^$' -fuzz "^${target}\$" -fuzztime 15s ./scrub/
+done
+echo "all tests passed"
