@@ -139,7 +139,9 @@ func startChild(env []string, args ...string) (*child, error) {
 				case urls <- strings.Fields(sc.Text()[i+4:])[0]:
 				default:
 				}
+				continue
 			}
+			fmt.Fprintf(os.Stderr, "  [%s] %s\n", args[0], sc.Text()) // the child's own log
 		}
 	}()
 	select {

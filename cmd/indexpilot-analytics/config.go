@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
@@ -34,8 +35,10 @@ var options = []option{
 	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: "10", help: "registrations (and failed sign-ins) per minute per client address"},
 	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: "20", help: "burst allowance of registrations per address"},
 	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: "1000", help: "most reports committed in one transaction"},
+	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "0", help: "ingest transactions in flight at once (0: 1 on SQLite, 4 on PostgreSQL)"},
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
+	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
 }
 
 // values holds the resolved options by flag name.
@@ -89,13 +92,13 @@ func (v values) float(name string) (float64, error) {
 }
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
-	"key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "secure-cookies", "log-level"}
+	"key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
 	cfg := server.DefaultConfig()
-	var errs [8]error
-	var raw, agg, burst, regBurst, batch int
+	var errs [9]error
+	var raw, agg, burst, regBurst, batch, committers int
 	raw, errs[0] = v.int("raw-retention-days")
 	agg, errs[1] = v.int("aggregate-retention-days")
 	cfg.KeyRatePerMinute, errs[2] = v.float("key-rate")
@@ -104,6 +107,7 @@ func (v values) serviceConfig() (service.Options, error) {
 	regBurst, errs[5] = v.int("register-burst")
 	batch, errs[6] = v.int("max-batch")
 	cfg.SecureCookies, errs[7] = strconv.ParseBool(*v["secure-cookies"])
+	committers, errs[8] = v.int("committers")
 	for _, err := range errs {
 		if err != nil {
 			return service.Options{}, err
@@ -124,8 +128,9 @@ func (v values) serviceConfig() (service.Options, error) {
 	}
 	return service.Options{
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
-		Ingest: ingest.Config{MaxBatch: max(batch, 1)},
-		Log:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: defaultCommitters(*v["database"], committers)},
+		DebugListen: *v["debug-listen"],
+		Log:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}, nil
 }
 
@@ -146,4 +151,16 @@ func cmdConfig(args []string) int {
 		fmt.Printf("%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
 	}
 	return exitOK
+}
+
+// defaultCommitters picks the ingest pipeline depth: SQLite has one
+// writer anyway; PostgreSQL overlaps one batch's commit with the next.
+func defaultCommitters(dsn string, n int) int {
+	if n > 0 {
+		return n
+	}
+	if strings.HasPrefix(dsn, "sqlite:") {
+		return 1
+	}
+	return 4
 }

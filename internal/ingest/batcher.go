@@ -27,6 +27,10 @@ type Config struct {
 	MaxBatch int           // most reports in one transaction (default 1000)
 	MaxWait  time.Duration // how long a lone report may wait for company (default 0: none)
 	Timeout  time.Duration // deadline of one commit (default 10 s)
+	// Committers is how many batches may be in flight at once (default
+	// 1). With more than one, a batch forms and starts its transaction
+	// while the previous one commits; the store keeps them exact.
+	Committers int
 }
 
 // Batcher commits submitted reports in batches.
@@ -58,8 +62,13 @@ func New(s store.Store, cfg Config, o Observer) *Batcher {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
+	cfg.Committers = max(cfg.Committers, 1)
 	b := &Batcher{store: s, cfg: cfg, observer: o, queue: make(chan *request, cfg.MaxBatch*4), done: make(chan struct{})}
-	go b.loop()
+	var wg sync.WaitGroup
+	for range cfg.Committers {
+		wg.Go(b.loop)
+	}
+	go func() { wg.Wait(); close(b.done) }()
 	return b
 }
 
@@ -99,7 +108,6 @@ func (b *Batcher) Close() {
 }
 
 func (b *Batcher) loop() {
-	defer close(b.done)
 	batch := make([]*request, 0, b.cfg.MaxBatch)
 	for first := range b.queue {
 		batch = append(batch[:0], first)

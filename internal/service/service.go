@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
@@ -27,6 +28,9 @@ type Options struct {
 	Server   server.Config
 	Ingest   ingest.Config
 	Log      *slog.Logger
+	// DebugListen, when set, serves Go's pprof profiles on that address
+	// (keep it on loopback): for profiling, never for the public.
+	DebugListen string
 	// Ready, when set, is called with the base URL once the service
 	// accepts connections.
 	Ready func(baseURL string)
@@ -60,6 +64,11 @@ func Run(ctx context.Context, o Options) error {
 		o.Ready(base)
 	}
 	go retain(ctx, st, o.Server, o.Log)
+	compacted := make(chan struct{})
+	go func() { compact(ctx, st, o.Log); close(compacted) }()
+	if o.DebugListen != "" {
+		go serveDebug(ctx, o.DebugListen, o.Log)
+	}
 
 	select {
 	case err := <-serveErr:
@@ -72,11 +81,36 @@ func Run(ctx context.Context, o Options) error {
 	defer cancel()
 	err = hs.Shutdown(shutCtx)
 	batcher.Close() // commits whatever is still queued
+	<-compacted
+	if _, cerr := st.Compact(shutCtx); cerr != nil {
+		o.Log.Error("final compaction failed; the deltas stay pending and are folded at the next start", "err", cerr)
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("service: shutdown: %w", err)
 	}
 	o.Log.Info("stopped")
 	return nil
+}
+
+// CompactEvery is how often pending rollup deltas are folded into the
+// rollup rows; reads add whatever is pending, so this bounds their work,
+// not their freshness.
+const CompactEvery = time.Second
+
+// compact folds pending deltas until ctx ends.
+func compact(ctx context.Context, st store.Store, log *slog.Logger) {
+	t := time.NewTicker(CompactEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := st.Compact(ctx); err != nil && ctx.Err() == nil {
+			log.Error("compaction failed", "err", err)
+		}
+	}
 }
 
 // retain deletes expired raw reports and rollups at start and hourly.
@@ -99,5 +133,19 @@ func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Lo
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// serveDebug serves pprof until ctx ends.
+func serveDebug(ctx context.Context, addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); srv.Close() }()
+	log.Info("debug listener (pprof)", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("debug listener failed", "err", err)
 	}
 }

@@ -32,6 +32,11 @@ type Tx interface {
 	// InsertReports inserts rows whose keys are not stored yet and tells
 	// which ones it inserted.
 	InsertReports(ctx context.Context, rows []Raw) ([]bool, error)
+	// InsertDeltas appends rollup deltas, touching no rollup row, so that
+	// concurrent batches never wait for one another.
+	InsertDeltas(ctx context.Context, rows []*rollup.Row) error
+	// TakeDeltas deletes and returns the pending deltas of days >= from.
+	TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, error)
 	// LoadRollups returns, locked for update, the stored rows of keys.
 	LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error)
 	// SaveRollups writes rows, replacing stored ones.
@@ -39,7 +44,8 @@ type Tx interface {
 }
 
 // IngestTx stores items through tx: raw rows first, then the rollup deltas
-// of the rows that were new. Duplicates inside the batch count once.
+// of the rows that were new, as pending delta rows that Compact later
+// folds into the rollups. Duplicates inside the batch count once.
 func IngestTx(ctx context.Context, tx Tx, items []Item, now time.Time) ([]bool, error) {
 	inserted := make([]bool, len(items))
 	first := make(map[string]int, len(items)) // key → index of its first item
@@ -83,7 +89,83 @@ func IngestTx(ctx context.Context, tx Tx, items []Item, now time.Time) ([]bool, 
 			cs = append(cs, rollup.Contribution{Num: raws[j].Num, Report: it.Report, Time: it.Time})
 		}
 	}
-	return inserted, ApplyDeltas(ctx, tx, rollup.Deltas(cs), false)
+	deltas := rollup.Deltas(cs)
+	rows := make([]*rollup.Row, 0, len(deltas))
+	for _, k := range rollup.SortedKeys(deltas) {
+		rows = append(rows, deltas[k])
+	}
+	if err := tx.InsertDeltas(ctx, rows); err != nil {
+		return nil, err
+	}
+	return inserted, nil
+}
+
+// CompactTx folds the pending deltas of days >= from into the rollup rows
+// and returns how many delta rows it folded. Backends run it with no other
+// compaction, recompute or deletion at the same time.
+func CompactTx(ctx context.Context, tx Tx, from rollup.Day) (int, error) {
+	pending, err := tx.TakeDeltas(ctx, from)
+	if err != nil || len(pending) == 0 {
+		return 0, err
+	}
+	return len(pending), ApplyDeltas(ctx, tx, group(pending), false)
+}
+
+// group merges rows that share a key.
+func group(rows []*rollup.Row) map[rollup.Key]*rollup.Row {
+	m := make(map[rollup.Key]*rollup.Row, len(rows))
+	for _, r := range rows {
+		if g, ok := m[r.Key]; ok {
+			g.Merge(r)
+		} else {
+			m[r.Key] = r
+		}
+	}
+	return m
+}
+
+// MergePending returns the rows a reader sees: the stored rows with the
+// pending deltas folded in, in key order. Both must come from one
+// snapshot. When base was read without bitmaps, full loads the stored
+// rows (with bitmaps) of the keys that have pending deltas, so that their
+// installation counts stay exact.
+func MergePending(base, pending []*rollup.Row, withBitmaps bool,
+	full func([]rollup.Key) (map[rollup.Key]*rollup.Row, error)) ([]*rollup.Row, error) {
+	if len(pending) == 0 {
+		return base, nil
+	}
+	add := group(pending)
+	byKey := make(map[rollup.Key]*rollup.Row, len(base)+len(add))
+	for _, r := range base {
+		byKey[r.Key] = r
+	}
+	if !withBitmaps {
+		keys := rollup.SortedKeys(add)
+		stored, err := full(keys)
+		if err != nil {
+			return nil, err
+		}
+		for k, r := range stored {
+			byKey[k] = r
+		}
+	}
+	for k, d := range add {
+		r, ok := byKey[k]
+		if !ok {
+			r = rollup.NewRow(k)
+			byKey[k] = r
+		}
+		r.Merge(d)
+		r.InstallsN = int64(r.Installs.GetCardinality())
+		if !withBitmaps {
+			r.Installs = nil
+		}
+	}
+	out := make([]*rollup.Row, 0, len(byKey))
+	for _, k := range rollup.SortedKeys(byKey) {
+		out = append(out, byKey[k])
+	}
+	return out, nil
 }
 
 // ApplyDeltas adds (or, with subtract, takes out) deltas to the stored

@@ -53,6 +53,11 @@ type Store interface {
 	// stored (a retry), in which case it was not counted again.
 	Ingest(ctx context.Context, items []Item) (inserted []bool, err error)
 
+	// Compact folds pending rollup deltas (what Ingest appends) into the
+	// rollup rows and returns how many it folded. Reads see pending deltas
+	// either way; compaction only keeps them few.
+	Compact(ctx context.Context) (int, error)
+
 	// Rollups returns the rollup rows that q selects.
 	Rollups(ctx context.Context, q RollupQuery) ([]*rollup.Row, error)
 

@@ -149,10 +149,7 @@ func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key
 	if len(keys) == 0 {
 		return map[rollup.Key]*rollup.Row{}, nil
 	}
-	days, dims, names := make([]int32, len(keys)), make([]string, len(keys)), make([]string, len(keys))
-	for i, k := range keys {
-		days[i], dims[i], names[i] = int32(k.Day), k.Dim, k.Key
-	}
+	days, dims, names := keyArrays(keys)
 	empty, err := roaring.New().ToBytes()
 	if err != nil {
 		return nil, fmt.Errorf("postgres: encode empty bitmap: %w", err)
@@ -189,23 +186,76 @@ func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key
 	return out, nil
 }
 
+// keyArrays splits keys into one array per key column.
+func keyArrays(keys []rollup.Key) ([]int32, []string, []string) {
+	days, dims, names := make([]int32, len(keys)), make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		days[i], dims[i], names[i] = int32(k.Day), k.Dim, k.Key
+	}
+	return days, dims, names
+}
+
 // saveChunk bounds the rows (and bitmaps) sent in one statement; ingest
 // batches stay under it, Recompute writes in several statements.
 const saveChunk = 2000
 
 // SaveRollups writes rows, replacing stored ones.
 func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
+	// query: save-rollups
+	return t.writeChunks(ctx, `INSERT INTO rollups (`+rollupColumns+`, installs) `+unnestRollups+`
+		ON CONFLICT (day, dim, key) DO UPDATE SET
+			reports = EXCLUDED.reports, total = EXCLUDED.total,
+			indexes_created = EXCLUDED.indexes_created, indexes_recommended = EXCLUDED.indexes_recommended,
+			queries_analyzed = EXCLUDED.queries_analyzed, perf_sum = EXCLUDED.perf_sum, perf_n = EXCLUDED.perf_n,
+			error_reports = EXCLUDED.error_reports, errors = EXCLUDED.errors,
+			lat_p50_sum = EXCLUDED.lat_p50_sum, lat_p95_sum = EXCLUDED.lat_p95_sum,
+			lat_p99_sum = EXCLUDED.lat_p99_sum, lat_n = EXCLUDED.lat_n,
+			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
+}
+
+// InsertDeltas appends pending deltas: no row lock, no read.
+func (t txn) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
+	// query: insert-deltas
+	return t.writeChunks(ctx, `INSERT INTO rollup_deltas (`+rollupColumns+`, installs) `+unnestRollups, rows)
+}
+
+// TakeDeltas deletes and returns the pending deltas of days >= from that
+// the statement sees; deltas committed later stay for the next time.
+func (t txn) TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, error) {
+	// query: take-deltas
+	rows, err := t.tx.Query(ctx, `DELETE FROM rollup_deltas WHERE day >= $1 RETURNING `+rollupColumns+`, installs`, int32(from))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: take deltas: %w", err)
+	}
+	var out []*rollup.Row
+	err = scanRollups(rows, true, func(r *rollup.Row) { out = append(out, r) })
+	return out, err
+}
+
+// unnestRollups turns the arrays of rollupArgs into rows.
+const unnestRollups = `SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
+	$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
+	$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
+	$17::bigint[], $18::bytea[])`
+
+// writeChunks runs insert with rollupArgs of rows, saveChunk rows at a time.
+func (t txn) writeChunks(ctx context.Context, insert string, rows []*rollup.Row) error {
 	for len(rows) > 0 {
 		n := min(len(rows), saveChunk)
-		if err := t.saveRollups(ctx, rows[:n]); err != nil {
+		args, err := rollupArgs(rows[:n])
+		if err != nil {
 			return err
+		}
+		if _, err := t.tx.Exec(ctx, insert, args...); err != nil {
+			return fmt.Errorf("postgres: write rollups: %w", err)
 		}
 		rows = rows[n:]
 	}
 	return nil
 }
 
-func (t txn) saveRollups(ctx context.Context, rows []*rollup.Row) error {
+// rollupArgs returns one array per column of rollupColumns and installs.
+func rollupArgs(rows []*rollup.Row) ([]any, error) {
 	n := len(rows)
 	days, dims, names, bitmaps := make([]int32, n), make([]string, n), make([]string, n), make([][]byte, n)
 	var counters [nCounters + 1][]int64 // the counters, then installs_n
@@ -216,7 +266,7 @@ func (t txn) saveRollups(ctx context.Context, rows []*rollup.Row) error {
 		r.Installs.RunOptimize()
 		b, err := r.Installs.ToBytes()
 		if err != nil {
-			return fmt.Errorf("postgres: encode bitmap of %v: %w", r.Key, err)
+			return nil, fmt.Errorf("postgres: encode bitmap of %v: %w", r.Key, err)
 		}
 		days[i], dims[i], names[i], bitmaps[i] = int32(r.Day), r.Dim, r.Key.Key, b
 		for c, p := range counterFields(&r.Counters) {
@@ -228,25 +278,7 @@ func (t txn) saveRollups(ctx context.Context, rows []*rollup.Row) error {
 	for _, c := range counters {
 		args = append(args, c)
 	}
-	args = append(args, bitmaps)
-	// query: save-rollups
-	_, err := t.tx.Exec(ctx, `INSERT INTO rollups (`+rollupColumns+`, installs)
-		SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
-			$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
-			$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-			$17::bigint[], $18::bytea[])
-		ON CONFLICT (day, dim, key) DO UPDATE SET
-			reports = EXCLUDED.reports, total = EXCLUDED.total,
-			indexes_created = EXCLUDED.indexes_created, indexes_recommended = EXCLUDED.indexes_recommended,
-			queries_analyzed = EXCLUDED.queries_analyzed, perf_sum = EXCLUDED.perf_sum, perf_n = EXCLUDED.perf_n,
-			error_reports = EXCLUDED.error_reports, errors = EXCLUDED.errors,
-			lat_p50_sum = EXCLUDED.lat_p50_sum, lat_p95_sum = EXCLUDED.lat_p95_sum,
-			lat_p99_sum = EXCLUDED.lat_p99_sum, lat_n = EXCLUDED.lat_n,
-			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, args...)
-	if err != nil {
-		return fmt.Errorf("postgres: save rollups: %w", err)
-	}
-	return nil
+	return append(args, bitmaps), nil
 }
 
 // nCounters is the number of additive fields of rollup.Counters.

@@ -11,17 +11,44 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
+// lockRollups takes the advisory lock that serialises writers of rollup
+// rows, for the rest of tx.
+func lockRollups(ctx context.Context, tx pgx.Tx) error {
+	// query: lock-rollups
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, rollupLock); err != nil {
+		return fmt.Errorf("postgres: lock rollups: %w", err)
+	}
+	return nil
+}
+
+// Compact folds pending deltas into the rollup rows.
+func (s *Store) Compact(ctx context.Context) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockRollups(ctx, tx); err != nil {
+			return err
+		}
+		var err error
+		n, err = store.CompactTx(ctx, txn{tx}, 0)
+		return err
+	})
+	return n, err
+}
+
 // Recompute rebuilds the rollup rows of every day that has raw reports.
 //
-// It locks the rollups table first (readers go on; writers wait), so that
-// every report is counted once: a batch that committed before the lock is
-// in the reports read, and a batch still open adds its deltas to the
-// rebuilt rows after this transaction commits.
+// It runs in one REPEATABLE READ snapshot: the deltas it folds and the
+// reports it reads are the same set, so a batch committed before the
+// snapshot is counted through its report, and a batch committed after it
+// keeps its pending delta, which a later compaction adds to the rebuilt
+// rows. Either way once.
 func (s *Store) Recompute(ctx context.Context) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		// query: recompute-lock
-		if _, err := tx.Exec(ctx, `LOCK TABLE rollups IN EXCLUSIVE MODE`); err != nil {
-			return fmt.Errorf("postgres: recompute: lock rollups: %w", err)
+	return s.inTxOpts(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		if err := lockRollups(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+			return err
 		}
 		var minDay *int32
 		// query: first-raw-day
@@ -86,8 +113,10 @@ func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) 
 		}
 		n = tag.RowsAffected()
 		// query: retain-rollups
-		if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day < $1`, int32(rollupBefore)); err != nil {
-			return fmt.Errorf("postgres: retain rollups: %w", err)
+		for _, table := range []string{"rollups", "rollup_deltas"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE day < $1`, int32(rollupBefore)); err != nil {
+				return fmt.Errorf("postgres: retain %s: %w", table, err)
+			}
 		}
 		return nil
 	})
@@ -112,6 +141,14 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: delete installation: %w", err)
+		}
+		// With the installation locked no batch adds to it any more; fold
+		// its pending deltas in before taking its reports out.
+		if err := lockRollups(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+			return err
 		}
 		raws, err := reportsOf(ctx, tx, num)
 		if err != nil {

@@ -41,6 +41,11 @@ const maxConns = 8
 // between processes starting at once.
 const migrateLock int64 = 0x1d3_7e1e_3e7a
 
+// rollupLock is the pg_advisory_xact_lock key that serialises the writers
+// of rollup rows (compaction, recompute, deletion) between processes.
+// Ingest does not take it: it only appends deltas.
+const rollupLock int64 = 0x1d3_7e1e_0011
+
 // retries is how many times a transaction aborted by a deadlock or a
 // serialization failure is run again before giving up.
 const retries = 5
@@ -157,17 +162,22 @@ func (s *Store) migrate(ctx context.Context, version int, name string) error {
 // inTx runs fn in a read-committed transaction and commits it, running it
 // again when PostgreSQL aborted it as deadlocked or unserializable.
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.inTxOpts(ctx, pgx.TxOptions{}, fn)
+}
+
+// inTxOpts is inTx with transaction options (isolation level).
+func (s *Store) inTxOpts(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < retries; attempt++ {
-		if err = s.tryTx(ctx, fn); !retryable(err) {
+		if err = s.tryTx(ctx, opts, fn); !retryable(err) {
 			return err
 		}
 	}
 	return fmt.Errorf("postgres: gave up after %d attempts: %w", retries, err)
 }
 
-func (s *Store) tryTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+func (s *Store) tryTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}

@@ -11,28 +11,63 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// Rollups returns the rollup rows q selects, in rollup.Key order.
+// Rollups returns the rollup rows q selects, pending deltas included, all
+// read in one REPEATABLE READ snapshot so that a compaction running
+// meanwhile is seen either wholly or not at all.
 func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row, error) {
+	var out []*rollup.Row
+	err := s.inTxOpts(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		base, err := selectRollups(ctx, tx, "rollups", q, q.Bitmaps)
+		if err != nil {
+			return err
+		}
+		pending, err := selectRollups(ctx, tx, "rollup_deltas", q, true)
+		if err != nil {
+			return err
+		}
+		out, err = store.MergePending(base, pending, q.Bitmaps, func(keys []rollup.Key) (map[rollup.Key]*rollup.Row, error) {
+			return readRollups(ctx, tx, keys)
+		})
+		return err
+	})
+	return out, err
+}
+
+// selectRollups reads the rows of table (rollups or rollup_deltas) that q
+// selects, in key order.
+func selectRollups(ctx context.Context, tx pgx.Tx, table string, q store.RollupQuery, bitmaps bool) ([]*rollup.Row, error) {
 	cols := rollupColumns
-	if q.Bitmaps {
+	if bitmaps {
 		cols += ", installs"
 	}
 	var dims []string // NULL selects every dimension
 	if len(q.Dims) > 0 {
 		dims = q.Dims
 	}
-	// query: read-rollups
-	rows, err := s.pool.Query(ctx, `SELECT `+cols+` FROM rollups
+	// query: read-rollups / read-deltas
+	rows, err := tx.Query(ctx, `SELECT `+cols+` FROM `+table+`
 		WHERE day BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR dim = ANY($3::text[]))
 		ORDER BY day, dim, key`, int32(q.From), int32(q.To), dims)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: read rollups: %w", err)
+		return nil, fmt.Errorf("postgres: read %s: %w", table, err)
 	}
 	var out []*rollup.Row
-	if err := scanRollups(rows, q.Bitmaps, func(r *rollup.Row) { out = append(out, r) }); err != nil {
-		return nil, err
+	err = scanRollups(rows, bitmaps, func(r *rollup.Row) { out = append(out, r) })
+	return out, err
+}
+
+// readRollups returns the stored rows of keys, with bitmaps, unlocked.
+func readRollups(ctx context.Context, tx pgx.Tx, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error) {
+	days, dims, names := keyArrays(keys)
+	// query: read-rollups-by-key
+	rows, err := tx.Query(ctx, `SELECT `+rollupColumns+`, installs FROM rollups
+		WHERE (day, dim, key) IN (SELECT * FROM unnest($1::int[], $2::text[], $3::text[]))`, days, dims, names)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read rollups by key: %w", err)
 	}
-	return out, nil
+	out := make(map[rollup.Key]*rollup.Row, len(keys))
+	err = scanRollups(rows, true, func(r *rollup.Row) { out[r.Key] = r })
+	return out, err
 }
 
 // ExportInstallation returns everything stored about an installation.

@@ -91,9 +91,15 @@ func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error
 const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
 	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, installs_n`
 
+// LoadRollups returns the stored rows of keys (SQLite's write lock is held
+// for the whole transaction, so they are locked already).
 func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error) {
-	// query: load-rollup (SQLite's write lock is held for the whole transaction)
-	stmt, err := t.tx.PrepareContext(ctx, `SELECT `+rollupColumns+`, installs FROM rollups WHERE day = ? AND dim = ? AND key = ?`)
+	return loadRollups(ctx, t.tx, keys)
+}
+
+func loadRollups(ctx context.Context, tx *sql.Tx, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error) {
+	// query: load-rollup
+	stmt, err := tx.PrepareContext(ctx, `SELECT `+rollupColumns+`, installs FROM rollups WHERE day = ? AND dim = ? AND key = ?`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: prepare load rollup: %w", err)
 	}
@@ -112,12 +118,33 @@ func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key
 	return rows, nil
 }
 
+// SaveRollups writes rows, replacing stored ones.
 func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 	// query: save-rollup
-	stmt, err := t.tx.PrepareContext(ctx, `INSERT OR REPLACE INTO rollups (`+rollupColumns+`, installs)
+	return t.writeRollups(ctx, `INSERT OR REPLACE INTO rollups`, rows)
+}
+
+// InsertDeltas appends pending deltas.
+func (t txn) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
+	// query: insert-deltas
+	return t.writeRollups(ctx, `INSERT INTO rollup_deltas`, rows)
+}
+
+// TakeDeltas deletes and returns the pending deltas of days >= from.
+func (t txn) TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, error) {
+	// query: take-deltas
+	rows, err := t.tx.QueryContext(ctx, `DELETE FROM rollup_deltas WHERE day >= ? RETURNING `+rollupColumns+`, installs`, from)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: take deltas: %w", err)
+	}
+	return scanRollupRows(rows, true)
+}
+
+func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row) error {
+	stmt, err := t.tx.PrepareContext(ctx, insert+` (`+rollupColumns+`, installs)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("sqlite: prepare save rollup: %w", err)
+		return fmt.Errorf("sqlite: prepare %s: %w", insert, err)
 	}
 	defer stmt.Close()
 	for _, r := range rows {
@@ -130,10 +157,27 @@ func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 		if _, err := stmt.ExecContext(ctx, r.Day, r.Dim, r.Key.Key, c.Reports, c.Total, c.IndexesCreated,
 			c.IndexesRecommended, c.QueriesAnalyzed, c.PerfSum, c.PerfN, c.ErrorReports, c.Errors,
 			c.LatP50Sum, c.LatP95Sum, c.LatP99Sum, c.LatN, int64(r.Installs.GetCardinality()), b); err != nil {
-			return fmt.Errorf("sqlite: save rollup: %w", err)
+			return fmt.Errorf("sqlite: %s: %w", insert, err)
 		}
 	}
 	return nil
+}
+
+// scanRollupRows scans every row and closes rows.
+func scanRollupRows(rows *sql.Rows, bitmap bool) ([]*rollup.Row, error) {
+	defer rows.Close()
+	var out []*rollup.Row
+	for rows.Next() {
+		r, err := scanRollup(rows, bitmap)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: read rollups: %w", err)
+	}
+	return out, nil
 }
 
 func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {

@@ -10,9 +10,25 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
+// Compact folds pending deltas into the rollup rows.
+func (s *Store) Compact(ctx context.Context) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = store.CompactTx(ctx, txn{tx}, 0)
+		return err
+	})
+	return n, err
+}
+
 // Recompute rebuilds the rollup rows of every day that has raw reports.
 func (s *Store) Recompute(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// Fold pending deltas first: those of days being rebuilt are
+		// replaced with the rest, those of older days must be kept.
+		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+			return err
+		}
 		var minDay sql.NullInt64
 		// query: first-raw-day
 		if err := tx.QueryRowContext(ctx, `SELECT min(day) FROM reports`).Scan(&minDay); err != nil {
@@ -77,8 +93,10 @@ func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) 
 			return fmt.Errorf("sqlite: retain reports: %w", err)
 		}
 		// query: retain-rollups
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rollups WHERE day < ?`, rollupBefore); err != nil {
-			return fmt.Errorf("sqlite: retain rollups: %w", err)
+		for _, table := range []string{"rollups", "rollup_deltas"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE day < ?`, rollupBefore); err != nil {
+				return fmt.Errorf("sqlite: retain %s: %w", table, err)
+			}
 		}
 		return nil
 	})
@@ -98,6 +116,11 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: delete installation: %w", err)
+		}
+		// The reports' own deltas may be pending: fold them in before
+		// taking the reports out.
+		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+			return err
 		}
 		raws, err := reportsOf(ctx, tx, num)
 		if err != nil {

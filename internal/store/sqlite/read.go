@@ -11,38 +11,48 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// Rollups returns the rollup rows q selects.
+// Rollups returns the rollup rows q selects, pending deltas included, all
+// read in one snapshot.
 func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row, error) {
-	cols := rollupColumns
-	if q.Bitmaps {
-		cols += ", installs"
-	}
-	// query: read-rollups
-	sqlText := `SELECT ` + cols + ` FROM rollups WHERE day BETWEEN ? AND ?`
-	args := []any{q.From, q.To}
-	if len(q.Dims) > 0 {
-		sqlText += ` AND dim IN (?` + strings.Repeat(", ?", len(q.Dims)-1) + `)`
-		for _, d := range q.Dims {
-			args = append(args, d)
-		}
-	}
-	rows, err := s.db.QueryContext(ctx, sqlText+` ORDER BY day, dim, key`, args...)
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read rollups: %w", err)
 	}
-	defer rows.Close()
-	var out []*rollup.Row
-	for rows.Next() {
-		r, err := scanRollup(rows, q.Bitmaps)
-		if err != nil {
-			return nil, err
+	defer tx.Rollback()
+	base, err := selectRollups(ctx, tx, "rollups", q, q.Bitmaps)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := selectRollups(ctx, tx, "rollup_deltas", q, true)
+	if err != nil {
+		return nil, err
+	}
+	return store.MergePending(base, pending, q.Bitmaps, func(keys []rollup.Key) (map[rollup.Key]*rollup.Row, error) {
+		return loadRollups(ctx, tx, keys)
+	})
+}
+
+// selectRollups reads the rows of table (rollups or rollup_deltas) that q
+// selects.
+func selectRollups(ctx context.Context, q querier, table string, rq store.RollupQuery, bitmaps bool) ([]*rollup.Row, error) {
+	cols := rollupColumns
+	if bitmaps {
+		cols += ", installs"
+	}
+	// query: read-rollups / read-deltas
+	sqlText := `SELECT ` + cols + ` FROM ` + table + ` WHERE day BETWEEN ? AND ?`
+	args := []any{rq.From, rq.To}
+	if len(rq.Dims) > 0 {
+		sqlText += ` AND dim IN (?` + strings.Repeat(", ?", len(rq.Dims)-1) + `)`
+		for _, d := range rq.Dims {
+			args = append(args, d)
 		}
-		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: read rollups: %w", err)
+	rows, err := q.QueryContext(ctx, sqlText+` ORDER BY day, dim, key`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read %s: %w", table, err)
 	}
-	return out, nil
+	return scanRollupRows(rows, bitmaps)
 }
 
 // ExportInstallation returns everything stored about an installation.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -27,7 +28,8 @@ var migrations embed.FS
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	db  *sql.DB
+	db  *sql.DB // writes: every transaction takes the write lock at BEGIN
+	rdb *sql.DB // reads: deferred transactions, each one consistent snapshot
 	now func() time.Time
 }
 
@@ -40,22 +42,35 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: create directory for %s: %w", path, err)
 		}
 	}
+	db, err := openDB(path, "immediate")
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := openDB(path, "deferred")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, rdb: rdb, now: time.Now}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openDB(path, txlock string) (*sql.DB, error) {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
-	q.Set("_txlock", "immediate")
+	q.Set("_txlock", txlock)
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, now: time.Now}
-	if err := s.Ping(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return db, nil
 }
 
 // Ping checks that the database answers.
@@ -67,7 +82,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.rdb.Close(), s.db.Close()) }
 
 // Migrate applies the embedded migrations not yet recorded, each in its
 // own transaction.

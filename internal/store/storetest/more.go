@@ -187,7 +187,27 @@ func testConcurrent(t *testing.T, s store.Store) {
 			}
 		}(w)
 	}
+	stop := make(chan struct{})
+	compacted := make(chan error, 1)
+	go func() { // compaction runs alongside ingest, as in the service
+		for {
+			select {
+			case <-stop:
+				compacted <- nil
+				return
+			default:
+			}
+			if _, err := s.Compact(ctx(t)); err != nil {
+				compacted <- err
+				return
+			}
+		}
+	}()
 	wg.Wait()
+	close(stop)
+	if err := <-compacted; err != nil {
+		t.Fatalf("Compact during ingest: %v", err)
+	}
 	close(errs)
 	for err := range errs {
 		t.Fatalf("concurrent Ingest: %v", err)
@@ -198,4 +218,31 @@ func testConcurrent(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	equalRows(t, "concurrent ingest vs recompute", got, Snapshot(t, s))
+}
+
+func testCompact(t *testing.T, s store.Store) {
+	ingestInBatches(t, s, randomItems(21, 300, 20, 6), 22)
+	before := Snapshot(t, s)
+	n, err := s.Compact(ctx(t))
+	if err != nil || n == 0 {
+		t.Fatalf("Compact = %d, %v; want pending deltas folded", n, err)
+	}
+	equalRows(t, "after compaction", Snapshot(t, s), before)
+	if n, err := s.Compact(ctx(t)); err != nil || n != 0 {
+		t.Fatalf("second Compact = %d, %v; want nothing left", n, err)
+	}
+	// Reads without bitmaps still count installations exactly when some
+	// deltas are pending on top of compacted rows.
+	ingestInBatches(t, s, randomItems(23, 100, 30, 6), 24)
+	all := Snapshot(t, s)
+	counts, err := s.Rollups(ctx(t), store.RollupQuery{From: 0, To: rollup.DayOf(Now) + 400})
+	if err != nil || len(counts) != len(all) {
+		t.Fatalf("Rollups without bitmaps: %d rows, %v; want %d", len(counts), err, len(all))
+	}
+	for i := range all {
+		if counts[i].Key != all[i].Key || counts[i].InstallsN != int64(all[i].Installs.GetCardinality()) || counts[i].Counters != all[i].Counters {
+			t.Fatalf("row %v without bitmaps: n=%d %+v, want n=%d %+v", all[i].Key, counts[i].InstallsN, counts[i].Counters,
+				all[i].Installs.GetCardinality(), all[i].Counters)
+		}
+	}
 }

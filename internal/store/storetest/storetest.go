@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RollupSums", testRollupSums},
 		{"DistinctInstallations", testDistinct},
 		{"RecomputeEqualsIngest", testRecompute},
+		{"CompactKeepsRows", testCompact},
 		{"DeleteInstallation", testDelete},
 		{"Retain", testRetain},
 		{"Export", testExport},
