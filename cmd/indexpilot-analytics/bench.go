@@ -54,12 +54,23 @@ func cmdBench(args []string) int {
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
 	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
+	load := fs.String("load", "auto", "closed-loop load generator: wrk (as ANCHORS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &benchRun{admin: *admin, dur: *dur, conns: *conns, rate: *rate, dashN: *dashN, queries: *queries}
+	b := &benchRun{admin: *admin, dur: *dur, conns: *conns, rate: *rate, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
+	switch {
+	case *load == "auto":
+		b.wrk = bench.WrkAvailable()
+	case *load == "wrk" && !bench.WrkAvailable():
+		fmt.Fprintln(os.Stderr, "bench: --load wrk needs wrk on PATH (Debian: apt-get install wrk)")
+		return exitUsage
+	case *load != "wrk" && *load != "go":
+		fmt.Fprintln(os.Stderr, "bench: --load must be wrk, go or auto")
+		return exitUsage
+	}
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
 	}
@@ -84,6 +95,7 @@ func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args
 type benchRow struct{ name, figures string }
 
 type benchRun struct {
+	wrk            bool // closed loops with wrk instead of the built-in generator
 	admin          string
 	dur            time.Duration
 	conns, rate    int
@@ -101,12 +113,24 @@ func (b *benchRun) print(w io.Writer) {
 	if out, err := exec.Command("psql", b.admin, "-Atc", "SHOW server_version").Output(); err == nil {
 		pgVersion = strings.TrimSpace(string(out))
 	}
-	fmt.Fprintf(w, "\nMachine: %d CPUs, %s, PostgreSQL %s; load generator and servers on the same machine, loopback.\n\n",
-		runtime.NumCPU(), runtime.Version(), pgVersion)
+	gen := "the built-in Go generator"
+	if b.wrk {
+		gen = "wrk -t2"
+	}
+	fmt.Fprintf(w, "\nMachine: %d CPUs, %s, PostgreSQL %s; closed loops: %s with %d connections, %s each; load generator, servers and PostgreSQL on the same machine, loopback.\n\n",
+		runtime.NumCPU(), runtime.Version(), pgVersion, gen, b.conns, b.dur)
 	fmt.Fprintln(w, "| case | figures |\n|---|---|")
 	for _, r := range b.rows {
 		fmt.Fprintf(w, "| %s | %s |\n", r.name, r.figures)
 	}
+}
+
+// closed runs one closed-loop load against t with the chosen generator.
+func (b *benchRun) closed(ctx context.Context, t bench.Target) (bench.Result, error) {
+	if b.wrk {
+		return bench.WrkClosedLoop(ctx, t, b.conns, b.dur)
+	}
+	return bench.ClosedLoop(ctx, t, b.conns, b.dur, 10000), nil
 }
 
 // child is a server process started by bench.
@@ -164,7 +188,10 @@ func (b *benchRun) noop(ctx context.Context) error {
 		return err
 	}
 	defer c.stop()
-	r := bench.ClosedLoop(ctx, bench.Target{URL: c.url + "/api/v1/telemetry"}, b.conns, b.dur, 10000)
+	r, err := b.closed(ctx, bench.Target{URL: c.url + "/api/v1/telemetry"})
+	if err != nil {
+		return err
+	}
 	b.add("no-op Go handler (decode only)", r.String())
 	return nil
 }
@@ -180,7 +207,10 @@ func (b *benchRun) seed(ctx context.Context) error {
 		return err
 	}
 	defer c.stop()
-	r := bench.ClosedLoop(ctx, bench.Target{URL: c.url + "/api/v1/telemetry"}, b.conns, b.dur, 10000)
+	r, err := b.closed(ctx, bench.Target{URL: c.url + "/api/v1/telemetry"})
+	if err != nil {
+		return err
+	}
 	b.add("seed design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
 	return nil
 }
@@ -212,7 +242,10 @@ func (b *benchRun) service(ctx context.Context, dsn string, fn func(c *child, t 
 
 func (b *benchRun) closedLoop(ctx context.Context, name, dsn string) error {
 	return b.service(ctx, dsn, func(c *child, t bench.Target) error {
-		r := bench.ClosedLoop(ctx, t, b.conns, b.dur, 10000)
+		r, err := b.closed(ctx, t)
+		if err != nil {
+			return err
+		}
 		rss, err := bench.PeakRSS(c.cmd.Process.Pid)
 		if err != nil {
 			return err
