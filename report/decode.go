@@ -85,7 +85,7 @@ func Decode(body []byte, now time.Time, retention time.Duration) (*Decoded, erro
 		sv, _ := strconv.ParseFloat(string(raw), 64)
 		p.sv = int(sv)
 	}
-	clean, err := p.object("", top)
+	clean, err := p.object("", top, body)
 	if err != nil {
 		return nil, err
 	}
@@ -105,25 +105,33 @@ func Decode(body []byte, now time.Time, retention time.Duration) (*Decoded, erro
 // the fields the report may not carry (unknown, or newer than its schema
 // version sv), so that encoding/json's case-insensitive matching cannot
 // store them, and it checks and canonicalises whole numbers ("42.0" is
-// 42; "42.5" is rejected) naming the map key at fault.
+// 42; "42.5" is rejected) naming the map key at fault. An object it leaves
+// unchanged keeps its original bytes, so the common report is not
+// re-encoded.
 type prepass struct {
 	sv      int
 	ignored []string
 }
 
-func (p *prepass) object(path string, obj map[string]json.RawMessage) (json.RawMessage, error) {
+func (p *prepass) object(path string, obj map[string]json.RawMessage, orig json.RawMessage) (json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(obj))
+	changed := false
 	for _, k := range sortedKeys(obj) {
 		f := join(path, k)
 		if !slices.Contains(known[path], k) || FieldSchema(f) > p.sv {
 			p.ignored = append(p.ignored, f)
+			changed = true
 			continue
 		}
 		v, err := p.value(f, obj[k])
 		if err != nil {
 			return nil, err
 		}
+		changed = changed || !bytes.Equal(v, obj[k])
 		out[k] = v
+	}
+	if !changed {
+		return orig, nil
 	}
 	return json.Marshal(out)
 }
@@ -138,15 +146,21 @@ func (p *prepass) value(f string, raw json.RawMessage) (json.RawMessage, error) 
 			if json.Unmarshal(raw, &list) != nil {
 				return nil, fieldErr(f, "must be an array of objects (got %s)", kind(raw))
 			}
+			changed := false
 			for i, e := range list {
 				var o map[string]json.RawMessage
 				if json.Unmarshal(e, &o) != nil || o == nil {
 					return nil, fieldErr(f, "each entry must be a JSON object (got %s)", kind(e))
 				}
-				var err error
-				if list[i], err = p.object(f, o); err != nil {
+				v, err := p.object(f, o, e)
+				if err != nil {
 					return nil, err
 				}
+				changed = changed || !bytes.Equal(v, e)
+				list[i] = v
+			}
+			if !changed {
+				return raw, nil
 			}
 			return json.Marshal(list)
 		}
@@ -154,19 +168,24 @@ func (p *prepass) value(f string, raw json.RawMessage) (json.RawMessage, error) 
 		if json.Unmarshal(raw, &o) != nil {
 			return nil, fieldErr(f, "must be a JSON object (got %s)", kind(raw))
 		}
-		return p.object(f, o)
+		return p.object(f, o, raw)
 	}
 	if _, ok := ranges[f+".*"]; ok { // a map of counts
 		var o map[string]json.RawMessage
 		if json.Unmarshal(raw, &o) != nil {
 			return nil, fieldErr(f, "must be a JSON object of whole numbers (got %s)", kind(raw))
 		}
+		changed := false
 		for _, k := range sortedKeys(o) {
 			v, err := whole(f+"."+k, f+".*", o[k])
 			if err != nil {
 				return nil, err
 			}
+			changed = changed || !bytes.Equal(v, o[k])
 			o[k] = v
+		}
+		if !changed {
+			return raw, nil
 		}
 		return json.Marshal(o)
 	}
