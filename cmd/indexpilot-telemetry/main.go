@@ -1,21 +1,21 @@
-// Command indexpilot-telemetry is the IndexPilot users' opt-in telemetry
-// client. This placeholder only explains itself; the client is being
-// built (see the project's issues).
+// Command indexpilot-telemetry is IndexPilot's opt-in telemetry client:
+// it shows what telemetry would send, turns it on, off or local, sends,
+// and erases. Run it with -h for the commands; docs/client.md explains
+// what is collected.
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/indexpilot/indexpilot-telemetry/telemetry"
 )
 
 func main() {
-	fmt.Fprint(os.Stderr, `indexpilot-telemetry: the opt-in telemetry client for IndexPilot.
-
-Not yet available in this build: telemetry is off and nothing is collected
-or sent. Commands to come: status, on, off, local, preview, send, run, log,
-forget, export.
-`)
-	if len(os.Args) > 1 && os.Args[1] != "-h" && os.Args[1] != "--help" {
-		os.Exit(2)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], telemetry.Options{}, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/indexpilot/indexpilot-telemetry/telemetry"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a failure: forget or export could not finish, send --strict could not upload
+	exitUsage   = 2 // bad usage or a setting the client cannot use
+)
+
+// cli is one invocation: where output goes and the client it drives.
+type cli struct {
+	stdout, stderr io.Writer
+	client         *telemetry.Client
+}
+
+// command is one subcommand. run gets the arguments after its name.
+type command struct {
+	name    string
+	usage   string // arguments, for the usage line
+	summary string
+	help    string // more, for `help NAME`
+	run     func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int
+	flags   func(fs *flag.FlagSet) // declares the command's flags
+}
+
+func commands() []*command {
+	return []*command{statusCmd, onCmd, offCmd, localCmd, previewCmd, sendCmd, runCmd, logCmd, forgetCmd, exportCmd}
+}
+
+// run is the whole program but for the process: tests call it directly.
+func run(ctx context.Context, args []string, o telemetry.Options, stdout, stderr io.Writer) int {
+	if o.Stderr == nil {
+		o.Stderr = stderr
+	}
+	c := &cli{stdout: stdout, stderr: stderr, client: telemetry.New(o)}
+	if len(args) == 0 {
+		c.usage(stderr)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 {
+			if cmd := find(rest[0]); cmd != nil {
+				c.commandHelp(stdout, cmd, nil)
+				return exitOK
+			}
+		}
+		c.usage(stdout)
+		return exitOK
+	}
+	cmd := find(name)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "indexpilot-telemetry: unknown command %q; the commands are %s (see indexpilot-telemetry help)\n",
+			name, strings.Join(names(), ", "))
+		return exitUsage
+	}
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			c.commandHelp(stdout, cmd, fs)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "indexpilot-telemetry %s: %v; see indexpilot-telemetry help %s\n", cmd.name, err, cmd.name)
+		return exitUsage
+	}
+	return cmd.run(ctx, c, fs, fs.Args())
+}
+
+func find(name string) *command {
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			return cmd
+		}
+	}
+	return nil
+}
+
+func names() []string {
+	var out []string
+	for _, cmd := range commands() {
+		out = append(out, cmd.name)
+	}
+	return out
+}
+
+// fail prints err as one line and returns its exit code: 2 for a setting
+// the client cannot use, else 1.
+func (c *cli) fail(err error) int {
+	fmt.Fprintf(c.stderr, "indexpilot-telemetry: %v\n", err)
+	if isConfig(err) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func isConfig(err error) bool {
+	var ce *telemetry.ConfigError
+	return errors.As(err, &ce)
+}
+
+// noArgs refuses arguments a command does not take.
+func (c *cli) noArgs(cmd string, args []string) bool {
+	if len(args) > 0 {
+		fmt.Fprintf(c.stderr, "indexpilot-telemetry %s: unexpected argument %q; see indexpilot-telemetry help %s\n", cmd, args[0], cmd)
+		return false
+	}
+	return true
+}
+
+func (c *cli) printf(format string, args ...any) { fmt.Fprintf(c.stdout, format, args...) }
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprint(w, `indexpilot-telemetry: IndexPilot's opt-in telemetry client.
+
+Usage: indexpilot-telemetry COMMAND [flags]
+
+Commands:
+`)
+	for _, cmd := range commands() {
+		fmt.Fprintf(w, "  %-26s %s\n", strings.TrimSpace(cmd.name+" "+cmd.usage), cmd.summary)
+	}
+	fmt.Fprint(w, `
+Settings, highest precedence first (status names the one that decided):
+  1. DO_NOT_TRACK=1 or INDEXPILOT_TELEMETRY_ENABLED=false: off, always.
+  2. INDEXPILOT_TELEMETRY_ENABLED=true, or the mode set with on/off/local
+     (when both are given and disagree, the more private one wins).
+  3. telemetry.enabled in indexpilot_config.yaml ($INDEXPILOT_CONFIG_FILE,
+     else the current directory); it does not count when CI is set.
+  4. Off.
+
+Environment:
+  INDEXPILOT_TELEMETRY_DEBUG=1     print each report to stderr, send nothing
+  INDEXPILOT_TELEMETRY_ENDPOINT    the analytics service (default `+telemetry.DefaultEndpoint+`)
+  XDG_STATE_HOME                   state in $XDG_STATE_HOME/indexpilot/telemetry
+  HTTPS_PROXY, NO_PROXY            honoured
+
+Exit status: 0 ok; 1 a failure (send only with --strict); 2 bad usage or a
+setting that cannot be used.
+
+Run indexpilot-telemetry help COMMAND for more about a command.
+`)
+}
+
+func (c *cli) commandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: indexpilot-telemetry %s\n\n%s\n", strings.TrimSpace(cmd.name+" "+cmd.usage), cmd.help)
+	if fs == nil && cmd.flags != nil {
+		fs = flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+		cmd.flags(fs)
+	}
+	if fs != nil && hasFlags(fs) {
+		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// boolFlag reads a flag the command declared.
+func boolFlag(fs *flag.FlagSet, name string) bool {
+	return fs.Lookup(name).Value.String() == "true"
+}
+
+func (c *cli) stderrf(format string, args ...any) { fmt.Fprintf(c.stderr, format, args...) }

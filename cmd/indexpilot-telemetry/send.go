@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"flag"
+
+	"github.com/indexpilot/indexpilot-telemetry/telemetry"
+)
+
+var sendCmd = &command{
+	name:    "send",
+	usage:   "[--strict] [-q]",
+	summary: "build a report and upload everything waiting now (for cron)",
+	help: `Builds a report now and, with telemetry on, uploads it and every report
+waiting in the spool, oldest first. With telemetry local the report is only
+kept; with telemetry off nothing happens at all.
+
+It exits 0 when telemetry is off and when an upload fails: the failure is
+one line on stderr and the report stays in the spool for the next send. A
+broken setting is likewise one line, and nothing is sent. With --strict an
+upload failure exits 1 and a broken setting exits 2.
+
+For cron, once a day: indexpilot-telemetry send -q`,
+	flags: func(fs *flag.FlagSet) {
+		fs.Bool("strict", false, "exit 1 when an upload fails, 2 when a setting cannot be used")
+		fs.Bool("q", false, "print nothing on success")
+	},
+	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
+		if !c.noArgs("send", args) {
+			return exitUsage
+		}
+		res, err := c.client.Send(ctx)
+		if !boolFlag(fs, "q") {
+			c.printSent(res)
+		}
+		if err == nil {
+			return exitOK
+		}
+		code := c.fail(err)
+		if !boolFlag(fs, "strict") {
+			return exitOK
+		}
+		return code
+	},
+}
+
+func (c *cli) printSent(res *telemetry.SendResult) {
+	switch {
+	case res == nil:
+		return
+	case res.Mode == telemetry.Off:
+		c.printf("Telemetry is off (%s): nothing was collected or sent.\n", res.Reason)
+		return
+	case res.Debug:
+		c.printf("INDEXPILOT_TELEMETRY_DEBUG is set: the report was printed to stderr, not kept or sent.\n")
+		return
+	case res.KeptLocally:
+		c.printf("Report %s kept on this machine (local mode: never sent).\n", short(res.Built))
+	}
+	for _, n := range res.Notes {
+		c.printf("note: %s\n", n)
+	}
+	for _, u := range res.Uploaded {
+		c.printf("Uploaded report %s: %s.\n", short(u.ID), u.Result)
+	}
+	for _, u := range res.Rejected {
+		c.printf("Report %s was refused and set aside, never to be retried: %s.\n", short(u.ID), u.Result)
+	}
+	if res.Dropped > 0 {
+		c.printf("The spool was full: the %d oldest report(s) were dropped.\n", res.Dropped)
+	}
+	if res.Pending > 0 {
+		c.printf("%d report(s) wait in the spool for the next send.\n", res.Pending)
+	}
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
