@@ -62,6 +62,10 @@ type Options struct {
 	Stderr io.Writer
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// DatabaseURL is IndexPilot's database, read for the report's
+	// metrics; default IndexPilot's own settings (SUPABASE_DB_URL, else
+	// the DB_* variables).
+	DatabaseURL string
 }
 
 // Client is the telemetry client of one IndexPilot installation (one state

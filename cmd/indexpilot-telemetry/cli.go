@@ -79,7 +79,16 @@ func run(ctx context.Context, args []string, o telemetry.Options, stdout, stderr
 		fmt.Fprintf(stderr, "indexpilot-telemetry %s: %v; see indexpilot-telemetry help %s\n", cmd.name, err, cmd.name)
 		return exitUsage
 	}
+	if f := fs.Lookup("database"); f != nil && f.Value.String() != "" {
+		o.DatabaseURL = f.Value.String()
+		c.client = telemetry.New(o)
+	}
 	return cmd.run(ctx, c, fs, fs.Args())
+}
+
+// databaseFlag declares --database on the commands that build reports.
+func databaseFlag(fs *flag.FlagSet) {
+	fs.String("database", "", "IndexPilot's database URL (default: SUPABASE_DB_URL, else IndexPilot's DB_* variables)")
 }
 
 func find(name string) *command {

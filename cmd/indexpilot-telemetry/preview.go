@@ -10,7 +10,7 @@ import (
 
 var previewCmd = &command{
 	name:    "preview",
-	usage:   "[--diff]",
+	usage:   "[--diff] [--database URL]",
 	summary: "print the exact bytes send would upload, without sending or registering",
 	help: `Builds a report now and prints, on stdout, the exact bytes that send would
 upload: the client uploads this indented JSON as it is. Nothing is kept,
@@ -23,6 +23,7 @@ would hold.
 With --diff it prints only the fields added since the schema version you
 consented to: what running on again would add.`,
 	flags: func(fs *flag.FlagSet) {
+		databaseFlag(fs)
 		fs.Bool("diff", false, "print only the fields newer than the consented schema version")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {

@@ -7,6 +7,8 @@ import (
 
 var runCmd = &command{
 	name:    "run",
+	usage:   "[--database URL]",
+	flags:   databaseFlag,
 	summary: "stay running and send once a day at a randomised time",
 	help: `Stays running and sends once a day at a randomised time, or when the
 server named a time (next_collection), at that time. Reports that could not

@@ -9,7 +9,7 @@ import (
 
 var sendCmd = &command{
 	name:    "send",
-	usage:   "[--strict] [-q]",
+	usage:   "[--strict] [-q] [--database URL]",
 	summary: "build a report and upload everything waiting now (for cron)",
 	help: `Builds a report now and, with telemetry on, uploads it and every report
 waiting in the spool, oldest first. With telemetry local the report is only
@@ -22,6 +22,7 @@ upload failure exits 1 and a broken setting exits 2.
 
 For cron, once a day: indexpilot-telemetry send -q`,
 	flags: func(fs *flag.FlagSet) {
+		databaseFlag(fs)
 		fs.Bool("strict", false, "exit 1 when an upload fails, 2 when a setting cannot be used")
 		fs.Bool("q", false, "print nothing on success")
 	},

@@ -41,7 +41,7 @@ func (c *Client) build(ctx context.Context, in buildInput) (*built, error) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, collectBudget)
 	defer cancel()
-	res, err := c.collect(cctx, collect.Options{ConfigPath: in.s.configPath, Salt: salt, Now: c.now, Getenv: c.getenv, Cursor: in.cursor})
+	res, err := c.collect(cctx, collect.Options{DatabaseURL: c.databaseURL, ConfigPath: in.s.configPath, Salt: salt, Now: c.now, Getenv: c.getenv, Cursor: in.cursor})
 	if res == nil { // with a result, err is an unreachable database: the result is config-only, with a note
 		return nil, fmt.Errorf("client: collecting: %w", err)
 	}

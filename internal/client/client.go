@@ -38,6 +38,10 @@ type Options struct {
 	Stderr io.Writer
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// DatabaseURL is IndexPilot's database, read for the report's
+	// metrics; default IndexPilot's own settings (SUPABASE_DB_URL, else
+	// the DB_* variables).
+	DatabaseURL string
 }
 
 // Client does what the commands of indexpilot-telemetry do. Its methods
@@ -47,6 +51,7 @@ type Client struct {
 	getenv      func(string) string
 	stateDir    string
 	stateDirErr error
+	databaseURL string
 	http        *http.Client
 	timeout     time.Duration
 	stderr      io.Writer
@@ -62,7 +67,7 @@ type Client struct {
 // New returns a Client. It touches nothing: every method reads the
 // settings afresh, so a change made by another process counts at once.
 func New(o Options) *Client {
-	c := &Client{getenv: o.Getenv, stateDir: o.StateDir, http: o.HTTPClient, timeout: o.Timeout,
+	c := &Client{getenv: o.Getenv, stateDir: o.StateDir, http: o.HTTPClient, timeout: o.Timeout, databaseURL: o.DatabaseURL,
 		stderr: o.Stderr, now: o.Now, collect: collect.Collect, newID: uuid.NewString,
 		policy: defaultPolicy, runSpread: 5 * time.Minute}
 	if c.getenv == nil {

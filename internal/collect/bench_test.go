@@ -12,7 +12,7 @@ import (
 )
 
 // benchSize is the speed target: a large IndexPilot database.
-var benchSize = fixtureSize{queryStats: 1_000_000, mutationLog: 100_000, algorithmUsage: 200_000, abResults: 20_000, tenants: 250, span: 30 * 24 * time.Hour}
+var benchSize = fixtureSize{QueryStats: 1_000_000, MutationLog: 100_000, AlgorithmUsage: 200_000, ABResults: 20_000, Tenants: 250, Span: 30 * 24 * time.Hour}
 
 // BenchmarkCollect measures a first report (7 days, no cursor) and a
 // report one day after the previous one, on benchSize. Run with

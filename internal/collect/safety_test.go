@@ -17,7 +17,7 @@ import (
 // TestSessionIsReadOnlyAndNamed checks the session's settings from inside
 // and that a write is refused.
 func TestSessionIsReadOnlyAndNamed(t *testing.T) {
-	url := newIndexPilotDB(t, fixtureSize{tenants: 37})
+	url := newIndexPilotDB(t, fixtureSize{Tenants: 37})
 	ctx := context.Background()
 	s, err := openSession(ctx, url, DefaultStatementTimeout)
 	if err != nil {
