@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
@@ -35,7 +34,7 @@ var options = []option{
 	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: "10", help: "registrations (and failed sign-ins) per minute per client address"},
 	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: "20", help: "burst allowance of registrations per address"},
 	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: "1000", help: "most reports committed in one transaction"},
-	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "0", help: "ingest transactions in flight at once (0: 1 on SQLite, 4 on PostgreSQL)"},
+	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "1", help: "ingest transactions in flight at once (1 measured best on 2 cores; see BENCHMARKS.md)"},
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
@@ -128,7 +127,7 @@ func (v values) serviceConfig() (service.Options, error) {
 	}
 	return service.Options{
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
-		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: defaultCommitters(*v["database"], committers)},
+		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: max(committers, 1)},
 		DebugListen: *v["debug-listen"],
 		Log:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}, nil
@@ -151,16 +150,4 @@ func cmdConfig(args []string) int {
 		fmt.Printf("%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
 	}
 	return exitOK
-}
-
-// defaultCommitters picks the ingest pipeline depth: SQLite has one
-// writer anyway; PostgreSQL overlaps one batch's commit with the next.
-func defaultCommitters(dsn string, n int) int {
-	if n > 0 {
-		return n
-	}
-	if strings.HasPrefix(dsn, "sqlite:") {
-		return 1
-	}
-	return 4
 }

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -10,7 +12,7 @@ import (
 )
 
 // benchBatch is the size of one group commit of the HTTP service.
-const benchBatch = 500
+var benchBatch = envInt("BENCH_BATCH", 500)
 
 // benchItems returns batch number i: benchBatch new reports from 100
 // installations over 3 days, under 4 versions.
@@ -52,4 +54,11 @@ func BenchmarkIngestParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "reports/s")
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
