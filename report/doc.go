@@ -7,4 +7,9 @@
 // package imports only the standard library so that any Go program can use
 // it, and it must never grow a field that carries free text: every value is
 // a count, a statistic, a version string or a word from a fixed pattern.
+//
+// The one exception is the error-report contract (errorreport.go,
+// docs/errors.md, DecodeError): an error's message and frame paths are free
+// text, which this package bounds but does not scrub. Whoever sends or
+// stores them scrubs them first (package scrub).
 package report

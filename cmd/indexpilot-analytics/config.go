@@ -29,6 +29,7 @@ var options = []option{
 	{flag: "admin-token", env: "INDEXPILOT_ANALYTICS_ADMIN_TOKEN", help: "an admin token accepted besides stored admin keys (at least 16 characters)", secret: true, envOnly: true},
 	{flag: "raw-retention-days", env: "INDEXPILOT_ANALYTICS_RAW_RETENTION_DAYS", def: "90", help: "days raw reports are kept (older timestamps are refused)"},
 	{flag: "aggregate-retention-days", env: "INDEXPILOT_ANALYTICS_AGGREGATE_RETENTION_DAYS", def: "365", help: "days daily rollups are kept"},
+	{flag: "error-retention-days", env: "INDEXPILOT_ANALYTICS_ERROR_RETENTION_DAYS", def: "30", help: "days raw error reports are kept (older timestamps are refused); their groups and daily counts follow the aggregate retention"},
 	{flag: "key-rate", env: "INDEXPILOT_ANALYTICS_KEY_RATE", def: "6", help: "reports per minute one installation key may send (fleet keys: unlimited)"},
 	{flag: "key-burst", env: "INDEXPILOT_ANALYTICS_KEY_BURST", def: "30", help: "burst allowance of an installation key"},
 	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: "10", help: "registrations (and failed sign-ins) per minute per client address"},
@@ -91,13 +92,13 @@ func (v values) float(name string) (float64, error) {
 }
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
-	"key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen"}
+	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
 	cfg := server.DefaultConfig()
-	var errs [9]error
-	var raw, agg, burst, regBurst, batch, committers int
+	var errs [10]error
+	var raw, agg, errDays, burst, regBurst, batch, committers int
 	raw, errs[0] = v.int("raw-retention-days")
 	agg, errs[1] = v.int("aggregate-retention-days")
 	cfg.KeyRatePerMinute, errs[2] = v.float("key-rate")
@@ -107,6 +108,7 @@ func (v values) serviceConfig() (service.Options, error) {
 	batch, errs[6] = v.int("max-batch")
 	cfg.SecureCookies, errs[7] = strconv.ParseBool(*v["secure-cookies"])
 	committers, errs[8] = v.int("committers")
+	errDays, errs[9] = v.int("error-retention-days")
 	for _, err := range errs {
 		if err != nil {
 			return service.Options{}, err
@@ -115,7 +117,11 @@ func (v values) serviceConfig() (service.Options, error) {
 	if raw < 1 || agg < raw {
 		return service.Options{}, fmt.Errorf("retention: need 1 <= raw-retention-days <= aggregate-retention-days")
 	}
+	if errDays < 1 || agg < errDays {
+		return service.Options{}, fmt.Errorf("retention: need 1 <= error-retention-days <= aggregate-retention-days")
+	}
 	cfg.RawRetention, cfg.AggregateRetention = time.Duration(raw)*24*time.Hour, time.Duration(agg)*24*time.Hour
+	cfg.ErrorRetention = time.Duration(errDays) * 24 * time.Hour
 	cfg.KeyBurst, cfg.RegisterBurst = max(burst, 1), max(regBurst, 1)
 	cfg.AdminToken = *v["admin-token"]
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {

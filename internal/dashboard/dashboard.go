@@ -63,6 +63,10 @@ type ErrorRate struct {
 	Installations       uint64  `json:"installations"`
 	ErrorsPerInstall    float64 `json:"errors_per_installation"`
 	ReportsWithErrorPct float64 `json:"reports_with_errors_pct"`
+	// Error reports (POST /api/v1/errors) of the version; see errors.go.
+	ErrorReports                  int64   `json:"error_reports"`
+	InstallationsWithErrorReports uint64  `json:"installations_with_error_reports"`
+	ErrorReportsPerActive         float64 `json:"error_reports_per_active_installation"`
 }
 
 // ErrorType is one error type over the window.
@@ -111,7 +115,9 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	st.OperatingSystems = g.adoption(rollup.DimOS, n)
 	st.VersionDistribution = g.newestVersion(n)
 	st.AlgorithmUsage = g.algorithms()
-	st.ErrorRates = g.errorRates()
+	if st.ErrorRates, err = s.errorRates(ctx, g, from, today); err != nil {
+		return nil, err
+	}
 	st.ErrorTypes = g.errorTypes()
 	return st, nil
 }

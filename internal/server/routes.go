@@ -13,6 +13,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /api/v1/installations/me", s.handle(s.forget))
 	mux.HandleFunc("GET /api/v1/installations/me/export", s.handle(s.export))
 	mux.HandleFunc("POST /api/v1/telemetry", s.handle(s.telemetry))
+	mux.HandleFunc("POST /api/v1/errors", s.handle(s.errorReport))
+	mux.HandleFunc("GET /api/v1/errors/groups", s.handle(s.requireAdmin(s.errorGroups)))
 	mux.HandleFunc("GET /api/v1/schema", s.schema)
 	mux.HandleFunc("GET /api/v1/dashboard/stats", s.handle(s.requireAdmin(s.stats)))
 	mux.HandleFunc("GET /api/v1/dashboard/trends", s.handle(s.requireAdmin(s.trends)))

@@ -21,6 +21,7 @@ type Config struct {
 	AdminToken         string        // INDEXPILOT_ANALYTICS_ADMIN_TOKEN; empty: only stored admin keys
 	RawRetention       time.Duration // reports older than this are refused and deleted
 	AggregateRetention time.Duration // rollups older than this are deleted
+	ErrorRetention     time.Duration // raw error reports older than this are refused and deleted
 	CollectionInterval time.Duration // next_collection is this far ahead
 	KeyRatePerMinute   float64       // reports per installation key (fleet keys exempt)
 	KeyBurst           int
@@ -35,6 +36,7 @@ func DefaultConfig() Config {
 	return Config{
 		RawRetention:       90 * 24 * time.Hour,
 		AggregateRetention: 365 * 24 * time.Hour,
+		ErrorRetention:     30 * 24 * time.Hour,
 		CollectionInterval: 24 * time.Hour,
 		KeyRatePerMinute:   6,
 		KeyBurst:           30,

@@ -25,19 +25,7 @@ type ackResponse struct {
 }
 
 func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
-	if err := requireJSON(r); err != nil {
-		return err
-	}
-	who, err := s.reportSender(r)
-	if err != nil {
-		return err
-	}
-	if who.installationID != "" {
-		if ok, wait := s.keyLimits.allow(who.keyID, s.now()); !ok {
-			return tooMany(wait, "this installation sends too often; retry after the given seconds")
-		}
-	}
-	body, err := readBody(w, r, report.MaxBodyBytes)
+	who, body, err := s.receive(w, r)
 	if err != nil {
 		return err
 	}
@@ -50,8 +38,8 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if who.installationID != "" && who.installationID != d.InstallationID {
-		return unauthorized("this key belongs to another installation")
+	if err := who.owns(d.InstallationID); err != nil {
+		return err
 	}
 	inserted, err := s.batcher.Submit(r.Context(), store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now})
 	if err != nil {
@@ -70,6 +58,36 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 		Status: "success", Message: "Telemetry received", NextCollection: s.nextCollection(d.InstallationID, now),
 		IgnoredFields: ignored, Duplicate: !inserted,
 	})
+	return nil
+}
+
+// receive checks what every report endpoint checks, in this order, and
+// reads the body: the media type, the X-API-Key (an installation or fleet
+// key), the key's rate (one bucket per installation key, whatever the
+// endpoint) and the size, after gzip decompression.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) (sender, []byte, error) {
+	if err := requireJSON(r); err != nil {
+		return sender{}, nil, err
+	}
+	who, err := s.reportSender(r)
+	if err != nil {
+		return sender{}, nil, err
+	}
+	if who.installationID != "" {
+		if ok, wait := s.keyLimits.allow(who.keyID, s.now()); !ok {
+			return sender{}, nil, tooMany(wait, "this installation sends too often; retry after the given seconds")
+		}
+	}
+	body, err := readBody(w, r, report.MaxBodyBytes)
+	return who, body, err
+}
+
+// owns refuses a report of another installation sent with an
+// installation key; a fleet key may send for any.
+func (who sender) owns(installationID string) error {
+	if who.installationID != "" && who.installationID != installationID {
+		return unauthorized("this key belongs to another installation")
+	}
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // Options configure Run.
@@ -113,7 +114,8 @@ func compact(ctx context.Context, st store.Store, log *slog.Logger) {
 	}
 }
 
-// retain deletes expired raw reports and rollups at start and hourly.
+// retain deletes expired raw reports and rollups, and expired error data,
+// at start and hourly.
 func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -128,11 +130,29 @@ func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Lo
 		} else if n > 0 {
 			log.Info("retention deleted expired reports", "reports", n)
 		}
+		retainErrors(ctx, st, cfg.ErrorRetention, today, aggBefore, log)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// retainErrors deletes the raw error reports older than keep; groups and
+// daily error counters outlive them, as rollups outlive raw reports, and
+// go at the aggregate retention (aggBefore).
+func retainErrors(ctx context.Context, st store.Store, keep time.Duration, today, aggBefore rollup.Day, log *slog.Logger) {
+	if keep <= 0 { // unset: the contract's default, never "delete everything"
+		keep = report.DefaultErrorRetention
+	}
+	n, err := st.RetainErrors(ctx, today-rollup.Day(keep/(24*time.Hour)), aggBefore)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("error-report retention failed", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("retention deleted expired error reports", "error_reports", n)
 	}
 }
 

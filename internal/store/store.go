@@ -74,6 +74,23 @@ type Store interface {
 	DeleteInstallation(ctx context.Context, installationID string) (int64, error)
 	// ExportInstallation returns everything stored about an installation.
 	ExportInstallation(ctx context.Context, installationID string) (*Export, error)
+
+	// IngestError stores one scrubbed error report and counts it in its
+	// group and its daily counter, in one transaction. It returns false
+	// when the report's key is stored already (a retry), which is then not
+	// counted again. See errors.go.
+	IngestError(ctx context.Context, it ErrorItem) (bool, error)
+	// ErrorWindow returns the daily error counters that q selects, and
+	// their groups, read in one snapshot.
+	ErrorWindow(ctx context.Context, q ErrorQuery) (*ErrorWindow, error)
+	// ErrorReports returns the raw error reports of an installation, oldest
+	// first (none for an unknown installation). Deleting an installation
+	// deletes them.
+	ErrorReports(ctx context.Context, installationID string) ([]StoredError, error)
+	// RetainErrors deletes raw error reports of days before rawBefore,
+	// daily error counters of days before countersBefore and the groups
+	// last seen before that day. It returns the raw reports deleted.
+	RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error)
 }
 
 // RollupQuery selects rollup rows: days From..To inclusive, in the given

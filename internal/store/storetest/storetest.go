@@ -32,6 +32,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Retain", testRetain},
 		{"Export", testExport},
 		{"ConcurrentIngest", testConcurrent},
+		{"ErrorsCountOnce", testErrorsCountOnce},
+		{"ErrorGroups", testErrorGroups},
+		{"ErrorRetention", testErrorRetention},
+		{"ErrorReports", testErrorReports},
+		{"ErrorsConcurrent", testErrorsConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

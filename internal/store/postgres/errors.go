@@ -1,0 +1,261 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// IngestError stores one error report, its group and its daily counter in
+// one transaction. Error reports are rare, so each is its own transaction
+// and the group and counter rows are simply locked (claimed first, as the
+// rollup rows are, so that two first reports of a group cannot both
+// insert it).
+func (s *Store) IngestError(ctx context.Context, it store.ErrorItem) (bool, error) {
+	var inserted bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		inserted, err = store.IngestErrorTx(ctx, txn{tx}, it, s.now())
+		return err
+	})
+	return inserted, err
+}
+
+func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, error) {
+	// query: insert-error-report
+	tag, err := t.tx.Exec(ctx, `INSERT INTO error_reports (report_key, installation_num, fingerprint, day, ts,
+			received_at, version, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (report_key) DO NOTHING`,
+		r.Key, int32(r.Num), r.Fingerprint, int32(r.Day), r.Time, r.Received, r.Version, r.Report)
+	if err != nil {
+		return false, fmt.Errorf("postgres: insert error report: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+const groupColumns = `fingerprint, error_type, sqlstate, message, culprit, first_seen, last_seen, reports, installs`
+
+func (t txn) LoadErrorGroup(ctx context.Context, seed *store.ErrorGroup) (*store.ErrorGroup, error) {
+	empty, err := store.EncodeBitmap(roaring.New())
+	if err != nil {
+		return nil, err
+	}
+	b := &pgx.Batch{}
+	// query: claim-error-group
+	b.Queue(`INSERT INTO error_groups (`+groupColumns+`, installs_n) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0)
+		ON CONFLICT (fingerprint) DO NOTHING`, seed.Fingerprint, seed.ErrorType, seed.SQLState, seed.Message,
+		seed.Culprit, seed.FirstSeen, seed.LastSeen, empty)
+	// query: load-error-group
+	b.Queue(`SELECT `+groupColumns+` FROM error_groups WHERE fingerprint = $1 FOR UPDATE`, seed.Fingerprint)
+	var g *store.ErrorGroup
+	err = t.claim(ctx, b, func(row pgx.Row) error {
+		var err error
+		g, err = scanGroup(row)
+		return err
+	})
+	return g, err
+}
+
+func (t txn) SaveErrorGroup(ctx context.Context, g *store.ErrorGroup) error {
+	b, err := store.EncodeBitmap(g.Installs)
+	if err != nil {
+		return err
+	}
+	// query: save-error-group
+	_, err = t.tx.Exec(ctx, `UPDATE error_groups SET first_seen = $2, last_seen = $3, reports = $4, installs_n = $5,
+		installs = $6 WHERE fingerprint = $1`,
+		g.Fingerprint, g.FirstSeen, g.LastSeen, g.Reports, int64(g.Installs.GetCardinality()), b)
+	if err != nil {
+		return fmt.Errorf("postgres: save error group: %w", err)
+	}
+	return nil
+}
+
+func (t txn) LoadErrorDay(ctx context.Context, seed *store.ErrorDay) (*store.ErrorDay, error) {
+	empty, err := store.EncodeBitmap(roaring.New())
+	if err != nil {
+		return nil, err
+	}
+	b := &pgx.Batch{}
+	// query: claim-error-day
+	b.Queue(`INSERT INTO error_daily (day, fingerprint, version, reports, installs_n, installs) VALUES ($1, $2, $3, 0, 0, $4)
+		ON CONFLICT (day, fingerprint, version) DO NOTHING`, int32(seed.Day), seed.Fingerprint, seed.Version, empty)
+	// query: load-error-day
+	b.Queue(`SELECT day, fingerprint, version, reports, installs FROM error_daily
+		WHERE day = $1 AND fingerprint = $2 AND version = $3 FOR UPDATE`, int32(seed.Day), seed.Fingerprint, seed.Version)
+	var d *store.ErrorDay
+	err = t.claim(ctx, b, func(row pgx.Row) error {
+		var err error
+		d, err = scanDay(row)
+		return err
+	})
+	return d, err
+}
+
+func (t txn) SaveErrorDay(ctx context.Context, d *store.ErrorDay) error {
+	b, err := store.EncodeBitmap(d.Installs)
+	if err != nil {
+		return err
+	}
+	// query: save-error-day
+	_, err = t.tx.Exec(ctx, `UPDATE error_daily SET reports = $4, installs_n = $5, installs = $6
+		WHERE day = $1 AND fingerprint = $2 AND version = $3`,
+		int32(d.Day), d.Fingerprint, d.Version, d.Reports, int64(d.Installs.GetCardinality()), b)
+	if err != nil {
+		return fmt.Errorf("postgres: save error day: %w", err)
+	}
+	return nil
+}
+
+// claim sends a batch of a claiming INSERT and a locking SELECT of one
+// row, and scans the row.
+func (t txn) claim(ctx context.Context, b *pgx.Batch, scan func(pgx.Row) error) error {
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("postgres: claim error counter: %w", err)
+	}
+	if err := scan(br.QueryRow()); err != nil {
+		return err
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("postgres: claim error counter: %w", err)
+	}
+	return nil
+}
+
+// ErrorWindow returns the daily error counters q selects and, when asked,
+// their groups, in one REPEATABLE READ snapshot.
+func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.ErrorWindow, error) {
+	var w *store.ErrorWindow
+	err := s.inTxOpts(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		w = &store.ErrorWindow{}
+		// query: read-error-days
+		rows, err := tx.Query(ctx, `SELECT day, fingerprint, version, reports, installs FROM error_daily
+			WHERE day BETWEEN $1 AND $2 ORDER BY day, fingerprint, version`, int32(q.From), int32(q.To))
+		if err != nil {
+			return fmt.Errorf("postgres: read error days: %w", err)
+		}
+		err = scanAll(rows, func(r pgx.Rows) error {
+			d, err := scanDay(r)
+			w.Days = append(w.Days, d)
+			return err
+		})
+		if err != nil || !q.Groups {
+			return err
+		}
+		// query: read-error-groups
+		rows, err = tx.Query(ctx, `SELECT `+groupColumns+` FROM error_groups WHERE fingerprint IN
+			(SELECT fingerprint FROM error_daily WHERE day BETWEEN $1 AND $2)`, int32(q.From), int32(q.To))
+		if err != nil {
+			return fmt.Errorf("postgres: read error groups: %w", err)
+		}
+		w.Groups = map[string]*store.ErrorGroup{}
+		return scanAll(rows, func(r pgx.Rows) error {
+			g, err := scanGroup(r)
+			if err == nil {
+				w.Groups[g.Fingerprint] = g
+			}
+			return err
+		})
+	})
+	return w, err
+}
+
+// ErrorReports returns the raw error reports of an installation.
+func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]store.StoredError, error) {
+	// query: error-reports-of-installation
+	rows, err := s.pool.Query(ctx, `SELECT e.report_key, e.fingerprint, e.received_at, e.report
+		FROM error_reports e JOIN installations i ON i.num = e.installation_num
+		WHERE i.installation_id = $1 ORDER BY e.ts, e.report_key`, installationID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: error reports of installation: %w", err)
+	}
+	var out []store.StoredError
+	err = scanAll(rows, func(r pgx.Rows) error {
+		var key, fp string
+		var received time.Time
+		var body []byte
+		if err := r.Scan(&key, &fp, &received, &body); err != nil {
+			return fmt.Errorf("postgres: scan error report: %w", err)
+		}
+		se, err := store.DecodeStoredError(key, fp, received, body)
+		out = append(out, se)
+		return err
+	})
+	return out, err
+}
+
+// RetainErrors deletes expired raw error reports, daily counters and
+// groups.
+func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// query: retain-error-reports
+		tag, err := tx.Exec(ctx, `DELETE FROM error_reports WHERE day < $1`, int32(rawBefore))
+		if err != nil {
+			return fmt.Errorf("postgres: retain error reports: %w", err)
+		}
+		n = tag.RowsAffected()
+		// query: retain-error-days
+		if _, err := tx.Exec(ctx, `DELETE FROM error_daily WHERE day < $1`, int32(countersBefore)); err != nil {
+			return fmt.Errorf("postgres: retain error days: %w", err)
+		}
+		// query: retain-error-groups
+		if _, err := tx.Exec(ctx, `DELETE FROM error_groups WHERE last_seen < $1`, countersBefore.Time()); err != nil {
+			return fmt.Errorf("postgres: retain error groups: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+func scanGroup(row pgx.Row) (*store.ErrorGroup, error) {
+	g := &store.ErrorGroup{}
+	var b []byte
+	if err := row.Scan(&g.Fingerprint, &g.ErrorType, &g.SQLState, &g.Message, &g.Culprit, &g.FirstSeen, &g.LastSeen,
+		&g.Reports, &b); err != nil {
+		return nil, fmt.Errorf("postgres: scan error group: %w", err)
+	}
+	g.FirstSeen, g.LastSeen = g.FirstSeen.UTC(), g.LastSeen.UTC()
+	var err error
+	if g.Installs, err = store.DecodeBitmap(b); err != nil {
+		return nil, fmt.Errorf("postgres: error group %s: %w", g.Fingerprint, err)
+	}
+	return g, nil
+}
+
+func scanDay(row pgx.Row) (*store.ErrorDay, error) {
+	d := &store.ErrorDay{}
+	var day int32
+	var b []byte
+	if err := row.Scan(&day, &d.Fingerprint, &d.Version, &d.Reports, &b); err != nil {
+		return nil, fmt.Errorf("postgres: scan error day: %w", err)
+	}
+	d.Day = rollup.Day(day)
+	var err error
+	if d.Installs, err = store.DecodeBitmap(b); err != nil {
+		return nil, fmt.Errorf("postgres: error day %v %s: %w", d.Day, d.Fingerprint, err)
+	}
+	return d, nil
+}
+
+// scanAll calls fn for every row and closes rows.
+func scanAll(rows pgx.Rows, fn func(pgx.Rows) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: read rows: %w", err)
+	}
+	return nil
+}
