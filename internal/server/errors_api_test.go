@@ -293,3 +293,27 @@ func TestErrorRetentionKeepsGroupCounts(t *testing.T) {
 		t.Fatalf("groups after retention: %v", g)
 	}
 }
+
+// What an installation exports holds its error reports too, as stored:
+// scrubbed, with their group.
+func TestExportIncludesErrorReports(t *testing.T) {
+	e := newEnv(t, nil)
+	id, key := e.register()
+	r := e.sendError(key, errorBody(id, time.Now(), "connection to server at \"db.example.com\" failed for user \"alice\"", ""))
+	if r.status != 200 {
+		t.Fatalf("error report: %d %s", r.status, r.raw)
+	}
+	exp := e.do("GET", "/api/v1/installations/me/export", nil, "X-API-Key", key)
+	var got struct {
+		ErrorReports []struct {
+			Group  string         `json:"group"`
+			Report map[string]any `json:"report"`
+		} `json:"error_reports"`
+	}
+	if exp.status != 200 || json.Unmarshal(exp.raw, &got) != nil || len(got.ErrorReports) != 1 || got.ErrorReports[0].Group != r.body["group"] {
+		t.Fatalf("export: %d %s", exp.status, exp.raw)
+	}
+	if strings.Contains(string(exp.raw), "alice") || strings.Contains(string(exp.raw), "db.example.com") {
+		t.Fatalf("export holds unscrubbed text: %s", exp.raw)
+	}
+}

@@ -97,6 +97,12 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 	if exp.Reports == nil {
 		exp.Reports = []store.StoredReport{}
 	}
+	if exp.ErrorReports, err = s.store.ErrorReports(r.Context(), id); err != nil {
+		return unavailable(err)
+	}
+	if exp.ErrorReports == nil {
+		exp.ErrorReports = []store.StoredError{}
+	}
 	writeJSON(w, http.StatusOK, exp)
 	return nil
 }

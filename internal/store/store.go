@@ -139,6 +139,7 @@ type Export struct {
 	InstallationID string         `json:"installation_id"`
 	Registered     time.Time      `json:"registered_at"`
 	Reports        []StoredReport `json:"reports"`
+	ErrorReports   []StoredError  `json:"error_reports"` // filled by the server from ErrorReports
 }
 
 // StoredReport is one stored report as kept: allow-listed fields only.
