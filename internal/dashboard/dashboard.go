@@ -21,21 +21,23 @@ const ActiveWindow = 30
 
 // Stats are the seed's dashboard statistics over the active window.
 type Stats struct {
-	From                      string      `json:"from"`
-	To                        string      `json:"to"`
-	TotalInstallations        uint64      `json:"total_installations"`
-	ActiveInstallations       uint64      `json:"active_installations"`
-	ReportsToday              int64       `json:"reports_today"`
-	Reports                   int64       `json:"reports"`
-	TotalIndexesCreated       int64       `json:"total_indexes_created"`
-	AvgPerformanceImprovement *float64    `json:"avg_performance_improvement"`
-	FeatureAdoption           []Adoption  `json:"feature_adoption"`
-	AlgorithmUsage            []Algorithm `json:"algorithm_usage"`
-	VersionDistribution       []Adoption  `json:"version_distribution"`
-	ErrorRates                []ErrorRate `json:"error_rates"`
-	ErrorTypes                []ErrorType `json:"error_types"`
-	PostgresVersions          []Adoption  `json:"postgresql_versions"`
-	OperatingSystems          []Adoption  `json:"operating_systems"`
+	From                      string           `json:"from"`
+	To                        string           `json:"to"`
+	TotalInstallations        uint64           `json:"total_installations"`
+	ActiveInstallations       uint64           `json:"active_installations"`
+	ReportsToday              int64            `json:"reports_today"`
+	Reports                   int64            `json:"reports"`
+	TotalIndexesCreated       int64            `json:"total_indexes_created"`
+	AvgPerformanceImprovement *float64         `json:"avg_performance_improvement"`
+	FeatureAdoption           []Adoption       `json:"feature_adoption"`
+	AlgorithmUsage            []Algorithm      `json:"algorithm_usage"`
+	VersionDistribution       []Adoption       `json:"version_distribution"`
+	ErrorRates                []ErrorRate      `json:"error_rates"`
+	ErrorTypes                []ErrorType      `json:"error_types"`
+	PostgresVersions          []Adoption       `json:"postgresql_versions"`
+	OperatingSystems          []Adoption       `json:"operating_systems"`
+	LatencyByVersion          []VersionLatency `json:"latency_by_version"`
+	ABExperiments             []ABVariant      `json:"ab_experiments"`
 }
 
 // Adoption is how many active installations have something.
@@ -119,6 +121,8 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 		return nil, err
 	}
 	st.ErrorTypes = g.errorTypes()
+	st.LatencyByVersion = g.latencyByVersion()
+	st.ABExperiments = g.abVariants()
 	return st, nil
 }
 

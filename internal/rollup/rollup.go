@@ -21,6 +21,7 @@ const (
 	DimError     = "error"
 	DimPostgres  = "pg"
 	DimOS        = "os"
+	DimAB        = "ab" // key: experiment "/" variant
 )
 
 // Scale of the fixed-point sums: percentages in 1/10,000ths, latencies in
@@ -28,6 +29,7 @@ const (
 const (
 	PctScale     = 10_000
 	LatencyScale = 1_000
+	ABSqScale    = 100 // sums of squares in (0.1 ms)²
 )
 
 // Day is a UTC calendar day counted from 1970-01-01.
@@ -76,6 +78,8 @@ type Counters struct {
 	LatP95Sum          int64
 	LatP99Sum          int64
 	LatN               int64 // reports that carried query_latency_ms
+	ABSum              int64 // A/B rows: sum of n × mean, in microseconds
+	ABSumSq            int64 // A/B rows: sum of (n-1) × variance + n × mean², in ABSqScale units
 }
 
 // Add adds o to c.
@@ -98,6 +102,8 @@ func (c *Counters) combine(o Counters, sign int64) {
 	c.LatP95Sum += sign * o.LatP95Sum
 	c.LatP99Sum += sign * o.LatP99Sum
 	c.LatN += sign * o.LatN
+	c.ABSum += sign * o.ABSum
+	c.ABSumSq += sign * o.ABSumSq
 }
 
 // Row is one rollup row: its key, counters and installations.
@@ -171,6 +177,48 @@ func Add(rows map[Key]*Row, c Contribution) {
 	if os := c.Report.Environment.OS; os != "" {
 		put(DimOS, os, 0)
 	}
+	for _, e := range m.ABExperiments {
+		k := Key{Day: day, Dim: DimAB, Key: e.Experiment + "/" + e.Variant}
+		r, ok := rows[k]
+		if !ok {
+			r = NewRow(k)
+			rows[k] = r
+		}
+		r.Counters.Add(abCounters(e))
+		r.Installs.Add(c.Num)
+	}
+}
+
+// abCounters turns one variant's summary into additive sums: count, sum
+// and sum of squares combine exactly across reports, and give back the
+// pooled mean and variance (see ABStats). Fixed point keeps them exact;
+// each term saturates far beyond any real experiment.
+func abCounters(e report.ABExperiment) Counters {
+	n := float64(e.N)
+	sumSq := ((n-1)*e.VarianceMS + n*e.MeanMS*e.MeanMS) * ABSqScale
+	return Counters{Reports: 1, Total: e.N, ABSum: saturate(n * e.MeanMS * LatencyScale), ABSumSq: saturate(max(sumSq, 0))}
+}
+
+func saturate(f float64) int64 {
+	const limit = 1 << 60 // leaves room to add thousands of saturated terms
+	if f >= limit {
+		return limit
+	}
+	return int64(math.Round(f))
+}
+
+// ABStats returns the pooled n, mean (ms) and sample variance (ms²) of an
+// A/B row's counters.
+func ABStats(c Counters) (n int64, mean, variance float64) {
+	n = c.Total
+	if n == 0 {
+		return 0, 0, 0
+	}
+	mean = float64(c.ABSum) / LatencyScale / float64(n)
+	if n > 1 {
+		variance = (float64(c.ABSumSq)/ABSqScale - float64(n)*mean*mean) / float64(n-1)
+	}
+	return n, mean, max(variance, 0)
 }
 
 func baseCounters(r *report.Report) Counters {
@@ -206,7 +254,7 @@ func PostgresMajor(v string) string {
 	if parts[0] == "" {
 		return ""
 	}
-	if parts[0] < "10" && len(parts[0]) == 1 && len(parts) > 1 {
+	if len(parts[0]) == 1 && len(parts) > 1 { // 9.6 and older: two-part majors
 		return parts[0] + "." + parts[1]
 	}
 	return parts[0]

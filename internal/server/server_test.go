@@ -372,3 +372,50 @@ func TestOverviewPage(t *testing.T) {
 		t.Fatalf("security headers: CSP %q, XFO %q", csp, res.Header.Get("X-Frame-Options"))
 	}
 }
+
+// Schema version 2 fields are aggregated: decision rates per algorithm,
+// latency percentiles per version, pooled A/B summaries per experiment.
+func TestSchema2Aggregates(t *testing.T) {
+	e := newEnv(t, nil)
+	v2 := func(id string, n int, mean float64) []byte {
+		return []byte(fmt.Sprintf(`{"schema_version": 2, "installation_id": %q, "version": "1.2.0", "timestamp": %q,
+		 "metrics": {"algorithm_usage": {"cert": 10}, "algorithm_decisions": {"cert": 4},
+		   "query_latency_ms": {"p50": 2, "p95": 10, "p99": 40},
+		   "ab_experiments": [{"experiment": "0123456789abcdef", "variant": "a", "n": %d, "mean_ms": %g, "variance_ms2": 0}]},
+		 "environment": {}}`, id, time.Now().UTC().Format(time.RFC3339), n, mean))
+	}
+	for i, r := range []resp{e.send(e.fleet, v2("schema2-a", 10, 5)), e.send(e.fleet, v2("schema2-b", 30, 9))} {
+		if r.status != 200 {
+			t.Fatalf("report %d: %d %s", i, r.status, r.raw)
+		}
+	}
+	var st struct {
+		AlgorithmUsage []struct {
+			Name         string  `json:"name"`
+			DecisionRate float64 `json:"decision_rate"`
+		} `json:"algorithm_usage"`
+		LatencyByVersion []struct {
+			Version string  `json:"version"`
+			P95MS   float64 `json:"p95_ms"`
+		} `json:"latency_by_version"`
+		ABExperiments []struct {
+			N             int64   `json:"n"`
+			MeanMS        float64 `json:"mean_ms"`
+			Installations int     `json:"installations"`
+		} `json:"ab_experiments"`
+	}
+	r := e.do("GET", "/api/v1/dashboard/stats", nil, "Authorization", "Bearer "+adminToken)
+	if err := json.Unmarshal(r.raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.AlgorithmUsage) != 1 || st.AlgorithmUsage[0].DecisionRate != 0.4 {
+		t.Errorf("algorithm_usage = %+v, want cert at a 0.4 decision rate", st.AlgorithmUsage)
+	}
+	if len(st.LatencyByVersion) != 1 || st.LatencyByVersion[0].P95MS != 10 {
+		t.Errorf("latency_by_version = %+v, want 1.2.0 at p95 10 ms", st.LatencyByVersion)
+	}
+	// Pooled: (10×5 + 30×9) / 40 = 8 ms over 40 samples from 2 installations.
+	if len(st.ABExperiments) != 1 || st.ABExperiments[0].N != 40 || st.ABExperiments[0].MeanMS != 8 || st.ABExperiments[0].Installations != 2 {
+		t.Errorf("ab_experiments = %+v, want one variant with n 40, mean 8 ms, 2 installations", st.ABExperiments)
+	}
+}

@@ -134,7 +134,7 @@ func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error
 }
 
 const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
-	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, installs_n`
+	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, installs_n`
 
 // LoadRollups returns the stored rows of keys, locked for update. keys
 // arrive in rollup.Key order, which the "C" collation makes the database's
@@ -157,7 +157,7 @@ func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key
 	b := &pgx.Batch{}
 	// query: claim-rollups
 	b.Queue(`INSERT INTO rollups (`+rollupColumns+`, installs)
-		SELECT day, dim, key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $4
+		SELECT day, dim, key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $4
 		FROM unnest($1::int[], $2::text[], $3::text[]) AS k(day, dim, key)
 		ORDER BY day, dim COLLATE "C", key COLLATE "C"
 		ON CONFLICT (day, dim, key) DO NOTHING`, days, dims, names, empty)
@@ -210,6 +210,7 @@ func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 			error_reports = EXCLUDED.error_reports, errors = EXCLUDED.errors,
 			lat_p50_sum = EXCLUDED.lat_p50_sum, lat_p95_sum = EXCLUDED.lat_p95_sum,
 			lat_p99_sum = EXCLUDED.lat_p99_sum, lat_n = EXCLUDED.lat_n,
+			ab_sum = EXCLUDED.ab_sum, ab_sumsq = EXCLUDED.ab_sumsq,
 			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
 }
 
@@ -236,7 +237,7 @@ func (t txn) TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, er
 const unnestRollups = `SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
 	$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
 	$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-	$17::bigint[], $18::bytea[])`
+	$17::bigint[], $18::bigint[], $19::bigint[], $20::bytea[])`
 
 // writeChunks runs insert with rollupArgs of rows, saveChunk rows at a time.
 func (t txn) writeChunks(ctx context.Context, insert string, rows []*rollup.Row) error {
@@ -282,12 +283,12 @@ func rollupArgs(rows []*rollup.Row) ([]any, error) {
 }
 
 // nCounters is the number of additive fields of rollup.Counters.
-const nCounters = 13
+const nCounters = 15
 
 // counterFields returns the fields of c in rollupColumns order.
 func counterFields(c *rollup.Counters) [nCounters]*int64 {
 	return [...]*int64{&c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended, &c.QueriesAnalyzed,
-		&c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum, &c.LatP99Sum, &c.LatN}
+		&c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum, &c.LatP99Sum, &c.LatN, &c.ABSum, &c.ABSumSq}
 }
 
 // scanRollups scans rows of rollupColumns (and installs, with bitmap),

@@ -89,7 +89,7 @@ func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error
 }
 
 const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
-	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, installs_n`
+	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, installs_n`
 
 // LoadRollups returns the stored rows of keys (SQLite's write lock is held
 // for the whole transaction, so they are locked already).
@@ -142,7 +142,7 @@ func (t txn) TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, er
 
 func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row) error {
 	stmt, err := t.tx.PrepareContext(ctx, insert+` (`+rollupColumns+`, installs)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare %s: %w", insert, err)
 	}
@@ -156,7 +156,7 @@ func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row
 		c := r.Counters
 		if _, err := stmt.ExecContext(ctx, r.Day, r.Dim, r.Key.Key, c.Reports, c.Total, c.IndexesCreated,
 			c.IndexesRecommended, c.QueriesAnalyzed, c.PerfSum, c.PerfN, c.ErrorReports, c.Errors,
-			c.LatP50Sum, c.LatP95Sum, c.LatP99Sum, c.LatN, int64(r.Installs.GetCardinality()), b); err != nil {
+			c.LatP50Sum, c.LatP95Sum, c.LatP99Sum, c.LatN, c.ABSum, c.ABSumSq, int64(r.Installs.GetCardinality()), b); err != nil {
 			return fmt.Errorf("sqlite: %s: %w", insert, err)
 		}
 	}
@@ -185,7 +185,7 @@ func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {
 	c := &r.Counters
 	dest := []any{&r.Day, &r.Dim, &r.Key.Key, &c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended,
 		&c.QueriesAnalyzed, &c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum,
-		&c.LatP99Sum, &c.LatN, &r.InstallsN}
+		&c.LatP99Sum, &c.LatN, &c.ABSum, &c.ABSumSq, &r.InstallsN}
 	var b []byte
 	if bitmap {
 		dest = append(dest, &b)

@@ -84,6 +84,12 @@ func Item(inst, daysAgo, seq int, version string) store.Item {
 	if seq%3 == 0 {
 		r.Metrics.Errors = map[string]int64{"OperationalError": int64(seq%5 + 1)}
 	}
+	if seq%4 == 0 {
+		r.Metrics.ABExperiments = []report.ABExperiment{
+			{Experiment: fmt.Sprintf("%016x", inst%2), Variant: "a", N: int64(10 + seq%7), MeanMS: 12.5 + float64(seq%5), VarianceMS: 4.25},
+			{Experiment: fmt.Sprintf("%016x", inst%2), Variant: "b", N: int64(12 + seq%3), MeanMS: 9.75, VarianceMS: 3.5},
+		}
+	}
 	return store.Item{Key: r.ReportID, Report: r, Time: ts, Received: Now.Add(time.Duration(seq) * time.Microsecond)}
 }
 

@@ -1,0 +1,6 @@
+-- A/B experiment summaries (schema version 2 reports): sums that pool
+-- each variant's count, mean and variance exactly across reports.
+ALTER TABLE rollups ADD COLUMN ab_sum BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN ab_sumsq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_deltas ADD COLUMN ab_sum BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_deltas ADD COLUMN ab_sumsq BIGINT NOT NULL DEFAULT 0;
