@@ -137,11 +137,11 @@ func (s *Service) allTime(ctx context.Context, today rollup.Day) (*roaring.Bitma
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: all-time installations: %w", err)
 	}
-	u := roaring.New()
+	parts := make([]*roaring.Bitmap, 0, len(rows))
 	for _, r := range rows {
-		u.Or(r.Installs)
+		parts = append(parts, r.Installs)
 	}
-	return u, nil
+	return roaring.FastOr(parts...), nil
 }
 
 func avgPct(c rollup.Counters) *float64 {
@@ -161,11 +161,12 @@ func pct(part, whole float64) float64 {
 
 // grouped holds rollup rows by dimension and key.
 type grouped struct {
-	rows map[string]map[string][]*rollup.Row
+	rows   map[string]map[string][]*rollup.Row
+	unions map[rollup.Key]*roaring.Bitmap // memo of union; Day unused
 }
 
 func group(rows []*rollup.Row) grouped {
-	g := grouped{rows: map[string]map[string][]*rollup.Row{}}
+	g := grouped{rows: map[string]map[string][]*rollup.Row{}, unions: map[rollup.Key]*roaring.Bitmap{}}
 	for _, r := range rows {
 		if g.rows[r.Dim] == nil {
 			g.rows[r.Dim] = map[string][]*rollup.Row{}
@@ -184,13 +185,22 @@ func (g grouped) keys(dim string) []string {
 	return ks
 }
 
+// union returns the installations of every day of dim/key. Several
+// answers need the same unions, so they are computed once; callers must
+// not modify the result.
 func (g grouped) union(dim, key string) *roaring.Bitmap {
-	u := roaring.New()
+	k := rollup.Key{Dim: dim, Key: key}
+	if u, ok := g.unions[k]; ok {
+		return u
+	}
+	var parts []*roaring.Bitmap
 	for _, r := range g.rows[dim][key] {
 		if r.Installs != nil {
-			u.Or(r.Installs)
+			parts = append(parts, r.Installs)
 		}
 	}
+	u := roaring.FastOr(parts...)
+	g.unions[k] = u
 	return u
 }
 
@@ -220,8 +230,7 @@ func (g grouped) newestVersion(active float64) []Adoption {
 	seen := roaring.New()
 	var out []Adoption
 	for _, v := range versions {
-		u := g.union(rollup.DimVersion, v)
-		u.AndNot(seen)
+		u := roaring.AndNot(g.union(rollup.DimVersion, v), seen)
 		seen.Or(u)
 		if n := u.GetCardinality(); n > 0 {
 			out = append(out, Adoption{Name: v, Installations: n, Pct: pct(float64(n), active)})
