@@ -43,4 +43,20 @@
 //     reports, 5 MiB, oldest dropped first), state is written atomically
 //     under a lock, and Send and Run return errors rather than panic or
 //     exit.
+//
+// # Error reports
+//
+// ReportError (a Go error) and SendError (a Python traceback, or a type
+// and a message) send one report per error to the service's
+// /api/v1/errors (docs/errors.md). They follow the rules above: nothing
+// is written or sent when telemetry is off or the config file sets
+// collect_error_reports: false; local mode keeps them locally; they share
+// the spool (at most 50 of its 100 reports are error reports), the
+// retries and the deadline, and Send and Run upload those left waiting.
+// Their free text (message, file paths, function names) is scrubbed with
+// package scrub before anything is kept, and a report the scrubber fails
+// on is dropped. Only the context's four words are sent; table and index
+// names are cut out of the message. Error reports belong to schema
+// version 1 of the error contract, which any consent (On, Local, or the
+// seed's settings) covers. PreviewError shows the exact bytes.
 package telemetry

@@ -34,3 +34,20 @@ func Example() {
 		log.Printf("telemetry: %v", err)
 	}
 }
+
+// A Go program reports an error where it handles it; telemetry never
+// turns the error path into a slower or failing one.
+func ExampleClient_ReportError() {
+	ctx := context.Background()
+	c := telemetry.New(telemetry.Options{})
+	if err := createIndex(ctx); err != nil {
+		where := telemetry.ErrorContext{Component: "auto_indexer", Operation: "create_index", Tables: []string{"orders"}}
+		if rerr := c.ReportError(ctx, err, where); rerr != nil {
+			log.Printf("telemetry: %v", rerr) // never the caller's failure
+		}
+	}
+}
+
+func createIndex(context.Context) error {
+	return fmt.Errorf("creating an index on orders: %w", os.ErrDeadlineExceeded)
+}

@@ -21,6 +21,7 @@ const DefaultTimeout = 5 * time.Second
 const (
 	routeRegister  = "/api/v1/installations"
 	routeTelemetry = "/api/v1/telemetry"
+	routeErrors    = "/api/v1/errors"
 	routeMe        = "/api/v1/installations/me"
 	routeExport    = "/api/v1/installations/me/export"
 )

@@ -60,6 +60,7 @@ type Client struct {
 	// Seams for tests; New sets the real ones.
 	collect   func(context.Context, collect.Options) (*collect.Result, error)
 	newID     func() string
+	scrubber  errorScrubber // error reports' free text; the zero value is package scrub
 	policy    policy
 	runSpread time.Duration // Run's random delay before a report that is already due
 }

@@ -2,7 +2,8 @@
 // telemetry mode from the settings (precedence in settings.go), keeps the
 // installation's state and spool under the state folder, builds reports
 // with package collect, holds back fields the user has not consented to,
-// and uploads with bounded, deadline-limited retries.
+// builds error reports from Python tracebacks and Go errors, and uploads
+// both with bounded, deadline-limited retries.
 //
 // Rules it must keep:
 //
@@ -18,6 +19,9 @@
 //     error for the caller, never a panic or a crash.
 //   - Nothing about the machine (host name, address, user name) is sent or
 //     used for the identity, which comes from the service's registration.
+//   - Nothing unscrubbed is kept or sent: an error report's free text is
+//     scrubbed when it is built, before it reaches the spool, and a report
+//     the scrubber fails on is dropped.
 //   - State files are written atomically (temporary file, fsync, rename)
 //     and changed only under the state folder's lock.
 package client

@@ -35,9 +35,11 @@ type testServer struct {
 	store store.Store
 	conns atomic.Int64
 
-	mu     sync.Mutex
-	bodies [][]byte // POST /api/v1/telemetry bodies, as received
-	// fault, when set, is asked about the nth report request (from 1): a
+	mu        sync.Mutex
+	bodies    [][]byte // POST /api/v1/telemetry bodies, as received
+	errBodies [][]byte // POST /api/v1/errors bodies, as received
+	// fault, when set, is asked about the nth report request (from 1; error
+	// reports counted apart from telemetry reports): a
 	// non-zero status is answered instead of the server's, after letting
 	// the server handle the request when forward is set (a lost answer).
 	fault func(n int) (status int, forward bool)
@@ -75,14 +77,18 @@ func startServer(t *testing.T, addr string) *testServer {
 
 func (ts *testServer) tap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != routeTelemetry {
+		if r.Method != http.MethodPost || (r.URL.Path != routeTelemetry && r.URL.Path != routeErrors) {
 			h.ServeHTTP(w, r)
 			return
 		}
 		body, _ := io.ReadAll(r.Body)
 		ts.mu.Lock()
-		ts.bodies = append(ts.bodies, body)
-		n, fault := len(ts.bodies), ts.fault
+		list := &ts.bodies
+		if r.URL.Path == routeErrors {
+			list = &ts.errBodies
+		}
+		*list = append(*list, body)
+		n, fault := len(*list), ts.fault
 		ts.mu.Unlock()
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if fault != nil {
@@ -103,6 +109,12 @@ func (ts *testServer) received() [][]byte {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	return append([][]byte(nil), ts.bodies...)
+}
+
+func (ts *testServer) receivedErrors() [][]byte {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([][]byte(nil), ts.errBodies...)
 }
 
 func (ts *testServer) setFault(f func(n int) (int, bool)) {

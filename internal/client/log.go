@@ -18,6 +18,7 @@ var ErrNoSuchUpload = errors.New("no uploaded report has that id (see `indexpilo
 // refused (kept in rejected/, never retried).
 type Upload struct {
 	ID       string    // the report's report_id
+	Kind     string    // KindTelemetry or KindError
 	At       time.Time // when the server answered
 	Schema   int       // the report's schema_version
 	Status   int       // HTTP status; 0 for a report set aside unread
@@ -41,9 +42,9 @@ func (c *Client) Log() ([]Upload, error) {
 			return nil, err
 		}
 		for _, e := range es {
-			up := Upload{ID: e.id, At: e.at, Rejected: dir == rejectedDir, Result: "(answer not kept)"}
+			up := Upload{ID: e.id, Kind: KindTelemetry, At: e.at, Rejected: dir == rejectedDir, Result: "(answer not kept)"}
 			if data, err := b.read(e.name); err == nil {
-				up.Schema = schemaOf(data)
+				up.Schema, up.Kind = schemaOf(data), kindOf(data)
 			}
 			var rec record
 			if data, err := b.read(answerName(e.name)); err == nil && json.Unmarshal(data, &rec) == nil {

@@ -176,15 +176,23 @@ func (c *Client) daily() time.Time {
 // that cannot be delivered now (network, 5xx, 429, an unknown key twice),
 // leaving it and the later ones in the spool.
 func (c *Client) deliver(ctx context.Context, v *view, res *SendResult) error {
-	spool := box{v.f.path(spoolDir)}
-	es, err := spool.list()
-	if err != nil || len(es) == 0 {
+	es, err := box{v.f.path(spoolDir)}.list()
+	if err != nil {
 		return err
+	}
+	return c.deliverEntries(ctx, v, res, es)
+}
+
+// deliverEntries uploads the given reports of the spool, in order, as
+// deliver does.
+func (c *Client) deliverEntries(ctx context.Context, v *view, res *SendResult, es []entry) error {
+	if len(es) == 0 {
+		return nil
 	}
 	if now := c.now(); now.Before(v.st.NotBefore) {
 		return &retryLater{until: v.st.NotBefore}
 	}
-	d := &delivery{c: c, v: v, api: c.api(v.s), spool: spool, res: res}
+	d := &delivery{c: c, v: v, api: c.api(v.s), spool: box{v.f.path(spoolDir)}, res: res}
 	for _, e := range es {
 		if err := d.one(ctx, e); err != nil {
 			v.st.LastAttempt = &Attempt{At: c.now().UTC(), ReportID: e.id, Result: "failed: " + err.Error()}
@@ -208,7 +216,8 @@ type delivery struct {
 	reregistered bool
 }
 
-// one uploads one spooled report.
+// one uploads one spooled report: a telemetry report, or an error report
+// (to its own route, answered in its own words).
 func (d *delivery) one(ctx context.Context, e entry) error {
 	st := d.v.st
 	if st.APIKey == "" {
@@ -216,16 +225,22 @@ func (d *delivery) one(ctx context.Context, e entry) error {
 			return err
 		}
 	}
-	data, err := d.bind(e, st.InstallationID)
+	data, kind, err := d.bind(e, st.InstallationID)
 	if err != nil { // unreadable: it could never be sent
 		d.c.logf("setting aside the unreadable spooled report %s: %v", e.name, err)
-		return d.file(e, rejectedDir, 0, nil, "rejected: unreadable in the spool")
+		return d.file(e, kind, rejectedDir, 0, nil, "rejected: unreadable in the spool")
 	}
-	ans, err := d.api.do(ctx, http.MethodPost, routeTelemetry, st.APIKey, data, maxAckBytes)
+	route, prefix := routeTelemetry, ""
+	if kind == KindError {
+		route, prefix = routeErrors, "error report "
+	}
+	ans, err := d.api.do(ctx, http.MethodPost, route, st.APIKey, data, maxAckBytes)
 	if err != nil {
 		return err
 	}
 	switch {
+	case ans.status >= 200 && ans.status <= 299 && kind == KindError:
+		return d.file(e, kind, sentDir, ans.status, ans.body, errorStored(ans.body))
 	case ans.status >= 200 && ans.status <= 299:
 		var a ack
 		json.Unmarshal(ans.body, &a) // a 2xx is a delivery whatever its body
@@ -236,7 +251,7 @@ func (d *delivery) one(ctx context.Context, e entry) error {
 		if t, err := time.Parse(time.RFC3339, a.NextCollection); err == nil && t.Before(d.c.now().Add(maxNextCollection)) {
 			st.NextReport = t
 		}
-		return d.file(e, sentDir, ans.status, ans.body, result)
+		return d.file(e, kind, sentDir, ans.status, ans.body, result)
 	case ans.status == http.StatusUnauthorized && !d.reregistered:
 		// The service no longer knows the key (forgotten elsewhere, or a
 		// new service): register afresh, once, and retry this report.
@@ -244,7 +259,7 @@ func (d *delivery) one(ctx context.Context, e entry) error {
 		d.reregistered = true
 		return d.one(ctx, e)
 	case ans.status == http.StatusBadRequest, ans.status == http.StatusRequestEntityTooLarge:
-		return d.file(e, rejectedDir, ans.status, ans.body, "rejected: "+ans.err().Error())
+		return d.file(e, kind, rejectedDir, ans.status, ans.body, prefix+"rejected: "+ans.err().Error())
 	}
 	return ans.err() // another 4xx: not retried now, kept for the next send
 }
@@ -261,19 +276,24 @@ func (d *delivery) register(ctx context.Context) error {
 	return d.v.f.save(st)
 }
 
-// bind returns the spooled report with the installation's id, rewriting
-// the spooled file first when the id changed (a report built before the
-// registration), so the spool always holds the exact bytes uploaded.
-func (d *delivery) bind(e entry, id string) ([]byte, error) {
+// bind returns the spooled report with the installation's id, and its
+// kind, rewriting the spooled file first when the id changed (a report
+// built before the registration), so the spool always holds the exact
+// bytes uploaded.
+func (d *delivery) bind(e entry, id string) ([]byte, string, error) {
 	data, err := d.spool.read(e.name)
 	if err != nil {
-		return nil, err
+		return nil, KindTelemetry, err
 	}
-	bound, err := rebind(data, id)
+	kind, rebindKind := kindOf(data), rebind
+	if kind == KindError {
+		rebindKind = rebindError
+	}
+	bound, err := rebindKind(data, id)
 	if err != nil || string(bound) == string(data) {
-		return data, err
+		return data, kind, err
 	}
-	return bound, writeAtomic(d.spool.path(e.name), bound)
+	return bound, kind, writeAtomic(d.spool.path(e.name), bound)
 }
 
 // record is the answer sidecar of a sent or rejected report.
@@ -285,9 +305,9 @@ type record struct {
 	Response json.RawMessage `json:"response,omitempty"`
 }
 
-// file moves a report out of the spool into sent/ or rejected/, with the
-// server's answer beside it.
-func (d *delivery) file(e entry, dir string, status int, body []byte, result string) error {
+// file moves a report of a kind out of the spool into sent/ or
+// rejected/, with the server's answer beside it.
+func (d *delivery) file(e entry, kind, dir string, status int, body []byte, result string) error {
 	now := d.c.now().UTC()
 	to := box{d.v.f.path(dir)}
 	name := reportName(now, e.id)
@@ -308,7 +328,7 @@ func (d *delivery) file(e entry, dir string, status int, body []byte, result str
 	if _, err := to.trim(); err != nil {
 		return err
 	}
-	up := Upload{ID: e.id, At: now, Status: status, Result: result, Response: rec.Response, Rejected: dir == rejectedDir}
+	up := Upload{ID: e.id, Kind: kind, At: now, Status: status, Result: result, Response: rec.Response, Rejected: dir == rejectedDir}
 	if up.Rejected {
 		d.res.Rejected = append(d.res.Rejected, up)
 	} else {
