@@ -15,6 +15,10 @@ switched on; and counts and statistics from IndexPilot's own tables
 algorithm usage, A/B results under hashed names).
 Never: host names, IP addresses, user names, table, index or tenant names,
 query text, or any configuration value.
+Error reports (report-error; off with collect_error_reports: false) carry
+the error's type, its message and stack frames after scrubbing: secrets,
+addresses, user names and every data value are removed, but PostgreSQL's
+own wording stays, which may name a table, column or constraint.
 
 Where it goes: %s, under a random installation id the service assigns.
 A copy of every upload stays in IndexPilot's state folder.
