@@ -1,10 +1,13 @@
 // Package web holds the service's HTML templates and static assets,
 // embedded in the binary so that nothing has to be built or installed to
-// serve the pages.
+// serve the pages. Pages load scripts and styles from static/ only: the
+// Content-Security-Policy allows no inline script or style.
 package web
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"html/template"
 	"io/fs"
 )
@@ -15,14 +18,37 @@ var templates embed.FS
 //go:embed static
 var static embed.FS
 
-// Templates parses the page templates.
+// Templates parses the page templates. Their asset function names a
+// static file with a digest of its content, so a new build's files are
+// never mixed with an old one's cached copies.
 func Templates() (*template.Template, error) {
+	digests, err := assetDigests()
+	if err != nil {
+		return nil, err
+	}
 	return template.New("").Funcs(template.FuncMap{
-		"pct":    func(f float64) string { return template.HTMLEscapeString(formatFloat(f, 1)) + " %" },
-		"num":    func(f float64) string { return formatFloat(f, 2) },
-		"mul100": func(f float64) float64 { return f * 100 },
-		"pair":   func(title string, rows any) map[string]any { return map[string]any{"Title": title, "Rows": rows} },
+		"asset": func(name string) string {
+			if d, ok := digests[name]; ok {
+				return "/static/" + name + "?v=" + d
+			}
+			return "/static/" + name
+		},
 	}).ParseFS(templates, "templates/*.html")
+}
+
+// assetDigests returns a short content digest of every static file.
+func assetDigests() (map[string]string, error) {
+	m := map[string]string{}
+	err := fs.WalkDir(Static(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(Static(), path)
+		sum := sha256.Sum256(b)
+		m[path] = hex.EncodeToString(sum[:6])
+		return err
+	})
+	return m, err
 }
 
 // Static returns the static assets, rooted at static/.

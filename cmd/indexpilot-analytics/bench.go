@@ -307,7 +307,8 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 		return err
 	}
 	defer c.stop()
-	for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90"} {
+	for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
+		"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90", "/api/v1/dashboard/overview?days=90&version=1.1.1", "/?days=30"} {
 		lat, err := timeGets(ctx, c.url+path, token, b.queries)
 		if err != nil {
 			return err

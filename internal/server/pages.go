@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/web"
 )
 
@@ -15,7 +17,13 @@ var pages = template.Must(web.Templates())
 func staticHandler() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServerFS(web.Static()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
+		// Pages name assets with a digest of their content (?v=), so a
+		// cached copy is never stale; a bare name is cached briefly.
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
 		files.ServeHTTP(w, r)
 	})
 }
@@ -32,46 +40,54 @@ func render(w http.ResponseWriter, status int, name string, data any) error {
 	return err
 }
 
-// overview is the plain server-rendered stats page; signed-out visitors
-// are sent to the sign-in form.
-func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
-	ok, err := s.isAdmin(r)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return nil
-	}
-	st, err := s.dash.Stats(r.Context(), s.now())
-	if err != nil {
-		return unavailable(err)
-	}
-	return render(w, http.StatusOK, "overview", map[string]any{"Stats": st, "Window": dashboard.ActiveWindow})
+type loginView struct {
+	Next, Error string
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	return render(w, http.StatusOK, "login", map[string]any{})
+	next := localNext(r.URL.Query().Get("next"))
+	if s.sessions.valid(r, s.now()) {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	return render(w, http.StatusOK, "login", loginView{Next: next})
 }
 
-// login checks an admin token from the form and starts a session. Wrong
-// tokens share the registration limiter's budget per address.
+// login checks an admin token from the form and starts a session. Every
+// attempt takes a token from the client address's sign-in budget (shared
+// with the registration limiter's rate) before the admin token is looked
+// at, so guessing is slow whatever the answers are.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	token := r.PostFormValue("token")
+	token, next := r.PostFormValue("token"), localNext(r.PostFormValue("next"))
+	if allowed, wait := s.regLimits.allow("login:"+clientHost(r), s.now()); !allowed {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		return render(w, http.StatusTooManyRequests, "login", loginView{Next: next,
+			Error: "Too many sign-in attempts from this address; try again in " + strconv.Itoa(wait) + " s."})
+	}
 	ok, err := s.checkAdminToken(r.Context(), token)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if allowed, wait := s.regLimits.allow("login:"+clientHost(r), s.now()); !allowed {
-			return tooMany(wait, "too many failed sign-ins; retry later")
-		}
-		return render(w, http.StatusUnauthorized, "login", map[string]any{"Error": "That token is not valid."})
+		return render(w, http.StatusUnauthorized, "login", loginView{Next: next, Error: "That token is not valid."})
 	}
 	s.sessions.start(w, s.now())
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// localNext returns where to go after signing in: the overview with the
+// query it was asked with, never another site or path.
+func localNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Path != "/" || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	if u.RawQuery == "" {
+		return "/"
+	}
+	return "/?" + u.Query().Encode()
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

@@ -1,0 +1,68 @@
+package dashboard_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+)
+
+// BenchmarkOverview times the overview computation, in process, on the
+// store named by INDEXPILOT_BENCH_DATABASE, or else on a fresh SQLite
+// store. INDEXPILOT_BENCH_FILL reports (default 50,000 for the fresh
+// store, none for a named one) from 20,000 installations are generated
+// first, the way `indexpilot-analytics bench` does:
+//
+//	INDEXPILOT_BENCH_DATABASE=postgres://…/db INDEXPILOT_BENCH_FILL=1000000 \
+//	  go test -run '^$' -bench Overview ./internal/dashboard/
+func BenchmarkOverview(b *testing.B) {
+	ctx := context.Background()
+	dsn := os.Getenv("INDEXPILOT_BENCH_DATABASE")
+	if dsn == "" {
+		dsn = "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
+	}
+	st, err := database.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	fill := 0
+	if os.Getenv("INDEXPILOT_BENCH_DATABASE") == "" {
+		fill = 50_000
+	}
+	if v := os.Getenv("INDEXPILOT_BENCH_FILL"); v != "" {
+		if fill, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := bench.Fill(ctx, st, fill, 20_000, func(s string) { b.Log(s) }); err != nil {
+		b.Fatal(err)
+	}
+	for n, err := st.Compact(ctx); n > 0 || err != nil; n, err = st.Compact(ctx) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	s := &dashboard.Service{Store: st, AggregateDays: 365}
+	now := time.Now()
+	for _, c := range []struct {
+		name    string
+		days    int
+		version string
+	}{{"30d", 30, ""}, {"90d", 90, ""}, {"90d-version", 90, "1.1.1"}} {
+		b.Run(c.name, func(b *testing.B) {
+			q := dashboard.OverviewQuery{Period: dashboard.LastDays(now, c.days), Version: c.version}
+			for b.Loop() {
+				if _, err := s.Overview(ctx, now, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
+)
+
+// chartViews lists the page's charts in order, each with its numbers as
+// a table. The IDs and columns match web/static/dashboard.js.
+func chartViews(ov *dashboard.Overview) []chartView {
+	return []chartView{
+		activeChart(ov), versionsChart(ov), featuresChart(ov), algorithmsChart(ov),
+		performanceChart(ov), errorsChart(ov),
+		adoptionChart("postgresql", "PostgreSQL versions", "PostgreSQL major version", ov.PostgresVersions),
+		adoptionChart("os", "Operating systems", "Operating system", ov.OperatingSystems),
+	}
+}
+
+func activeChart(ov *dashboard.Overview) chartView {
+	c := chartView{ID: "active", Title: "Active installations per day",
+		Desc: "Installations that sent at least one report that day (UTC).", Head: []string{"Day (UTC)", "Installations"}, Empty: true}
+	for i, d := range ov.Day {
+		c.Rows = append(c.Rows, []string{d, formatCount(ov.ActiveByDay[i])})
+		c.Empty = c.Empty && ov.ActiveByDay[i] == 0
+	}
+	return c
+}
+
+func versionsChart(ov *dashboard.Overview) chartView {
+	c := chartView{ID: "versions", Title: "Version adoption",
+		Desc:  "Installations per day, each counted once under the newest version it reported that day (stacked).",
+		Head:  []string{"Day (UTC)"},
+		Empty: true}
+	for _, s := range ov.VersionByDay {
+		c.Head = append(c.Head, s.Name)
+	}
+	for i, d := range ov.Day {
+		row := []string{d}
+		for _, s := range ov.VersionByDay {
+			row = append(row, formatCount(s.Values[i]))
+			c.Empty = c.Empty && s.Values[i] == 0
+		}
+		c.Rows = append(c.Rows, row)
+	}
+	return c
+}
+
+func featuresChart(ov *dashboard.Overview) chartView {
+	return adoptionChart("features", "Feature adoption", "Feature", ov.FeatureAdoption)
+}
+
+func adoptionChart(id, title, what string, rows []dashboard.Adoption) chartView {
+	c := chartView{ID: id, Title: title, Desc: "Share of the period's active installations.",
+		Head: []string{what, "Installations", "% of active installations"}, Empty: len(rows) == 0}
+	for _, a := range rows {
+		c.Rows = append(c.Rows, []string{a.Name, formatCount(int64(a.Installations)), formatPct(&a.Pct)})
+	}
+	return c
+}
+
+func algorithmsChart(ov *dashboard.Overview) chartView {
+	c := chartView{ID: "algorithms", Title: "Algorithm usage and decision rate",
+		Desc:  "Uses over the period, and decisions per use (%).",
+		Head:  []string{"Algorithm", "Uses", "Decisions", "Decision rate", "Installations", "% of active installations"},
+		Empty: len(ov.Algorithms) == 0}
+	if ov.Version != "" {
+		c.Desc = "Share of the version's active installations that used each algorithm."
+		c.Note = "Uses and decisions are not recorded per version, so a version filter shows installations only."
+	}
+	for _, a := range ov.Algorithms {
+		c.Rows = append(c.Rows, []string{a.Name, formatOptCount(a.Uses), formatOptCount(a.Decisions), formatPct(a.DecisionRatePct),
+			formatCount(int64(a.Installations)), formatPct(&a.Pct)})
+	}
+	return c
+}
+
+func performanceChart(ov *dashboard.Overview) chartView {
+	c := chartView{ID: "performance", Title: "Performance improvement per version",
+		Desc: "Average performance improvement (%) of each version's reports per day.", Head: []string{"Day (UTC)"}, Empty: true}
+	for _, s := range ov.PerformanceByVersion {
+		c.Head = append(c.Head, s.Name)
+	}
+	for i, d := range ov.Day {
+		row := []string{d}
+		for _, s := range ov.PerformanceByVersion {
+			row = append(row, formatPct(s.Values[i]))
+			c.Empty = c.Empty && s.Values[i] == nil
+		}
+		c.Rows = append(c.Rows, row)
+	}
+	return c
+}
+
+func errorsChart(ov *dashboard.Overview) chartView {
+	c := chartView{ID: "errors", Title: "Error rate per version",
+		Desc: "Share of each version's reports that carried at least one error.",
+		Head: []string{"Version", "Reports", "Reports with errors", "Error rate", "Errors", "Errors per installation",
+			"Error reports", "Error reports per active installation"},
+		Empty: len(ov.ErrorRates) == 0}
+	for _, e := range ov.ErrorRates {
+		c.Rows = append(c.Rows, []string{e.Version, formatCount(e.Reports), formatCount(e.ReportsWithErrors),
+			formatPct(&e.ReportsWithErrorPct), formatCount(e.Errors), formatDecimal(e.ErrorsPerInstall),
+			formatCount(e.ErrorReports), formatDecimal(e.ErrorReportsPerActive)})
+	}
+	return c
+}
