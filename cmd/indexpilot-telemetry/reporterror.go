@@ -78,7 +78,7 @@ an unknown context key) always exits 2.`,
 			return exitUsage
 		}
 		if !boolFlag(fs, "q") {
-			c.printErrorSent(res)
+			c.printSent(res, errorWords)
 		}
 		if err == nil {
 			return exitOK
@@ -176,36 +176,6 @@ func (c *cli) previewError(ctx context.Context, ev telemetry.ErrorEvent) int {
 	}
 	c.stdout.Write(p.Report)
 	return exitOK
-}
-
-func (c *cli) printErrorSent(res *telemetry.SendResult) {
-	switch {
-	case res == nil:
-		return
-	case res.Mode == telemetry.Off:
-		c.printf("Error reports are off (%s): nothing was kept or sent.\n", res.Reason)
-		return
-	case res.Debug:
-		c.printf("INDEXPILOT_TELEMETRY_DEBUG is set: the error report was printed to stderr, not kept or sent.\n")
-		return
-	case res.KeptLocally:
-		c.printf("Error report %s kept on this machine (local mode: never sent).\n", short(res.Built))
-	}
-	for _, n := range res.Notes {
-		c.printf("note: %s\n", n)
-	}
-	for _, u := range res.Uploaded {
-		c.printf("Uploaded %s: %s.\n", short(u.ID), u.Result)
-	}
-	for _, u := range res.Rejected {
-		c.printf("Report %s was refused and set aside, never to be retried: %s.\n", short(u.ID), u.Result)
-	}
-	if res.Dropped > 0 {
-		c.printf("The spool was full: the %d oldest report(s) were dropped.\n", res.Dropped)
-	}
-	if res.Pending > 0 {
-		c.printf("%d report(s) wait in the spool for the next send.\n", res.Pending)
-	}
 }
 
 // contextFlag is --context KEY=VALUE, checked against the contract's keys.

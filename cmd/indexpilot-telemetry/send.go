@@ -32,7 +32,7 @@ For cron, once a day: indexpilot-telemetry send -q`,
 		}
 		res, err := c.client.Send(ctx)
 		if !boolFlag(fs, "q") {
-			c.printSent(res)
+			c.printSent(res, telemetryWords)
 		}
 		if err == nil {
 			return exitOK
@@ -45,24 +45,37 @@ For cron, once a day: indexpilot-telemetry send -q`,
 	},
 }
 
-func (c *cli) printSent(res *telemetry.SendResult) {
+// sentWords are the words printSent uses for one kind of report.
+type sentWords struct {
+	off   string // "Telemetry is off (%s): nothing was collected or sent."
+	noun  string // "report"
+	title string // "Report"
+}
+
+var (
+	telemetryWords = sentWords{off: "Telemetry is off (%s): nothing was collected or sent.", noun: "report", title: "Report"}
+	errorWords     = sentWords{off: "Error reports are off (%s): nothing was kept or sent.", noun: "error report", title: "Error report"}
+)
+
+// printSent tells what a send did, in w's words.
+func (c *cli) printSent(res *telemetry.SendResult, w sentWords) {
 	switch {
 	case res == nil:
 		return
 	case res.Mode == telemetry.Off:
-		c.printf("Telemetry is off (%s): nothing was collected or sent.\n", res.Reason)
+		c.printf(w.off+"\n", res.Reason)
 		return
 	case res.Debug:
-		c.printf("INDEXPILOT_TELEMETRY_DEBUG is set: the report was printed to stderr, not kept or sent.\n")
+		c.printf("INDEXPILOT_TELEMETRY_DEBUG is set: the %s was printed to stderr, not kept or sent.\n", w.noun)
 		return
 	case res.KeptLocally:
-		c.printf("Report %s kept on this machine (local mode: never sent).\n", short(res.Built))
+		c.printf("%s %s kept on this machine (local mode: never sent).\n", w.title, short(res.Built))
 	}
 	for _, n := range res.Notes {
 		c.printf("note: %s\n", n)
 	}
 	for _, u := range res.Uploaded {
-		c.printf("Uploaded report %s: %s.\n", short(u.ID), u.Result)
+		c.printf("Uploaded %s %s: %s.\n", w.noun, short(u.ID), u.Result)
 	}
 	for _, u := range res.Rejected {
 		c.printf("Report %s was refused and set aside, never to be retried: %s.\n", short(u.ID), u.Result)
