@@ -17,7 +17,7 @@ var benchBatch = envInt("BENCH_BATCH", 500)
 // benchItems returns batch number i: benchBatch new reports from 100
 // installations over 3 days, under 4 versions.
 func benchItems(i int64) []store.Item {
-	items := batch(0, benchBatch, 100, 3, fmt.Sprintf("1.%d.0", i%4))
+	items := batch(int(i)*benchBatch, benchBatch, envInt("BENCH_INST", 100), 3, fmt.Sprintf("1.%d.0", i%4))
 	for j := range items {
 		items[j].Key = fmt.Sprintf("bench-%d-%d", i, j)
 	}
