@@ -90,15 +90,26 @@ type Service struct {
 func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	today := rollup.DayOf(now)
 	from := today - ActiveWindow + 1
-	rows, err := s.Store.Rollups(ctx, store.RollupQuery{From: from, To: today, Bitmaps: true})
-	if err != nil {
-		return nil, fmt.Errorf("dashboard: stats: %w", err)
-	}
-	st := &Stats{From: from.String(), To: today.String()}
-	all, err := s.allTime(ctx, today)
+	// Three independent reads, at once: the window's rows, the all-time
+	// installations and the window's error reports.
+	var rows []*rollup.Row
+	var all *roaring.Bitmap
+	var errWindow *store.ErrorWindow
+	err := parallel(
+		func() (err error) {
+			rows, err = s.Store.Rollups(ctx, store.RollupQuery{From: from, To: today, Bitmaps: true})
+			return wrap("dashboard: stats", err)
+		},
+		func() (err error) { all, err = s.allTime(ctx, today); return err },
+		func() (err error) {
+			errWindow, err = s.Store.ErrorWindow(ctx, store.ErrorQuery{From: from, To: today})
+			return wrap("dashboard: error reports", err)
+		},
+	)
 	if err != nil {
 		return nil, err
 	}
+	st := &Stats{From: from.String(), To: today.String()}
 	st.TotalInstallations = all.GetCardinality()
 	g := group(rows)
 	active := g.union(rollup.DimAll, "")
@@ -117,9 +128,7 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	st.OperatingSystems = g.adoption(rollup.DimOS, n)
 	st.VersionDistribution = g.newestVersion(n)
 	st.AlgorithmUsage = g.algorithms()
-	if st.ErrorRates, err = s.errorRates(ctx, g, from, today); err != nil {
-		return nil, err
-	}
+	st.ErrorRates = withErrorReports(g.errorRates(), g, errWindow, "")
 	st.ErrorTypes = g.errorTypes()
 	st.LatencyByVersion = g.latencyByVersion()
 	st.ABExperiments = g.abVariants()

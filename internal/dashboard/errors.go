@@ -1,8 +1,6 @@
 package dashboard
 
 import (
-	"context"
-	"fmt"
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -11,17 +9,6 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
-
-// errorRates is the error picture of each version over days from..to: the
-// error counts of the telemetry reports (from the rollups in g) and the
-// error reports (from the daily error counters), per active installation.
-func (s *Service) errorRates(ctx context.Context, g grouped, from, to rollup.Day) ([]ErrorRate, error) {
-	w, err := s.Store.ErrorWindow(ctx, store.ErrorQuery{From: from, To: to})
-	if err != nil {
-		return nil, fmt.Errorf("dashboard: error reports: %w", err)
-	}
-	return withErrorReports(g.errorRates(), g, w, ""), nil
-}
 
 // withErrorReports adds the error reports of w to rates, adding the
 // versions that sent error reports but no telemetry; with a version
