@@ -58,24 +58,12 @@ type Decoded struct {
 // timestamp may be (DefaultRetention when not positive). A *FieldError is
 // returned for every rule a report breaks.
 func Decode(body []byte, now time.Time, retention time.Duration) (*Decoded, error) {
-	if len(body) > MaxBodyBytes {
-		return nil, fieldErr("", "body must be at most %d bytes", MaxBodyBytes)
-	}
 	if retention <= 0 {
 		retention = DefaultRetention
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fieldErr("", "body is not valid JSON at byte %d", se.Offset)
-		}
-		return nil, fieldErr("", "body must be one JSON object")
-	}
-	for _, f := range required {
-		if isNull(top[f]) {
-			return nil, fieldErr(f, "is required")
-		}
+	top, err := topLevel(body, required)
+	if err != nil {
+		return nil, err
 	}
 	p := prepass{sv: 1}
 	if raw := top["schema_version"]; !isNull(raw) {
@@ -99,6 +87,29 @@ func Decode(body []byte, now time.Time, retention time.Duration) (*Decoded, erro
 		return nil, err
 	}
 	return &d, nil
+}
+
+// topLevel checks a body's size, parses its top-level object and checks
+// that the required fields are there and not null: the first steps of both
+// contracts' decoders.
+func topLevel(body []byte, required []string) (map[string]json.RawMessage, error) {
+	if len(body) > MaxBodyBytes {
+		return nil, fieldErr("", "body must be at most %d bytes", MaxBodyBytes)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fieldErr("", "body is not valid JSON at byte %d", se.Offset)
+		}
+		return nil, fieldErr("", "body must be one JSON object")
+	}
+	for _, f := range required {
+		if isNull(top[f]) {
+			return nil, fieldErr(f, "is required")
+		}
+	}
+	return top, nil
 }
 
 // prepass rewrites a report before it is decoded into a Report: it drops

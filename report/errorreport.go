@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"math"
 	"regexp"
 	"slices"
@@ -108,24 +107,12 @@ type DecodedError struct {
 // A *FieldError is returned for every rule a report breaks; text over a
 // limit is truncated instead.
 func DecodeError(body []byte, now time.Time, retention time.Duration) (*DecodedError, error) {
-	if len(body) > MaxBodyBytes {
-		return nil, fieldErr("", "body must be at most %d bytes", MaxBodyBytes)
-	}
 	if retention <= 0 {
 		retention = DefaultErrorRetention
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fieldErr("", "body is not valid JSON at byte %d", se.Offset)
-		}
-		return nil, fieldErr("", "body must be one JSON object")
-	}
-	for _, f := range errorRequired {
-		if isNull(top[f]) {
-			return nil, fieldErr(f, "is required")
-		}
+	top, err := topLevel(body, errorRequired)
+	if err != nil {
+		return nil, err
 	}
 	var p errorPrepass
 	clean, err := p.object("", top)
