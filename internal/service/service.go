@@ -64,16 +64,21 @@ func Run(ctx context.Context, o Options) error {
 	if o.Ready != nil {
 		o.Ready(base)
 	}
-	go retain(ctx, st, o.Server, o.Log)
+	// The background loops stop when Run returns, before the store closes.
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	go retain(bg, st, o.Server, o.Log)
 	compacted := make(chan struct{})
-	go func() { compact(ctx, st, o.Log); close(compacted) }()
+	go func() { compact(bg, st, o.Log); close(compacted) }()
 	if o.DebugListen != "" {
-		go serveDebug(ctx, o.DebugListen, o.Log)
+		go serveDebug(bg, o.DebugListen, o.Log)
 	}
 
 	select {
 	case err := <-serveErr:
 		batcher.Close()
+		stopBG()
+		<-compacted
 		return fmt.Errorf("service: serve: %w", err)
 	case <-ctx.Done():
 	}
