@@ -202,17 +202,8 @@ func (r *ErrorReport) Validate() (truncated []string, err error) {
 }
 
 func (r *ErrorReport) validateIDs() error {
-	if r.ReportID != "" {
-		if !uuidPattern.MatchString(r.ReportID) {
-			return fieldErr("report_id", "must be a UUID in its 36-character form")
-		}
-		r.ReportID = strings.ToLower(r.ReportID)
-	}
-	if !installationIDPattern.MatchString(r.InstallationID) {
-		return fieldErr("installation_id", "must match %s", installationIDPattern)
-	}
-	if !versionPattern.MatchString(r.Version) {
-		return fieldErr("version", "must match %s", versionPattern)
+	if err := checkIdentity(&r.ReportID, r.InstallationID, r.Version); err != nil {
+		return err
 	}
 	if _, err := ParseTime(r.Timestamp); err != nil {
 		return fieldErr("timestamp", "must be an RFC 3339 date-time, e.g. 2026-11-20T10:00:00Z (no offset means UTC)")

@@ -30,17 +30,8 @@ func (d *Decoded) validate(now time.Time, retention time.Duration) error {
 	if err := checkRange("schema_version", "schema_version", float64(r.SchemaVersion)); err != nil {
 		return err
 	}
-	if r.ReportID != "" {
-		if !uuidPattern.MatchString(r.ReportID) {
-			return fieldErr("report_id", "must be a UUID in its 36-character form")
-		}
-		r.ReportID = strings.ToLower(r.ReportID)
-	}
-	if !installationIDPattern.MatchString(r.InstallationID) {
-		return fieldErr("installation_id", "must match %s", installationIDPattern)
-	}
-	if !versionPattern.MatchString(r.Version) {
-		return fieldErr("version", "must match %s", versionPattern)
+	if err := checkIdentity(&r.ReportID, r.InstallationID, r.Version); err != nil {
+		return err
 	}
 	t, err := ParseTime(r.Timestamp)
 	if err != nil {
@@ -64,6 +55,24 @@ func (d *Decoded) validate(now time.Time, retention time.Duration) error {
 		return err
 	}
 	return r.Environment.validate()
+}
+
+// checkIdentity checks the fields both contracts share: report_id (made
+// lower case), installation_id and version.
+func checkIdentity(reportID *string, installationID, version string) error {
+	if *reportID != "" {
+		if !uuidPattern.MatchString(*reportID) {
+			return fieldErr("report_id", "must be a UUID in its 36-character form")
+		}
+		*reportID = strings.ToLower(*reportID)
+	}
+	if !installationIDPattern.MatchString(installationID) {
+		return fieldErr("installation_id", "must match %s", installationIDPattern)
+	}
+	if !versionPattern.MatchString(version) {
+		return fieldErr("version", "must match %s", versionPattern)
+	}
+	return nil
 }
 
 // ParseTime parses a report timestamp: RFC 3339 with an upper-case T and
