@@ -12,29 +12,34 @@ import (
 
 // Raw is a report as a backend stores it.
 type Raw struct {
-	Key           string
-	Num           uint32 // the installation's dense number
-	Day           rollup.Day
-	Time          time.Time
-	Received      time.Time
-	Version       string
-	SchemaVersion int
-	Metrics       []byte // JSON of report.Metrics, allow-listed fields only
-	Environment   []byte // JSON of report.Environment
+	Key            string
+	InstallationID string // resolved to Num by Writer.InsertReports; not stored
+	Num            uint32 // the installation's dense number
+	Day            rollup.Day
+	Time           time.Time
+	Received       time.Time
+	Version        string
+	SchemaVersion  int
+	Metrics        []byte // JSON of report.Metrics, allow-listed fields only
+	Environment    []byte // JSON of report.Environment
 }
 
-// Tx is what a backend provides, inside one transaction, for the logic
-// that every backend shares. Backends implement it; nothing else calls it.
-type Tx interface {
-	// InstallationNums returns the dense number of each installation id,
-	// creating rows for ids not seen before (reports sent with a fleet key).
-	InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error)
-	// InsertReports inserts rows whose keys are not stored yet and tells
+// Writer is what IngestTx needs of a backend's write transaction.
+type Writer interface {
+	// InsertReports sets each row's Num to its installation's dense
+	// number, creating installations not seen before (reports sent with a
+	// fleet key), inserts the rows whose keys are not stored yet and tells
 	// which ones it inserted.
-	InsertReports(ctx context.Context, rows []Raw) ([]bool, error)
+	InsertReports(ctx context.Context, rows []Raw, now time.Time) ([]bool, error)
 	// InsertDeltas appends rollup deltas, touching no rollup row, so that
 	// concurrent batches never wait for one another.
 	InsertDeltas(ctx context.Context, rows []*rollup.Row) error
+}
+
+// Tx is what a backend provides, inside one transaction, for the rollup
+// logic that every backend shares (compaction, recompute, deletion).
+// Backends implement it; nothing else calls it.
+type Tx interface {
 	// TakeDeltas deletes and returns the pending deltas of days >= from.
 	TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, error)
 	// LoadRollups returns, locked for update, the stored rows of keys.
@@ -46,41 +51,16 @@ type Tx interface {
 // IngestTx stores items through tx: raw rows first, then the rollup deltas
 // of the rows that were new, as pending delta rows that Compact later
 // folds into the rollups. Duplicates inside the batch count once.
-func IngestTx(ctx context.Context, tx Tx, items []Item, now time.Time) ([]bool, error) {
+func IngestTx(ctx context.Context, tx Writer, items []Item, now time.Time) ([]bool, error) {
+	raws, idx, err := rawsOf(items)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := tx.InsertReports(ctx, raws, now)
+	if err != nil {
+		return nil, err
+	}
 	inserted := make([]bool, len(items))
-	first := make(map[string]int, len(items)) // key → index of its first item
-	var ids []string
-	seenID := make(map[string]bool)
-	for i, it := range items {
-		if _, dup := first[it.Key]; !dup {
-			first[it.Key] = i
-		}
-		if id := it.Report.InstallationID; !seenID[id] {
-			seenID[id] = true
-			ids = append(ids, id)
-		}
-	}
-	nums, err := tx.InstallationNums(ctx, ids, now)
-	if err != nil {
-		return nil, err
-	}
-	var raws []Raw
-	var idx []int
-	for i, it := range items {
-		if first[it.Key] != i {
-			continue
-		}
-		raw, err := toRaw(it, nums[it.Report.InstallationID])
-		if err != nil {
-			return nil, err
-		}
-		raws = append(raws, raw)
-		idx = append(idx, i)
-	}
-	fresh, err := tx.InsertReports(ctx, raws)
-	if err != nil {
-		return nil, err
-	}
 	var cs []rollup.Contribution
 	for j, ok := range fresh {
 		if ok {
@@ -98,6 +78,27 @@ func IngestTx(ctx context.Context, tx Tx, items []Item, now time.Time) ([]bool, 
 		return nil, err
 	}
 	return inserted, nil
+}
+
+// rawsOf returns the rows to store for items, one per key (the first item
+// with it), and the index in items of each row's item.
+func rawsOf(items []Item) ([]Raw, []int, error) {
+	seen := make(map[string]bool, len(items))
+	raws := make([]Raw, 0, len(items))
+	idx := make([]int, 0, len(items))
+	for i, it := range items {
+		if seen[it.Key] {
+			continue
+		}
+		seen[it.Key] = true
+		raw, err := toRaw(it)
+		if err != nil {
+			return nil, nil, err
+		}
+		raws = append(raws, raw)
+		idx = append(idx, i)
+	}
+	return raws, idx, nil
 }
 
 // CompactTx folds the pending deltas of days >= from into the rollup rows
@@ -199,7 +200,7 @@ func ApplyDeltas(ctx context.Context, tx Tx, deltas map[rollup.Key]*rollup.Row, 
 	return tx.SaveRollups(ctx, rows)
 }
 
-func toRaw(it Item, num uint32) (Raw, error) {
+func toRaw(it Item) (Raw, error) {
 	m, err := json.Marshal(it.Report.Metrics)
 	if err != nil {
 		return Raw{}, fmt.Errorf("store: encode metrics: %w", err)
@@ -209,8 +210,8 @@ func toRaw(it Item, num uint32) (Raw, error) {
 		return Raw{}, fmt.Errorf("store: encode environment: %w", err)
 	}
 	return Raw{
-		Key: it.Key, Num: num, Day: rollup.DayOf(it.Time), Time: it.Time.UTC(), Received: it.Received.UTC(),
-		Version: it.Report.Version, SchemaVersion: it.Report.SchemaVersion, Metrics: m, Environment: e,
+		Key: it.Key, InstallationID: it.Report.InstallationID, Day: rollup.DayOf(it.Time),
+		Time: it.Time.UTC(), Received: it.Received.UTC(), Version: it.Report.Version, SchemaVersion: it.Report.SchemaVersion, Metrics: m, Environment: e,
 	}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -15,28 +14,48 @@ import (
 )
 
 // Ingest stores a batch of reports and their rollup deltas in one
-// transaction. The batch costs a fixed number of round trips: begin, the
-// installation numbers, the reports, the rollup rows, their update,
-// commit.
+// transaction of two round trips (see pipeTx): the reports, with their
+// installations and BEGIN, then the rollup deltas with COMMIT.
 func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
-	var inserted []bool
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		inserted, err = store.IngestTx(ctx, txn{tx}, items, s.now())
-		return err
-	})
+	var err error
+	for attempt := 0; attempt < retries; attempt++ {
+		var inserted []bool
+		inserted, err = s.tryIngest(ctx, items)
+		if err == nil {
+			return inserted, nil
+		}
+		if !retryable(err) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("postgres: gave up after %d attempts: %w", retries, err)
+}
+
+func (s *Store) tryIngest(ctx context.Context, items []store.Item) ([]bool, error) {
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("postgres: acquire connection: %w", err)
+	}
+	defer conn.Release()
+	tx := &pipeTx{conn: conn.Conn()}
+	defer tx.rollback()
+	inserted, err := store.IngestTx(ctx, tx, items, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.commit(ctx); err != nil {
 		return nil, err
 	}
 	return inserted, nil
 }
 
-// txn implements store.Tx on one PostgreSQL transaction.
+// txn implements store.Tx and store.ErrorTx on one PostgreSQL transaction.
 type txn struct{ tx pgx.Tx }
 
 // InstallationNums creates the installations not seen before and returns
 // every id's number, holding a key-share lock on each installation so
-// that DeleteInstallation cannot remove one under this batch.
+// that DeleteInstallation cannot remove one under this transaction. Error
+// reports use it; report batches resolve installations in insertReports.
 func (t txn) InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error) {
 	nums := make(map[string]uint32, len(ids))
 	// A copy (each round drops the ids it resolved); the INSERT creates
@@ -97,48 +116,6 @@ func (t txn) installationRound(ctx context.Context, b *pgx.Batch, nums map[strin
 		return fmt.Errorf("postgres: installation numbers: %w", err)
 	}
 	return nil
-}
-
-// InsertReports inserts the rows whose keys are new in one statement and
-// tells which ones it inserted.
-func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error) {
-	inserted := make([]bool, len(rows))
-	if len(rows) == 0 {
-		return inserted, nil
-	}
-	// In key order, so that batches sharing keys wait on each other in
-	// one order instead of deadlocking.
-	sorted := slices.SortedFunc(slices.Values(rows), func(a, b store.Raw) int { return strings.Compare(a.Key, b.Key) })
-	n := len(sorted)
-	keys, nums, days, schemas := make([]string, n), make([]int32, n), make([]int32, n), make([]int32, n)
-	times, received := make([]time.Time, n), make([]time.Time, n)
-	versions, metrics, envs := make([]string, n), make([][]byte, n), make([][]byte, n)
-	for i, r := range sorted {
-		keys[i], nums[i], days[i], schemas[i] = r.Key, int32(r.Num), int32(r.Day), int32(r.SchemaVersion)
-		times[i], received[i], versions[i], metrics[i], envs[i] = r.Time, r.Received, r.Version, r.Metrics, r.Environment
-	}
-	// query: insert-reports
-	res, err := t.tx.Query(ctx, `INSERT INTO reports (report_key, installation_num, day, ts, received_at,
-			version, schema_version, metrics, environment)
-		SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[], $5::timestamptz[],
-			$6::text[], $7::int[], $8::jsonb[], $9::jsonb[])
-		ON CONFLICT (report_key) DO NOTHING
-		RETURNING report_key`, keys, nums, days, times, received, versions, schemas, metrics, envs)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: insert reports: %w", err)
-	}
-	fresh, err := pgx.CollectRows(res, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("postgres: insert reports: %w", err)
-	}
-	isFresh := make(map[string]bool, len(fresh))
-	for _, k := range fresh {
-		isFresh[k] = true
-	}
-	for i, r := range rows {
-		inserted[i] = isFresh[r.Key]
-	}
-	return inserted, nil
 }
 
 const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
@@ -220,12 +197,6 @@ func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 			lat_p99_sum = EXCLUDED.lat_p99_sum, lat_n = EXCLUDED.lat_n,
 			ab_sum = EXCLUDED.ab_sum, ab_sumsq = EXCLUDED.ab_sumsq,
 			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
-}
-
-// InsertDeltas appends pending deltas: no row lock, no read.
-func (t txn) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
-	// query: insert-deltas
-	return t.writeChunks(ctx, `INSERT INTO rollup_deltas (`+rollupColumns+`, installs) `+unnestRollups, rows)
 }
 
 // TakeDeltas deletes and returns the pending deltas of days >= from that

@@ -126,12 +126,17 @@ func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) 
 // DeleteInstallation deletes an installation and its reports, and takes
 // the reports out of the rollups.
 //
-// The installation row is locked first: batches that hold it (see
-// InstallationNums) commit before the reports are read, and batches that
-// come later find it gone and create the installation afresh.
+// Report batches are kept out first (deleteLock) and the installation
+// row is locked (error reports hold it, see InstallationNums): batches in
+// flight commit before the reports are read, and batches that come later
+// find the installation gone and create it afresh.
 func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// query: lock-out-batches
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, deleteLock); err != nil {
+			return fmt.Errorf("postgres: delete installation: %w", err)
+		}
 		var num uint32
 		// query: lock-installation
 		err := tx.QueryRow(ctx, `SELECT num FROM installations WHERE installation_id = $1 FOR UPDATE`,

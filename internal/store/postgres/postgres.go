@@ -46,6 +46,14 @@ const migrateLock int64 = 0x1d3_7e1e_3e7a
 // Ingest does not take it: it only appends deltas.
 const rollupLock int64 = 0x1d3_7e1e_0011
 
+// deleteLock is the pg_advisory_xact_lock key that keeps report batches
+// and installation deletions apart: every batch holds it shared, a
+// deletion exclusive. A batch therefore never adds a report to an
+// installation that a deletion is taking out, and without writing a row
+// lock per installation (which costs WAL and, under concurrent batches,
+// multixacts).
+const deleteLock int64 = 0x1d3_7e1e_0012
+
 // retries is how many times a transaction aborted by a deadlock or a
 // serialization failure is run again before giving up.
 const retries = 5

@@ -63,7 +63,19 @@ func (t txn) InstallationNums(ctx context.Context, ids []string, now time.Time) 
 	return nums, nil
 }
 
-func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error) {
+func (t txn) InsertReports(ctx context.Context, rows []store.Raw, now time.Time) ([]bool, error) {
+	var ids []string
+	seen := make(map[string]bool)
+	for _, r := range rows {
+		if !seen[r.InstallationID] {
+			seen[r.InstallationID] = true
+			ids = append(ids, r.InstallationID)
+		}
+	}
+	nums, err := t.InstallationNums(ctx, ids, now)
+	if err != nil {
+		return nil, err
+	}
 	// query: insert-report
 	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO reports (report_key, installation_num, day, ts, received_at,
 		version, schema_version, metrics, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -73,7 +85,9 @@ func (t txn) InsertReports(ctx context.Context, rows []store.Raw) ([]bool, error
 	}
 	defer stmt.Close()
 	inserted := make([]bool, len(rows))
-	for i, r := range rows {
+	for i := range rows {
+		r := &rows[i]
+		r.Num = nums[r.InstallationID]
 		res, err := stmt.ExecContext(ctx, r.Key, r.Num, r.Day, formatTime(r.Time), formatTime(r.Received),
 			r.Version, r.SchemaVersion, string(r.Metrics), string(r.Environment))
 		if err != nil {
