@@ -88,6 +88,17 @@ func (c *Counters) Add(o Counters) { c.combine(o, 1) }
 // Sub subtracts o from c.
 func (c *Counters) Sub(o Counters) { c.combine(o, -1) }
 
+// NumCounters is the number of fields of Counters.
+const NumCounters = 15
+
+// Fields returns pointers to c's fields in declaration order, the order
+// in which stores keep them.
+func (c *Counters) Fields() [NumCounters]*int64 {
+	return [...]*int64{&c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended, &c.QueriesAnalyzed,
+		&c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum, &c.LatP99Sum, &c.LatN,
+		&c.ABSum, &c.ABSumSq}
+}
+
 func (c *Counters) combine(o Counters, sign int64) {
 	c.Reports += sign * o.Reports
 	c.Total += sign * o.Total

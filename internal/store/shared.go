@@ -40,8 +40,8 @@ type Writer interface {
 // logic that every backend shares (compaction, recompute, deletion).
 // Backends implement it; nothing else calls it.
 type Tx interface {
-	// TakeDeltas deletes and returns the pending deltas of days >= from.
-	TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, error)
+	// TakeDeltas deletes and returns the pending deltas.
+	TakeDeltas(ctx context.Context) ([]*rollup.Row, error)
 	// LoadRollups returns, locked for update, the stored rows of keys.
 	LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error)
 	// SaveRollups writes rows, replacing stored ones.
@@ -101,11 +101,11 @@ func rawsOf(items []Item) ([]Raw, []int, error) {
 	return raws, idx, nil
 }
 
-// CompactTx folds the pending deltas of days >= from into the rollup rows
-// and returns how many delta rows it folded. Backends run it with no other
-// compaction, recompute or deletion at the same time.
-func CompactTx(ctx context.Context, tx Tx, from rollup.Day) (int, error) {
-	pending, err := tx.TakeDeltas(ctx, from)
+// CompactTx folds the pending deltas into the rollup rows and returns how
+// many delta rows it folded. Backends run it with no other compaction,
+// recompute or deletion at the same time.
+func CompactTx(ctx context.Context, tx Tx) (int, error) {
+	pending, err := tx.TakeDeltas(ctx)
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}

@@ -11,6 +11,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -100,6 +101,11 @@ type RollupQuery struct {
 	From, To rollup.Day
 	Dims     []string
 	Bitmaps  bool
+}
+
+// Selects tells whether the row of k is one that q selects.
+func (q RollupQuery) Selects(k rollup.Key) bool {
+	return k.Day >= q.From && k.Day <= q.To && (len(q.Dims) == 0 || slices.Contains(q.Dims, k.Dim))
 }
 
 // Installation is a registered (or fleet-reported) installation.

@@ -199,17 +199,46 @@ func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
 }
 
-// TakeDeltas deletes and returns the pending deltas of days >= from that
-// the statement sees; deltas committed later stay for the next time.
-func (t txn) TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, error) {
-	// query: take-deltas
-	rows, err := t.tx.Query(ctx, `DELETE FROM rollup_deltas WHERE day >= $1 RETURNING `+rollupColumns+`, installs`, int32(from))
+// TakeDeltas deletes and returns every pending delta the statements see;
+// deltas committed later stay for the next time.
+func (t txn) TakeDeltas(ctx context.Context) ([]*rollup.Row, error) {
+	b := &pgx.Batch{}
+	// query: take-delta-batches
+	b.Queue(`DELETE FROM rollup_delta_batches RETURNING rows`)
+	// query: take-deltas (rows written before migration 006)
+	b.Queue(`DELETE FROM rollup_deltas RETURNING ` + rollupColumns + `, installs`)
+	return readDeltas(t.tx.SendBatch(ctx, b))
+}
+
+// readDeltas reads the two results of a pipeline that selects the pending
+// deltas (delta batches, then old-style delta rows) and closes it.
+func readDeltas(br pgx.BatchResults) ([]*rollup.Row, error) {
+	defer br.Close()
+	res, err := br.Query()
 	if err != nil {
-		return nil, fmt.Errorf("postgres: take deltas: %w", err)
+		return nil, fmt.Errorf("postgres: read delta batches: %w", err)
 	}
 	var out []*rollup.Row
-	err = scanRollups(rows, true, func(r *rollup.Row) { out = append(out, r) })
-	return out, err
+	var blob []byte
+	_, err = pgx.ForEachRow(res, []any{&blob}, func() error {
+		rows, err := rollup.DecodeRows(blob)
+		out = append(out, rows...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read delta batches: %w", err)
+	}
+	res, err = br.Query()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read deltas: %w", err)
+	}
+	if err := scanRollups(res, true, func(r *rollup.Row) { out = append(out, r) }); err != nil {
+		return nil, err
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("postgres: read deltas: %w", err)
+	}
+	return out, nil
 }
 
 // unnestRollups turns the arrays of rollupArgs into rows.
@@ -238,7 +267,7 @@ func (t txn) writeChunks(ctx context.Context, insert string, rows []*rollup.Row)
 func rollupArgs(rows []*rollup.Row) ([]any, error) {
 	n := len(rows)
 	days, dims, names, bitmaps := make([]int32, n), make([]string, n), make([]string, n), make([][]byte, n)
-	var counters [nCounters + 1][]int64 // the counters, then installs_n
+	var counters [rollup.NumCounters + 1][]int64 // the counters, then installs_n
 	for c := range counters {
 		counters[c] = make([]int64, n)
 	}
@@ -249,25 +278,16 @@ func rollupArgs(rows []*rollup.Row) ([]any, error) {
 			return nil, fmt.Errorf("postgres: encode bitmap of %v: %w", r.Key, err)
 		}
 		days[i], dims[i], names[i], bitmaps[i] = int32(r.Day), r.Dim, r.Key.Key, b
-		for c, p := range counterFields(&r.Counters) {
+		for c, p := range r.Counters.Fields() {
 			counters[c][i] = *p
 		}
-		counters[nCounters][i] = int64(r.Installs.GetCardinality())
+		counters[rollup.NumCounters][i] = int64(r.Installs.GetCardinality())
 	}
 	args := []any{days, dims, names}
 	for _, c := range counters {
 		args = append(args, c)
 	}
 	return append(args, bitmaps), nil
-}
-
-// nCounters is the number of additive fields of rollup.Counters.
-const nCounters = 15
-
-// counterFields returns the fields of c in rollupColumns order.
-func counterFields(c *rollup.Counters) [nCounters]*int64 {
-	return [...]*int64{&c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended, &c.QueriesAnalyzed,
-		&c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum, &c.LatP99Sum, &c.LatN, &c.ABSum, &c.ABSumSq}
 }
 
 // scanRollups scans rows of rollupColumns (and installs, with bitmap),
@@ -278,7 +298,7 @@ func scanRollups(rows pgx.Rows, bitmap bool, fn func(*rollup.Row)) error {
 		r := &rollup.Row{}
 		var day int32
 		dest := []any{&day, &r.Dim, &r.Key.Key}
-		for _, p := range counterFields(&r.Counters) {
+		for _, p := range r.Counters.Fields() {
 			dest = append(dest, p)
 		}
 		dest = append(dest, &r.InstallsN)

@@ -29,7 +29,7 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 			return err
 		}
 		var err error
-		n, err = store.CompactTx(ctx, txn{tx}, 0)
+		n, err = store.CompactTx(ctx, txn{tx})
 		return err
 	})
 	return n, err
@@ -47,7 +47,7 @@ func (s *Store) Recompute(ctx context.Context) error {
 		if err := lockRollups(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
 			return err
 		}
 		var minDay *int32
@@ -103,9 +103,17 @@ func scanContributions(rows pgx.Rows, fn func(rollup.Contribution)) error {
 }
 
 // Retain deletes raw reports and rollup rows older than the given days.
+// Pending deltas are folded in first: a batch's deltas are stored together
+// whatever their days, so only rollup rows can be deleted by day.
 func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockRollups(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
+			return err
+		}
 		// query: retain-reports
 		tag, err := tx.Exec(ctx, `DELETE FROM reports WHERE day < $1`, int32(rawBefore))
 		if err != nil {
@@ -113,10 +121,8 @@ func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) 
 		}
 		n = tag.RowsAffected()
 		// query: retain-rollups
-		for _, table := range []string{"rollups", "rollup_deltas"} {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE day < $1`, int32(rollupBefore)); err != nil {
-				return fmt.Errorf("postgres: retain %s: %w", table, err)
-			}
+		if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day < $1`, int32(rollupBefore)); err != nil {
+			return fmt.Errorf("postgres: retain rollups: %w", err)
 		}
 		return nil
 	})
@@ -152,7 +158,7 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		if err := lockRollups(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
 			return err
 		}
 		raws, err := reportsOf(ctx, tx, num)

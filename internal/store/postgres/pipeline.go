@@ -201,18 +201,17 @@ func reportArgs(rows []store.Raw, now time.Time) []any {
 	return []any{keys, ids, days, times, received, versions, schemas, metrics, envs, now}
 }
 
-// InsertDeltas keeps the delta rows for COMMIT's round trip: no row lock,
-// no read, nothing the batch waits for.
+// InsertDeltas keeps the batch's delta rows, encoded as one value, for
+// COMMIT's round trip: no row lock, no read, nothing the batch waits for.
 func (t *pipeTx) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
-	for len(rows) > 0 {
-		n := min(len(rows), saveChunk)
-		args, err := rollupArgs(rows[:n])
-		if err != nil {
-			return err
-		}
-		// query: insert-deltas
-		t.tail.Queue(`INSERT INTO rollup_deltas (`+rollupColumns+`, installs) `+unnestRollups, args...)
-		rows = rows[n:]
+	if len(rows) == 0 {
+		return nil
 	}
+	blob, err := rollup.AppendRows(nil, rows)
+	if err != nil {
+		return err
+	}
+	// query: insert-delta-batch
+	t.tail.Queue(`INSERT INTO rollup_delta_batches (rows) VALUES ($1)`, blob)
 	return nil
 }

@@ -208,7 +208,7 @@ func TestFailedBatchStoresNothing(t *testing.T) {
 	s := open(t, nil)
 	_, err := s.pool.Exec(ctx(t), `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
 		$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$;
-		CREATE TRIGGER refuse BEFORE INSERT ON rollup_deltas FOR EACH ROW EXECUTE FUNCTION refuse()`)
+		CREATE TRIGGER refuse BEFORE INSERT ON rollup_delta_batches FOR EACH ROW EXECUTE FUNCTION refuse()`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestFailedBatchStoresNothing(t *testing.T) {
 	if n := queryInt(t, s, `SELECT count(*) FROM installations`); n != 0 {
 		t.Fatalf("%d installations of failed batches stored", n)
 	}
-	if _, err := s.pool.Exec(ctx(t), `DROP TRIGGER refuse ON rollup_deltas`); err != nil {
+	if _, err := s.pool.Exec(ctx(t), `DROP TRIGGER refuse ON rollup_delta_batches`); err != nil {
 		t.Fatal(err)
 	}
 	for range maxConns + 1 { // every pooled connection, none left in a transaction
@@ -343,4 +343,55 @@ func equal(t *testing.T, got, want []*rollup.Row) {
 			t.Fatalf("row %d = %v %+v n=%d, want %v %+v n=%d", i, g.Key, g.Counters, g.InstallsN, w.Key, w.Counters, w.InstallsN)
 		}
 	}
+}
+
+// TestDeltasOfEarlierVersionsCount: delta rows that a server older than
+// migration 006 left pending in rollup_deltas are read and compacted like
+// the batches' deltas, once.
+func TestDeltasOfEarlierVersionsCount(t *testing.T) {
+	s := open(t, nil)
+	items := batch(0, 20, 5, 1, "1.0.0")
+	if _, err := s.Ingest(ctx(t), items); err != nil {
+		t.Fatal(err)
+	}
+	day := rollup.DayOf(items[0].Time)
+	old := rollup.NewRow(rollup.Key{Day: day, Dim: rollup.DimVersion, Key: "0.9.0"})
+	old.Reports = 7
+	old.Installs.Add(4242)
+	args, err := rollupArgs([]*rollup.Row{old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx(t), `INSERT INTO rollup_deltas (`+rollupColumns+`, installs) `+unnestRollups, args...); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		rows := storetest.Snapshot(t, s)
+		var got, all *rollup.Row
+		for _, r := range rows {
+			switch {
+			case r.Key == old.Key:
+				got = r
+			case r.Day == day && r.Dim == rollup.DimAll:
+				all = r
+			}
+		}
+		if got == nil || got.Reports != 7 || !got.Installs.Contains(4242) || got.InstallsN != 1 {
+			t.Fatalf("%s: the earlier version's delta reads as %+v", when, got)
+		}
+		if all == nil || all.Reports != 20 {
+			t.Fatalf("%s: the batch's deltas read as %+v, want 20 reports", when, all)
+		}
+	}
+	check("pending")
+	if n, err := s.Compact(ctx(t)); err != nil || n == 0 {
+		t.Fatalf("Compact: %d rows, %v", n, err)
+	}
+	for _, table := range []string{"rollup_deltas", "rollup_delta_batches"} {
+		if n := queryInt(t, s, `SELECT count(*) FROM `+table); n != 0 {
+			t.Fatalf("%d rows left in %s after compaction", n, table)
+		}
+	}
+	check("compacted")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,7 +22,7 @@ func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row
 		if err != nil {
 			return err
 		}
-		pending, err := selectRollups(ctx, tx, "rollup_deltas", q, true)
+		pending, err := pendingDeltas(ctx, tx, q)
 		if err != nil {
 			return err
 		}
@@ -33,8 +34,21 @@ func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row
 	return out, err
 }
 
-// selectRollups reads the rows of table (rollups or rollup_deltas) that q
-// selects, in key order.
+// pendingDeltas returns the pending deltas that q selects.
+func pendingDeltas(ctx context.Context, tx pgx.Tx, q store.RollupQuery) ([]*rollup.Row, error) {
+	b := &pgx.Batch{}
+	// query: read-delta-batches
+	b.Queue(`SELECT rows FROM rollup_delta_batches`)
+	// query: read-deltas (rows written before migration 006)
+	b.Queue(`SELECT ` + rollupColumns + `, installs FROM rollup_deltas`)
+	all, err := readDeltas(tx.SendBatch(ctx, b))
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(r *rollup.Row) bool { return !q.Selects(r.Key) }), nil
+}
+
+// selectRollups reads the rows of table that q selects, in key order.
 func selectRollups(ctx context.Context, tx pgx.Tx, table string, q store.RollupQuery, bitmaps bool) ([]*rollup.Row, error) {
 	cols := rollupColumns
 	if bitmaps {

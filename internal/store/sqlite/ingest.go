@@ -144,10 +144,10 @@ func (t txn) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
 	return t.writeRollups(ctx, `INSERT INTO rollup_deltas`, rows)
 }
 
-// TakeDeltas deletes and returns the pending deltas of days >= from.
-func (t txn) TakeDeltas(ctx context.Context, from rollup.Day) ([]*rollup.Row, error) {
+// TakeDeltas deletes and returns the pending deltas.
+func (t txn) TakeDeltas(ctx context.Context) ([]*rollup.Row, error) {
 	// query: take-deltas
-	rows, err := t.tx.QueryContext(ctx, `DELETE FROM rollup_deltas WHERE day >= ? RETURNING `+rollupColumns+`, installs`, from)
+	rows, err := t.tx.QueryContext(ctx, `DELETE FROM rollup_deltas RETURNING `+rollupColumns+`, installs`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: take deltas: %w", err)
 	}

@@ -15,7 +15,7 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		n, err = store.CompactTx(ctx, txn{tx}, 0)
+		n, err = store.CompactTx(ctx, txn{tx})
 		return err
 	})
 	return n, err
@@ -26,7 +26,7 @@ func (s *Store) Recompute(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// Fold pending deltas first: those of days being rebuilt are
 		// replaced with the rest, those of older days must be kept.
-		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
 			return err
 		}
 		var minDay sql.NullInt64
@@ -119,7 +119,7 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		}
 		// The reports' own deltas may be pending: fold them in before
 		// taking the reports out.
-		if _, err := store.CompactTx(ctx, txn{tx}, 0); err != nil {
+		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
 			return err
 		}
 		raws, err := reportsOf(ctx, tx, num)
