@@ -41,7 +41,11 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 	if err := who.owns(d.InstallationID); err != nil {
 		return err
 	}
-	inserted, err := s.batcher.Submit(r.Context(), store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now})
+	it := store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now}
+	if err := it.Prepare(); err != nil {
+		return err
+	}
+	inserted, err := s.batcher.Submit(r.Context(), it)
 	if err != nil {
 		return unavailable(err)
 	}

@@ -52,53 +52,67 @@ type Tx interface {
 // of the rows that were new, as pending delta rows that Compact later
 // folds into the rollups. Duplicates inside the batch count once.
 func IngestTx(ctx context.Context, tx Writer, items []Item, now time.Time) ([]bool, error) {
-	raws, idx, err := rawsOf(items)
+	b, err := NewBatch(items)
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := tx.InsertReports(ctx, raws, now)
+	fresh, err := tx.InsertReports(ctx, b.Raws, now)
 	if err != nil {
 		return nil, err
 	}
-	inserted := make([]bool, len(items))
-	var cs []rollup.Contribution
-	for j, ok := range fresh {
-		if ok {
-			it := items[idx[j]]
-			inserted[idx[j]] = true
-			cs = append(cs, rollup.Contribution{Num: raws[j].Num, Report: it.Report, Time: it.Time})
-		}
-	}
-	deltas := rollup.Deltas(cs)
-	rows := make([]*rollup.Row, 0, len(deltas))
-	for _, k := range rollup.SortedKeys(deltas) {
-		rows = append(rows, deltas[k])
-	}
+	inserted, rows := b.Deltas(fresh)
 	if err := tx.InsertDeltas(ctx, rows); err != nil {
 		return nil, err
 	}
 	return inserted, nil
 }
 
-// rawsOf returns the rows to store for items, one per key (the first item
-// with it), and the index in items of each row's item.
-func rawsOf(items []Item) ([]Raw, []int, error) {
+// Batch is a batch of items made ready to store: one raw row per key (the
+// first item with it; duplicates inside a batch count once).
+type Batch struct {
+	Items []Item
+	Raws  []Raw // Num is for the backend to set
+	idx   []int // the index in Items of each raw row's item
+}
+
+// NewBatch prepares items (see Item.Prepare) for storing.
+func NewBatch(items []Item) (*Batch, error) {
 	seen := make(map[string]bool, len(items))
-	raws := make([]Raw, 0, len(items))
-	idx := make([]int, 0, len(items))
+	b := &Batch{Items: items, Raws: make([]Raw, 0, len(items)), idx: make([]int, 0, len(items))}
 	for i, it := range items {
 		if seen[it.Key] {
 			continue
 		}
 		seen[it.Key] = true
-		raw, err := toRaw(it)
-		if err != nil {
-			return nil, nil, err
+		if it.raw == nil {
+			if err := it.Prepare(); err != nil {
+				return nil, err
+			}
 		}
-		raws = append(raws, raw)
-		idx = append(idx, i)
+		b.Raws = append(b.Raws, *it.raw)
+		b.idx = append(b.idx, i)
 	}
-	return raws, idx, nil
+	return b, nil
+}
+
+// Deltas returns, given which raw rows were inserted (fresh), which items
+// were, and the rollup delta rows of those, in key order.
+func (b *Batch) Deltas(fresh []bool) (inserted []bool, rows []*rollup.Row) {
+	inserted = make([]bool, len(b.Items))
+	var cs []rollup.Contribution
+	for j, ok := range fresh {
+		if ok {
+			it := b.Items[b.idx[j]]
+			inserted[b.idx[j]] = true
+			cs = append(cs, rollup.Contribution{Num: b.Raws[j].Num, Report: it.Report, Time: it.Time})
+		}
+	}
+	deltas := rollup.Deltas(cs)
+	rows = make([]*rollup.Row, 0, len(deltas))
+	for _, k := range rollup.SortedKeys(deltas) {
+		rows = append(rows, deltas[k])
+	}
+	return inserted, rows
 }
 
 // CompactTx folds the pending deltas into the rollup rows and returns how

@@ -138,6 +138,21 @@ type Item struct {
 	Report   *report.Report
 	Time     time.Time // the report's timestamp
 	Received time.Time
+
+	raw *Raw // set by Prepare
+}
+
+// Prepare encodes what Ingest stores of it now, so that the work is done
+// by the caller (one goroutine per request) instead of inside the batch
+// that Ingest runs for many requests at once. Ingest does it for items
+// that were not prepared.
+func (it *Item) Prepare() error {
+	raw, err := toRaw(*it)
+	if err != nil {
+		return err
+	}
+	it.raw = &raw
+	return nil
 }
 
 // Export is what the store holds about one installation.
