@@ -56,6 +56,11 @@ func IngestTx(ctx context.Context, tx Writer, items []Item, now time.Time) ([]bo
 	if err != nil {
 		return nil, err
 	}
+	return b.Store(ctx, tx, now)
+}
+
+// Store stores b through tx, as IngestTx does.
+func (b *Batch) Store(ctx context.Context, tx Writer, now time.Time) ([]bool, error) {
 	fresh, err := tx.InsertReports(ctx, b.Raws, now)
 	if err != nil {
 		return nil, err

@@ -14,8 +14,9 @@ import (
 )
 
 // Ingest stores a batch of reports and their rollup deltas in one
-// transaction of two round trips (see pipeTx): the reports, with their
-// installations and BEGIN, then the rollup deltas with COMMIT.
+// transaction: of one round trip when the batch's installations are known
+// and its reports new (ingestKnown), else of two (pipeTx): the reports,
+// with their installations and BEGIN, then the rollup deltas with COMMIT.
 func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
 	var err error
 	for attempt := 0; attempt < retries; attempt++ {
@@ -32,20 +33,32 @@ func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) 
 }
 
 func (s *Store) tryIngest(ctx context.Context, items []store.Item) ([]bool, error) {
+	b, err := store.NewBatch(items)
+	if err != nil {
+		return nil, err
+	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: acquire connection: %w", err)
 	}
 	defer conn.Release()
+	if inserted, ok, err := s.ingestKnown(ctx, conn.Conn(), b); ok || err != nil {
+		return inserted, err
+	}
 	tx := &pipeTx{conn: conn.Conn()}
 	defer tx.rollback()
-	inserted, err := store.IngestTx(ctx, tx, items, s.now())
+	inserted, err := b.Store(ctx, tx, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if err := tx.commit(ctx); err != nil {
 		return nil, err
 	}
+	nums := make(map[string]uint32, len(b.Raws))
+	for _, r := range b.Raws {
+		nums[r.InstallationID] = r.Num
+	}
+	s.nums.add(nums)
 	return inserted, nil
 }
 

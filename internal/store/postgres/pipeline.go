@@ -58,16 +58,10 @@ func (t *pipeTx) send(ctx context.Context, b *pgx.Batch, read func(pgx.BatchResu
 	return br.Close()
 }
 
-// rollback ends the transaction unless it was committed; a connection
-// that cannot roll back is closed, so the pool never hands it out again.
+// rollback ends the transaction unless it was committed.
 func (t *pipeTx) rollback() {
-	if !t.begun || t.conn.PgConn().TxStatus() == 'I' {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := t.conn.Exec(ctx, `ROLLBACK`); err != nil {
-		t.conn.Close(ctx)
+	if t.begun && t.conn.PgConn().TxStatus() != 'I' {
+		rollback(t.conn)
 	}
 }
 
@@ -110,7 +104,7 @@ func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.T
 			return nil, fmt.Errorf("postgres: insert reports: %d installations keep vanishing", len(todo))
 		}
 		b := &pgx.Batch{}
-		b.Queue(insertReports, reportArgs(todo, now)...)
+		b.Queue(insertReports, append(reportArgs(todo, false), now)...)
 		err := t.send(ctx, b, func(br pgx.BatchResults) error {
 			res, err := br.Query()
 			if err != nil {
@@ -188,17 +182,35 @@ const insertReports = `WITH input AS (
 	UNION ALL
 	SELECT report_key, NULL FROM inserted`
 
-// reportArgs returns the arguments of insertReports for rows.
-func reportArgs(rows []store.Raw, now time.Time) []any {
+// reportArgs returns the report columns of rows as arrays: the arguments
+// $1 to $9 of insertReports, or of insertKnownReports with nums set (the
+// installations' numbers instead of their ids).
+func reportArgs(rows []store.Raw, nums bool) []any {
 	n := len(rows)
-	keys, ids, days, schemas := make([]string, n), make([]string, n), make([]int32, n), make([]int32, n)
+	keys, days, schemas := make([]string, n), make([]int32, n), make([]int32, n)
 	times, received := make([]time.Time, n), make([]time.Time, n)
 	versions, metrics, envs := make([]string, n), make([][]byte, n), make([][]byte, n)
-	for i, r := range rows {
-		keys[i], ids[i], days[i], schemas[i] = r.Key, r.InstallationID, int32(r.Day), int32(r.SchemaVersion)
-		times[i], received[i], versions[i], metrics[i], envs[i] = r.Time, r.Received, r.Version, r.Metrics, r.Environment
+	var ids []string
+	var numbers []int32
+	if nums {
+		numbers = make([]int32, n)
+	} else {
+		ids = make([]string, n)
 	}
-	return []any{keys, ids, days, times, received, versions, schemas, metrics, envs, now}
+	for i, r := range rows {
+		keys[i], days[i], schemas[i] = r.Key, int32(r.Day), int32(r.SchemaVersion)
+		times[i], received[i], versions[i], metrics[i], envs[i] = r.Time, r.Received, r.Version, r.Metrics, r.Environment
+		if nums {
+			numbers[i] = int32(r.Num)
+		} else {
+			ids[i] = r.InstallationID
+		}
+	}
+	var who any = ids
+	if nums {
+		who = numbers
+	}
+	return []any{keys, who, days, times, received, versions, schemas, metrics, envs}
 }
 
 // InsertDeltas keeps the batch's delta rows, encoded as one value, for

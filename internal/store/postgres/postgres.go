@@ -62,6 +62,7 @@ const retries = 5
 type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	nums numCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -202,6 +203,7 @@ func (s *Store) tryTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) e
 // SQLSTATE codes this package acts on.
 const (
 	codeUniqueViolation      = "23505"
+	codeNotNullViolation     = "23502"
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
 )

@@ -161,23 +161,31 @@ func TestIngestBatchInConstantRoundTrips(t *testing.T) {
 		}
 		return tracer.n.Load() - before
 	}
-	// Both batches bring new installations and new rollup keys.
-	small := ingest(batch(0, 10, 10, 2, "1.0.0"))
-	large := ingest(batch(10, 1000, 300, 3, "2.0.0"))
+	ingest(batch(0, 1, 1, 1, "0.9.0")) // the first batch also loads the installation numbers
+	// Batches that bring new installations (and new rollup keys): two
+	// round trips, whatever their size.
+	small := ingest(batch(1, 10, 10, 2, "1.0.0"))
+	large := ingest(batch(11, 1000, 300, 3, "2.0.0"))
 	if small != large || large > 2 {
 		t.Fatalf("round trips: %d for 10 reports, %d for 1000; want the same, at most 2", small, large)
+	}
+	// New reports of known installations: one round trip.
+	small = ingest(batch(2000, 10, 10, 2, "1.0.0"))
+	large = ingest(batch(3000, 1000, 300, 3, "2.0.0"))
+	if small != 1 || large != 1 {
+		t.Fatalf("round trips of known installations' reports: %d for 10, %d for 1000; want 1", small, large)
 	}
 	if _, err := s.Compact(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if n := queryInt(t, s, `SELECT sum(reports) FROM rollups WHERE dim = 'all'`); n != 1010 {
-		t.Fatalf("all rows count %d reports, want 1010", n)
+	if n := queryInt(t, s, `SELECT sum(reports) FROM rollups WHERE dim = 'all'`); n != 2021 {
+		t.Fatalf("all rows count %d reports, want 2021", n)
 	}
 	if n := queryInt(t, s, `SELECT max(num) FROM installations`); n != 300 {
 		t.Fatalf("max installation number %d after 300 installations", n)
 	}
 	before := storetest.Snapshot(t, s)
-	ins, err := s.Ingest(ctx(t), batch(10, 1000, 300, 3, "2.0.0"))
+	ins, err := s.Ingest(ctx(t), batch(3000, 1000, 300, 3, "2.0.0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,4 +402,63 @@ func TestDeltasOfEarlierVersionsCount(t *testing.T) {
 		}
 	}
 	check("compacted")
+}
+
+// TestInstallationDeletedElsewhere: a process that cached an
+// installation's number, deleted meanwhile by another process, stores the
+// installation's next report under a new number, counted once.
+func TestInstallationDeletedElsewhere(t *testing.T) {
+	url := pgtest.New(t)
+	stores := make([]*Store, 2)
+	for i := range stores {
+		s, err := Open(ctx(t), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if err := s.Migrate(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		stores[i] = s
+	}
+	a, other := stores[0], stores[1]
+	if _, err := a.Ingest(ctx(t), batch(0, 20, 4, 1, "1.0.0")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Ingest(ctx(t), batch(20, 20, 4, 1, "1.0.0")); err != nil { // through the cache
+		t.Fatal(err)
+	}
+	gone := storetest.Item(1, 0, 0, "1.0.0").Report.InstallationID
+	oldNum := queryInt(t, a, `SELECT num FROM installations WHERE installation_id = $1`, gone)
+	if n, err := other.DeleteInstallation(ctx(t), gone); err != nil || n != 10 {
+		t.Fatalf("DeleteInstallation: %d reports, %v; want 10", n, err)
+	}
+	ins, err := a.Ingest(ctx(t), batch(40, 8, 4, 1, "1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ok := range ins {
+		if !ok {
+			t.Fatalf("report %d not stored", i)
+		}
+	}
+	newNum := queryInt(t, a, `SELECT num FROM installations WHERE installation_id = $1`, gone)
+	if newNum == oldNum {
+		t.Fatalf("the deleted installation's reports went to its old number %d", oldNum)
+	}
+	if n := queryInt(t, a, `SELECT count(*) FROM reports WHERE installation_num = $1`, oldNum); n != 0 {
+		t.Fatalf("%d reports stored under the deleted number", n)
+	}
+	if n := queryInt(t, a, `SELECT count(*) FROM reports WHERE installation_num = $1`, newNum); n != 2 {
+		t.Fatalf("%d reports under the new number, want 2", n)
+	}
+	rows := storetest.Snapshot(t, a)
+	for _, r := range rows {
+		if r.Dim == rollup.DimAll {
+			if r.Reports != 38 || r.Installs.Contains(uint32(oldNum)) || !r.Installs.Contains(uint32(newNum)) {
+				t.Fatalf("all row: %d reports, installations %v; want 38 with %d, without %d",
+					r.Reports, r.Installs.ToArray(), newNum, oldNum)
+			}
+		}
+	}
 }
