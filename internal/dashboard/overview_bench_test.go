@@ -13,7 +13,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 )
 
-// BenchmarkOverview times the overview computation, in process, on the
+// BenchmarkOverview times the stats and overview computations, in process, on the
 // store named by INDEXPILOT_BENCH_DATABASE, or else on a fresh SQLite
 // store. INDEXPILOT_BENCH_FILL reports (default 50,000 for the fresh
 // store, none for a named one) from 20,000 installations are generated
@@ -51,6 +51,13 @@ func BenchmarkOverview(b *testing.B) {
 	}
 	s := &dashboard.Service{Store: st, AggregateDays: 365}
 	now := time.Now()
+	b.Run("stats", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.Stats(ctx, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, c := range []struct {
 		name    string
 		days    int

@@ -324,8 +324,8 @@ func scanRollups(rows pgx.Rows, bitmap bool, fn func(*rollup.Row)) error {
 		}
 		r.Day = rollup.Day(day)
 		if bitmap {
-			r.Installs = roaring.New()
-			if err := r.Installs.UnmarshalBinary(b); err != nil {
+			var err error
+			if r.Installs, err = rollup.BitmapOf(b); err != nil { // b is this row's own copy
 				return fmt.Errorf("postgres: decode bitmap of %v: %w", r.Key, err)
 			}
 		}
