@@ -53,19 +53,16 @@ func (s *Store) ingestKnown(ctx context.Context, conn *pgx.Conn, b *store.Batch)
 	}
 	args := append(reportArgs(b.Raws, true), ids, idNums, len(b.Raws), len(ids), blob)
 
-	batch := &pgx.Batch{}
-	batch.Queue(`BEGIN`)
-	batch.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, deleteLock)
+	batch := beginIngest()
 	batch.Queue(insertKnownReports, args...)
+	// query: commit-ingest
 	batch.Queue(`COMMIT`)
 	br := conn.SendBatch(ctx, batch)
-	for range 3 {
-		if _, err = br.Exec(); err != nil {
-			break
+	err = readBegin(br)
+	for range 2 { // the statement, COMMIT
+		if err == nil {
+			_, err = br.Exec()
 		}
-	}
-	if err == nil {
-		_, err = br.Exec() // COMMIT
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr

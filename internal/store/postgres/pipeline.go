@@ -14,12 +14,13 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// pipeTx is the transaction of one ingest batch, written for few round
-// trips: BEGIN travels with the first statement, and the rollup deltas,
-// which nothing in the batch reads back, travel with COMMIT. A batch
-// therefore costs two round trips: on a busy two-core machine each one
-// waits for two processes to be scheduled, which was most of a batch's
-// time when each statement had its own (BENCHMARKS.md).
+// pipeTx is the transaction of one ingest batch that ingestKnown could
+// not take, written for few round trips: BEGIN travels with the first
+// statement, and the rollup deltas, which nothing in the batch reads back,
+// travel with COMMIT. A batch therefore costs two round trips: on a busy
+// two-core machine each one waits for two processes to be scheduled,
+// which was most of a batch's time when each statement had its own
+// (BENCHMARKS.md).
 //
 // It implements store.Writer.
 type pipeTx struct {
@@ -33,22 +34,18 @@ var _ store.Writer = (*pipeTx)(nil)
 // send sends b, preceded by BEGIN and the shared deleteLock when it is the
 // transaction's first, and runs each of its results through read.
 func (t *pipeTx) send(ctx context.Context, b *pgx.Batch, read func(pgx.BatchResults) error) error {
-	if !t.begun {
-		head := &pgx.Batch{}
-		// query: begin-ingest
-		head.Queue(`BEGIN`)
-		head.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, deleteLock)
+	first := !t.begun
+	if first {
+		head := beginIngest()
 		head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
 		b = head
 		t.begun = true
 	}
 	br := t.conn.SendBatch(ctx, b)
-	if len(b.QueuedQueries) > 0 && b.QueuedQueries[0].SQL == `BEGIN` {
-		for range 2 {
-			if _, err := br.Exec(); err != nil {
-				br.Close()
-				return fmt.Errorf("postgres: begin: %w", err)
-			}
+	if first {
+		if err := readBegin(br); err != nil {
+			br.Close()
+			return err
 		}
 	}
 	if err := read(br); err != nil {
@@ -56,6 +53,25 @@ func (t *pipeTx) send(ctx context.Context, b *pgx.Batch, read func(pgx.BatchResu
 		return err
 	}
 	return br.Close()
+}
+
+// beginIngest returns a pipeline that opens an ingest transaction: BEGIN
+// and the deleteLock, shared. readBegin reads their results.
+func beginIngest() *pgx.Batch {
+	b := &pgx.Batch{}
+	// query: begin-ingest
+	b.Queue(`BEGIN`)
+	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, deleteLock)
+	return b
+}
+
+func readBegin(br pgx.BatchResults) error {
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("postgres: begin: %w", err)
+		}
+	}
+	return nil
 }
 
 // rollback ends the transaction unless it was committed.
