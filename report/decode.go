@@ -4,36 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
-// FieldError is a rejected report: Field names the offending field as a
-// dotted path ("metrics.indexes_created") and Rule says what it broke.
-// Field is empty when the body as a whole is at fault.
-type FieldError struct {
-	Field string `json:"field"`
-	Rule  string `json:"rule"`
-}
-
-func (e *FieldError) Error() string {
-	if e.Field == "" {
-		return "report: " + e.Rule
-	}
-	return "report: " + e.Field + ": " + e.Rule
-}
-
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Rule: fmt.Sprintf(format, args...)}
-}
-
 // known lists the fields of each object; anything else is ignored (not
 // stored) and reported back to the sender. "metrics.ab_experiments" is an
-// array of objects.
+// array of objects. The tables of contract.go follow it.
 var known = map[string][]string{
 	"":                         {"schema_version", "report_id", "installation_id", "version", "timestamp", "metrics", "environment"},
 	"metrics":                  {"features_used", "indexes_created", "indexes_recommended", "queries_analyzed", "performance_improvement_pct", "explain_coverage_pct", "algorithm_usage", "errors", "query_latency_ms", "algorithm_decisions", "ab_experiments", "tenants_bucket"},
@@ -57,261 +34,244 @@ type Decoded struct {
 // decompression). now is the server's clock; retention is how old a
 // timestamp may be (DefaultRetention when not positive). A *FieldError is
 // returned for every rule a report breaks.
+//
+// A report that breaks several rules always gets the same error, that of
+// the first in this order (the order of earlier versions of Decode, which
+// senders may have come to rely on):
+//
+//  1. the body's size, its JSON syntax, and that it is one object;
+//  2. the required fields, in the order of required, then schema_version;
+//  3. the shape of each field (nested objects, arrays of objects, maps of
+//     whole numbers, whole numbers), in key order, nested objects
+//     depth-first;
+//  4. the JSON type of the other fields (strings, numbers that may have a
+//     fraction, features_used), in the order of the body; but in key
+//     order within an object that is not in normal form (see outcome);
+//  5. the ranges and patterns of validate.go.
+//
+// A repeated key counts with its last value for 3, and as encoding/json
+// decodes it (every value in turn, objects merged) for 4.
 func Decode(body []byte, now time.Time, retention time.Duration) (*Decoded, error) {
 	if retention <= 0 {
 		retention = DefaultRetention
 	}
-	top, err := topLevel(body, required)
-	if err != nil {
-		return nil, err
-	}
-	p := prepass{sv: 1}
-	if raw := top["schema_version"]; !isNull(raw) {
-		if _, err := whole("schema_version", "schema_version", raw); err != nil {
-			return nil, err
-		}
-		sv, _ := strconv.ParseFloat(string(raw), 64)
-		p.sv = int(sv)
-	}
-	clean, err := p.object("", top, body)
-	if err != nil {
-		return nil, err
-	}
-	var d Decoded
-	if err := json.Unmarshal(clean, &d.Report); err != nil {
-		return nil, decodeError(err)
-	}
-	slices.Sort(p.ignored)
-	d.Ignored = slices.Compact(p.ignored)
-	if err := d.validate(now, retention); err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
-
-// topLevel checks a body's size, parses its top-level object and checks
-// that the required fields are there and not null: the first steps of both
-// contracts' decoders.
-func topLevel(body []byte, required []string) (map[string]json.RawMessage, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, fieldErr("", "body must be at most %d bytes", MaxBodyBytes)
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fieldErr("", "body is not valid JSON at byte %d", se.Offset)
-		}
+	var buf [128]token // a typical report has 50 to 110 tokens
+	toks, ok := scan(body, buf[:0])
+	if !ok {
+		return nil, syntaxError(body)
+	}
+	if toks[0].kind != '{' {
 		return nil, fieldErr("", "body must be one JSON object")
 	}
-	for _, f := range required {
-		if isNull(top[f]) {
-			return nil, fieldErr(f, "is required")
+	var ignored []string
+	w := walker{body: body, toks: toks, sv: 1, ignored: &ignored}
+	d := new(Decoded)
+	if err := w.report(&d.Report); err != nil {
+		return nil, err
+	}
+	slices.Sort(ignored)
+	d.Ignored = slices.Compact(ignored)
+	if err := d.validate(now, retention); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// walker decodes the tokens of one body into a Report, following the
+// tables of contract.go.
+type walker struct {
+	body    []byte
+	toks    []token
+	sv      int       // the report's schema version: newer fields are ignored
+	ignored *[]string // dotted paths of the fields not kept
+
+	// ignored is a pointer so that appending to it does not, to the
+	// compiler's escape analysis, leak toks (and Decode's buffer) to the heap.
+}
+
+// outcome is what decoding a value found, short of a broken rule of
+// step 3 (see Decode), which ends decoding at once.
+//
+// A value is not in normal form when it holds, at any depth, a field that
+// is not kept or a whole number written otherwise than as an integer
+// (42.0, 1e3). Earlier versions of Decode rewrote such an object, fields in
+// key order and repeated keys collapsed, before decoding it; the order of
+// type errors in it follows from that.
+type outcome struct {
+	typeErr *FieldError // the first value of the wrong JSON type, or a number too large for a float64
+	notNorm bool        // the value is not in normal form
+}
+
+// report decodes the top-level object, token 0, into r.
+func (w *walker) report(r *Report) *FieldError {
+	m := reportObject.members(w, 0)
+	for _, name := range required {
+		if v := m.last[reportObject.field(name)]; v == 0 || w.toks[v].kind == 'n' {
+			return fieldErr(name, "is required")
 		}
 	}
-	return top, nil
+	// Which fields count depends on schema_version, so it goes first.
+	i := reportObject.field("schema_version")
+	if v, sv := m.last[i], &reportObject.fields[i]; v != 0 && w.toks[v].kind != 'n' {
+		x, _, ok := w.wholeIn(sv.rng, v)
+		if !ok {
+			return w.ruleErr(sv.path, sv.rng.rule(), v)
+		}
+		w.sv = int(x)
+	}
+	out, err := reportObject.fill(w, 0, &m, r)
+	if err != nil {
+		return err
+	}
+	return out.typeErr
 }
 
-// prepass rewrites a report before it is decoded into a Report: it drops
-// the fields the report may not carry (unknown, or newer than its schema
-// version sv), so that encoding/json's case-insensitive matching cannot
-// store them, and it checks and canonicalises whole numbers ("42.0" is
-// 42; "42.5" is rejected) naming the map key at fault. An object it leaves
-// unchanged keeps its original bytes, so the common report is not
-// re-encoded.
-type prepass struct {
-	sv      int
-	ignored []string
+// members are the fields found in one object.
+type members struct {
+	last     [maxFields]int32 // token index of each field's last value, 0 if none
+	repeated bool             // a field appears more than once
+	dropped  bool             // a key is unknown, or newer than the report
 }
 
-func (p *prepass) object(path string, obj map[string]json.RawMessage, orig json.RawMessage) (json.RawMessage, error) {
-	out := make(map[string]json.RawMessage, len(obj))
-	changed := false
-	for _, k := range sortedKeys(obj) {
-		f := join(path, k)
-		if !slices.Contains(known[path], k) || FieldSchema(f) > p.sv {
-			p.ignored = append(p.ignored, f)
-			changed = true
+// maxFields is the number of fields of the largest object, metrics.
+const maxFields = 12
+
+// members finds the fields of o in the object at token v and lists its
+// other keys in w.ignored.
+func (o *object[T]) members(w *walker, v int32) members {
+	var m members
+	for k := v + 1; k < w.toks[v].next; k = w.toks[k+1].next {
+		i := o.lookup(w, k)
+		if i < 0 || o.fields[i].schema > w.sv {
+			*w.ignored = append(*w.ignored, join(o.path, w.str(k)))
+			m.dropped = true
 			continue
 		}
-		v, err := p.value(f, obj[k])
+		m.repeated = m.repeated || m.last[i] != 0
+		m.last[i] = k + 1
+	}
+	return m
+}
+
+// lookup returns the index in o.fields of the key at token k, or -1. Keys
+// match exactly: encoding/json would also take "Installation_ID" for
+// installation_id, which the contract does not.
+func (o *object[T]) lookup(w *walker, k int32) int {
+	t := w.toks[k]
+	if !t.plain {
+		return o.field(w.str(k))
+	}
+	key := w.body[t.start+1 : t.end-1]
+	for i := range o.fields {
+		if string(key) == o.fields[i].name {
+			return i
+		}
+	}
+	return -1
+}
+
+// decode decodes the object at token v into dst, which holds zero values.
+func (o *object[T]) decode(w *walker, v int32, dst *T) (outcome, *FieldError) {
+	m := o.members(w, v)
+	return o.fill(w, v, &m, dst)
+}
+
+// fill decodes the fields m found in the object at token v into dst, in
+// key order, and picks the type error to report (see outcome).
+func (o *object[T]) fill(w *walker, v int32, m *members, dst *T) (outcome, *FieldError) {
+	out := outcome{notNorm: m.dropped}
+	var inKeyOrder, inBodyOrder *FieldError
+	var at int32 // the token of inBodyOrder's value
+	for i := range o.fields {
+		val := m.last[i]
+		if val == 0 {
+			continue
+		}
+		r, err := w.value(&o.fields[i].fieldInfo, val, o.fields[i].ptr(dst))
 		if err != nil {
-			return nil, err
+			return outcome{}, err
 		}
-		changed = changed || !bytes.Equal(v, obj[k])
-		out[k] = v
-	}
-	if !changed {
-		return orig, nil
-	}
-	return json.Marshal(out)
-}
-
-func (p *prepass) value(f string, raw json.RawMessage) (json.RawMessage, error) {
-	if isNull(raw) {
-		return raw, nil
-	}
-	if _, ok := known[f]; ok {
-		if f == "metrics.ab_experiments" {
-			var list []json.RawMessage
-			if json.Unmarshal(raw, &list) != nil {
-				return nil, fieldErr(f, "must be an array of objects (got %s)", kind(raw))
-			}
-			changed := false
-			for i, e := range list {
-				var o map[string]json.RawMessage
-				if json.Unmarshal(e, &o) != nil || o == nil {
-					return nil, fieldErr(f, "each entry must be a JSON object (got %s)", kind(e))
-				}
-				v, err := p.object(f, o, e)
-				if err != nil {
-					return nil, err
-				}
-				changed = changed || !bytes.Equal(v, e)
-				list[i] = v
-			}
-			if !changed {
-				return raw, nil
-			}
-			return json.Marshal(list)
+		out.notNorm = out.notNorm || r.notNorm
+		if r.typeErr == nil {
+			continue
 		}
-		var o map[string]json.RawMessage
-		if json.Unmarshal(raw, &o) != nil {
-			return nil, fieldErr(f, "must be a JSON object (got %s)", kind(raw))
+		if inKeyOrder == nil {
+			inKeyOrder = r.typeErr
 		}
-		return p.object(f, o, raw)
-	}
-	if _, ok := ranges[f+".*"]; ok { // a map of counts
-		var o map[string]json.RawMessage
-		if json.Unmarshal(raw, &o) != nil {
-			return nil, fieldErr(f, "must be a JSON object of whole numbers (got %s)", kind(raw))
+		if inBodyOrder == nil || val < at {
+			inBodyOrder, at = r.typeErr, val
 		}
-		changed := false
-		for _, k := range sortedKeys(o) {
-			v, err := whole(f+"."+k, f+".*", o[k])
-			if err != nil {
-				return nil, err
-			}
-			changed = changed || !bytes.Equal(v, o[k])
-			o[k] = v
-		}
-		if !changed {
-			return raw, nil
-		}
-		return json.Marshal(o)
 	}
-	if ranges[f].whole {
-		return whole(f, f, raw)
-	}
-	return raw, nil
-}
-
-// whole checks that raw, the value of field f, is null or a JSON number
-// with an integral value in ranges[key], and returns it as an integer.
-func whole(f, key string, raw json.RawMessage) (json.RawMessage, error) {
-	if isNull(raw) {
-		return raw, nil
-	}
-	r := ranges[key]
-	x, err := strconv.ParseFloat(string(raw), 64) // raw is valid JSON
-	if err != nil || x != math.Trunc(x) || !r.contains(x) {
-		return nil, fieldErr(f, "%s (got %s)", r.rule(), kind(raw))
-	}
-	return strconv.AppendFloat(nil, x, 'f', 0, 64), nil
-}
-
-func sortedKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func isNull(raw json.RawMessage) bool {
-	return raw == nil || string(bytes.TrimSpace(raw)) == "null"
-}
-
-// kind names a JSON value for an error message: its type, or the number.
-func kind(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '"':
-		return "a string"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	if len(raw) > 32 {
-		raw = append(raw[:29:29], "..."...)
-	}
-	return string(raw)
-}
-
-func contains(list []string, s string) bool { return slices.Contains(list, s) }
-
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
-// decodeError turns encoding/json's type errors into a FieldError that
-// names the field in the contract's words. Whole numbers and nested objects
-// were checked by the prepass, so what is left are strings and numbers of
-// the wrong JSON type and numbers too large for a float64.
-func decodeError(err error) *FieldError {
-	var te *json.UnmarshalTypeError
-	if !errors.As(err, &te) {
-		return fieldErr("", "body is not valid JSON: %v", err)
-	}
-	got := te.Value
-	if n, ok := strings.CutPrefix(got, "number "); ok {
-		got = n
-	} else {
-		got = article(got)
-	}
-	rule := "must be " + kindName(te.Type.Kind().String())
-	if r, ok := ranges[te.Field]; ok {
-		rule = r.rule()
-	} else if te.Field == "metrics.features_used" && te.Type.Kind().String() == "string" {
-		rule = "each entry must be a string"
-	}
-	return fieldErr(te.Field, "%s (got %s)", rule, got)
-}
-
-func article(v string) string {
-	switch v {
-	case "array", "object":
-		return "an " + v
-	case "bool":
-		return "a boolean"
-	}
-	return "a " + v
-}
-
-func kindName(kind string) string {
 	switch {
-	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
-		return "a whole number"
-	case strings.HasPrefix(kind, "float"):
-		return "a number"
-	case kind == "string":
-		return "a string"
-	case kind == "slice":
-		return "an array"
-	case kind == "map", kind == "struct", kind == "ptr":
-		return "an object"
+	case out.notNorm:
+		out.typeErr = inKeyOrder
+	case m.repeated:
+		var zero T
+		*dst = zero
+		out.typeErr = w.redecode(o.path, v, dst)
+	default:
+		out.typeErr = inBodyOrder
 	}
-	return "of type " + kind
+	return out, nil
+}
+
+// redecode decodes the value at token v into dst, a zero value, with
+// encoding/json, and returns the first type error, named as Decode names
+// it; path is the value's. It serves an object in normal form with a
+// repeated key: encoding/json decodes each of the key's values in turn,
+// merging objects and maps into what the earlier ones left, and earlier
+// versions of Decode let it. Clients do not repeat keys, so this slow way
+// costs nothing in practice and keeps those answers exactly.
+func (w *walker) redecode(path string, v int32, dst any) *FieldError {
+	// A copy, or the compiler's escape analysis would move all that w
+	// points to, Decode's token buffer too, to the heap.
+	err := json.Unmarshal(bytes.Clone(w.raw(v)), dst)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		switch {
+		case te.Field == "":
+			te.Field = path
+		case path != "":
+			te.Field = path + "." + te.Field
+		}
+	}
+	return decodeError(err)
+}
+
+// str returns the value of the string token k.
+func (w *walker) str(k int32) string { return unquote(w.body, w.toks[k]) }
+
+// raw returns the bytes of the value at token v.
+func (w *walker) raw(v int32) []byte {
+	t := w.toks[v]
+	return w.body[t.start:t.end]
+}
+
+// ruleErr is the error of the value at token v, which breaks rule.
+func (w *walker) ruleErr(path, rule string, v int32) *FieldError {
+	return fieldErr(path, "%s (got %s)", rule, kind(w.raw(v)))
+}
+
+// typeErr is the error of the value at token v, which is of the wrong JSON
+// type for a field that must be as rule says: it words the value's type as
+// encoding/json's type errors do.
+func (w *walker) typeErr(path, rule string, v int32) *FieldError {
+	got := "a string"
+	switch w.toks[v].kind {
+	case '0':
+		got = "a number"
+	case 't', 'f':
+		got = "a boolean"
+	case '{':
+		got = "an object"
+	case '[':
+		got = "an array"
+	}
+	return fieldErr(path, "%s (got %s)", rule, got)
 }

@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math"
 	"regexp"
 	"slices"
@@ -295,6 +297,42 @@ func prefix(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// topLevel checks a body's size, parses its top-level object and checks
+// that the required fields are there and not null: the first steps of
+// DecodeError. (Decode does the same steps in its one pass; see decode.go.)
+func topLevel(body []byte, required []string) (map[string]json.RawMessage, error) {
+	if len(body) > MaxBodyBytes {
+		return nil, fieldErr("", "body must be at most %d bytes", MaxBodyBytes)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fieldErr("", "body is not valid JSON at byte %d", se.Offset)
+		}
+		return nil, fieldErr("", "body must be one JSON object")
+	}
+	for _, f := range required {
+		if isNull(top[f]) {
+			return nil, fieldErr(f, "is required")
+		}
+	}
+	return top, nil
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func isNull(raw json.RawMessage) bool {
+	return raw == nil || string(bytes.TrimSpace(raw)) == "null"
 }
 
 // errorPrepass drops the fields an error report may not carry, so that

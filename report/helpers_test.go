@@ -27,7 +27,7 @@ func (r raw) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 
 // body returns the seed with the dotted paths set to the values given in
 // pairs (path, value, path, value...); a del value removes the field.
-func body(t *testing.T, kv ...any) []byte {
+func body(t testing.TB, kv ...any) []byte {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(seed), &m); err != nil {

@@ -139,7 +139,7 @@ func (m *Metrics) validateV2() error {
 	if err := checkCounts("metrics.algorithm_decisions", m.AlgorithmDecisions, namePattern); err != nil {
 		return err
 	}
-	if m.TenantsBucket != "" && !contains(TenantBuckets, m.TenantsBucket) {
+	if m.TenantsBucket != "" && !slices.Contains(TenantBuckets, m.TenantsBucket) {
 		return fieldErr("metrics.tenants_bucket", "must be one of %s", strings.Join(TenantBuckets, ", "))
 	}
 	if len(m.ABExperiments) > MaxListEntries {
