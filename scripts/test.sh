@@ -42,7 +42,7 @@ go vet ./...
 go test -race -count=1 -timeout 20m ./...
 
 # Short, bounded fuzzing: panics and leaked secrets are failures.
-for pkg in ./scrub ./internal/client; do
+for pkg in ./scrub ./internal/client ./report; do
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$pkg"/*_test.go 2>/dev/null | sed 's/^func //'); do
     go test -run '^$' -fuzz "^${target}\$" -fuzztime 15s "$pkg/"
   done

@@ -42,9 +42,7 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	it := store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now}
-	if err := it.Prepare(); err != nil {
-		return err
-	}
+	it.Prepare()
 	inserted, err := s.batcher.Submit(r.Context(), it)
 	if err != nil {
 		return unavailable(err)

@@ -52,11 +52,7 @@ type Tx interface {
 // of the rows that were new, as pending delta rows that Compact later
 // folds into the rollups. Duplicates inside the batch count once.
 func IngestTx(ctx context.Context, tx Writer, items []Item, now time.Time) ([]bool, error) {
-	b, err := NewBatch(items)
-	if err != nil {
-		return nil, err
-	}
-	return b.Store(ctx, tx, now)
+	return NewBatch(items).Store(ctx, tx, now)
 }
 
 // Store stores b through tx, as IngestTx does.
@@ -81,7 +77,7 @@ type Batch struct {
 }
 
 // NewBatch prepares items (see Item.Prepare) for storing.
-func NewBatch(items []Item) (*Batch, error) {
+func NewBatch(items []Item) *Batch {
 	seen := make(map[string]bool, len(items))
 	b := &Batch{Items: items, Raws: make([]Raw, 0, len(items)), idx: make([]int, 0, len(items))}
 	for i, it := range items {
@@ -90,14 +86,12 @@ func NewBatch(items []Item) (*Batch, error) {
 		}
 		seen[it.Key] = true
 		if it.raw == nil {
-			if err := it.Prepare(); err != nil {
-				return nil, err
-			}
+			it.Prepare()
 		}
 		b.Raws = append(b.Raws, *it.raw)
 		b.idx = append(b.idx, i)
 	}
-	return b, nil
+	return b
 }
 
 // Deltas returns, given which raw rows were inserted (fresh), which items
@@ -219,19 +213,13 @@ func ApplyDeltas(ctx context.Context, tx Tx, deltas map[rollup.Key]*rollup.Row, 
 	return tx.SaveRollups(ctx, rows)
 }
 
-func toRaw(it Item) (Raw, error) {
-	m, err := json.Marshal(it.Report.Metrics)
-	if err != nil {
-		return Raw{}, fmt.Errorf("store: encode metrics: %w", err)
-	}
-	e, err := json.Marshal(it.Report.Environment)
-	if err != nil {
-		return Raw{}, fmt.Errorf("store: encode environment: %w", err)
-	}
+func toRaw(it Item) Raw {
+	r := it.Report
 	return Raw{
-		Key: it.Key, InstallationID: it.Report.InstallationID, Day: rollup.DayOf(it.Time),
-		Time: it.Time.UTC(), Received: it.Received.UTC(), Version: it.Report.Version, SchemaVersion: it.Report.SchemaVersion, Metrics: m, Environment: e,
-	}, nil
+		Key: it.Key, InstallationID: r.InstallationID, Day: rollup.DayOf(it.Time), Time: it.Time.UTC(),
+		Received: it.Received.UTC(), Version: r.Version, SchemaVersion: r.SchemaVersion,
+		Metrics: r.Metrics.AppendJSON(nil), Environment: r.Environment.AppendJSON(nil),
+	}
 }
 
 // Contribution turns a stored row back into what the rollups count.

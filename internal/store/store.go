@@ -146,13 +146,9 @@ type Item struct {
 // by the caller (one goroutine per request) instead of inside the batch
 // that Ingest runs for many requests at once. Ingest does it for items
 // that were not prepared.
-func (it *Item) Prepare() error {
-	raw, err := toRaw(*it)
-	if err != nil {
-		return err
-	}
+func (it *Item) Prepare() {
+	raw := toRaw(*it)
 	it.raw = &raw
-	return nil
 }
 
 // Export is what the store holds about one installation.

@@ -33,10 +33,7 @@ func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) 
 }
 
 func (s *Store) tryIngest(ctx context.Context, items []store.Item) ([]bool, error) {
-	b, err := store.NewBatch(items)
-	if err != nil {
-		return nil, err
-	}
+	b := store.NewBatch(items)
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: acquire connection: %w", err)
