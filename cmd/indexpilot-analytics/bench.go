@@ -51,6 +51,7 @@ func cmdBench(args []string) int {
 	dur := fs.Duration("duration", 30*time.Second, "length of each throughput run")
 	conns := fs.Int("connections", 32, "concurrent connections of the closed-loop runs")
 	rate := fs.Int("rate", 5000, "requests per second of the fixed-rate run")
+	warmup := fs.Duration("warmup", 5*time.Second, "unmeasured lead-in of the fixed-rate run (connections open, caches fill)")
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
 	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
@@ -60,7 +61,7 @@ func cmdBench(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &benchRun{admin: *admin, dur: *dur, conns: *conns, rate: *rate, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
+	b := &benchRun{admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
 	switch {
 	case *load == "auto":
 		b.wrk = bench.WrkAvailable()
@@ -99,6 +100,7 @@ type benchRun struct {
 	admin          string
 	dur            time.Duration
 	conns, rate    int
+	warmup         time.Duration
 	dashN, queries int
 	rows           []benchRow
 }
@@ -271,8 +273,8 @@ func (b *benchRun) pgRate(ctx context.Context) error {
 	}
 	defer drop()
 	return b.service(ctx, dsn, func(c *child, t bench.Target) error {
-		r := bench.OpenLoop(ctx, t, b.rate, b.dur, 10000)
-		b.add(fmt.Sprintf("this service on PostgreSQL at %d/s", b.rate), r.String())
+		r := bench.OpenLoop(ctx, t, b.rate, b.warmup, b.dur, 10000)
+		b.add(fmt.Sprintf("this service on PostgreSQL at %d/s (after %s of warm-up)", b.rate, b.warmup), r.String())
 		return nil
 	})
 }

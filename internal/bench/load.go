@@ -112,18 +112,22 @@ func ClosedLoop(ctx context.Context, t Target, conns int, d time.Duration, insta
 	return summarise(lat, int(ok.Load()), int(errs.Load()), time.Since(start))
 }
 
-// OpenLoop sends rate requests per second for d, on schedule whatever the
-// answers do; latency counts from the scheduled time, so a stalled server
-// cannot hide its queue (no coordinated omission).
-func OpenLoop(ctx context.Context, t Target, rate int, d time.Duration, installations int) Result {
+// OpenLoop sends rate requests per second for warmup, then for d, on
+// schedule whatever the answers do; latency counts from the scheduled
+// time, so a stalled server cannot hide its queue (no coordinated
+// omission). Only requests due after the warm-up count: it opens the
+// generator's connections and lets the server reach its steady state, as
+// wrk2's calibration period does.
+func OpenLoop(ctx context.Context, t Target, rate int, warmup, d time.Duration, installations int) Result {
 	const workers = 512
 	c := newClient(workers)
-	n := int(float64(rate) * d.Seconds())
+	n := int(float64(rate) * (warmup + d).Seconds())
 	due := make(chan time.Time, n)
 	lat := make([][]time.Duration, workers)
 	var ok, errs atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
+	measured := start.Add(warmup)
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
 		go func(i int) {
@@ -133,7 +137,11 @@ func OpenLoop(ctx context.Context, t Target, rate int, d time.Duration, installa
 				if s := time.Until(at); s > 0 {
 					time.Sleep(s)
 				}
-				if t.post(c, Body(rng, installations, start, LiveSpread)) {
+				sent := t.post(c, Body(rng, installations, start, LiveSpread))
+				if at.Before(measured) {
+					continue
+				}
+				if sent {
 					ok.Add(1)
 				} else {
 					errs.Add(1)
@@ -148,7 +156,7 @@ func OpenLoop(ctx context.Context, t Target, rate int, d time.Duration, installa
 	}
 	close(due)
 	wg.Wait()
-	return summarise(lat, int(ok.Load()), int(errs.Load()), time.Since(start))
+	return summarise(lat, int(ok.Load()), int(errs.Load()), time.Since(measured))
 }
 
 func summarise(lat [][]time.Duration, ok, errs int, elapsed time.Duration) Result {
