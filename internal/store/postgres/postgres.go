@@ -2,12 +2,14 @@
 // pgx v5 pool. It behaves exactly like the SQLite store; only the SQL
 // differs.
 //
-// Ingest is written for throughput: a batch of reports costs a constant
-// number of round trips whatever its size (arrays passed with unnest, and
-// pipelined statements), never one per report. Concurrent writers, in one
-// process or several, stay exact: rollup rows are claimed and locked in
-// rollup.Key order, and transactions that PostgreSQL aborts as deadlocked
-// or unserializable are retried whole.
+// Ingest is written for throughput: a batch of reports costs one round
+// trip when its installations are known (known.go), two otherwise
+// (pipeline.go), whatever its size: arrays passed with unnest, pipelined
+// statements, and the batch's rollup deltas as one value. Concurrent
+// writers, in one process or several, stay exact: compaction folds the
+// deltas into rollup rows under an advisory lock, rows are claimed and
+// locked in rollup.Key order, and transactions that PostgreSQL aborts as
+// deadlocked or unserializable are retried whole.
 //
 // The package must never log or return a report's payload or a key's
 // hash in an error.
