@@ -95,7 +95,7 @@ func ipv6Span(s string, i, j, colons int) (int, int, bool) {
 				z++
 			}
 			if a, err := netip.ParseAddr(s[i:z]); err == nil && a.Is6() {
-				return i, z, true
+				return i, zoneTail(s, z), true
 			}
 		}
 		if end < len(s) && (isWord(s[end]) || s[end] == '%') {
@@ -109,6 +109,22 @@ func ipv6Span(s string, i, j, colons int) (int, int, bool) {
 		return i, i + e, true
 	}
 	return 0, 0, false
+}
+
+// zoneTail returns where an address whose zone ends at z ends: address
+// characters glued to the zone ("fe80::1%eth0:5432", "0::%0::0") go with
+// it, but for trailing dots and colons. Left behind, they would be glued
+// to "[ip]" instead of the zone, and scrubbing the result again would take
+// them for an address of their own.
+func zoneTail(s string, z int) int {
+	e := z
+	for e < len(s) && isIP6Char(s[e]) {
+		e++
+	}
+	for e > z && (s[e-1] == '.' || s[e-1] == ':') {
+		e--
+	}
+	return e
 }
 
 // mixedIPv6 handles runs that mix an IPv4 dotted quad into IPv6-looking

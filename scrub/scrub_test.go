@@ -55,6 +55,8 @@ func TestString(t *testing.T) {
 		{"long key", strings.Repeat("A", 70) + "password=pw", strings.Repeat("A", 70) + "password=[password]"},
 		{"e-mail domain swallowing a key", "0@0.password=pw", "[email]=[password]"},
 		{"mixed ipv4 in ipv6", "at 0000::00.0.0.0 and 1.2.3.4::1", "at [ip] and [ip]"},
+		{"address glued to a zone", "0::%0::0", "[ip]"},
+		{"port glued to a zone", "at fe80::1%eth0:5432.", "at [ip]."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
