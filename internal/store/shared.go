@@ -46,6 +46,9 @@ type Tx interface {
 	LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key]*rollup.Row, error)
 	// SaveRollups writes rows, replacing stored ones.
 	SaveRollups(ctx context.Context, rows []*rollup.Row) error
+	// SaveCounters writes the counters of stored rows whose installations
+	// did not change, leaving their bitmaps as they are.
+	SaveCounters(ctx context.Context, rows []*rollup.Row) error
 }
 
 // IngestTx stores items through tx: raw rows first, then the rollup deltas
@@ -195,12 +198,16 @@ func ApplyDeltas(ctx context.Context, tx Tx, deltas map[rollup.Key]*rollup.Row, 
 	if err != nil {
 		return err
 	}
-	rows := make([]*rollup.Row, 0, len(keys))
+	// Most deltas of a busy day bring no installation the row lacks: such
+	// rows get their counters written and keep their bitmap, which is most
+	// of a row's bytes (and of compaction's WAL).
+	var changed, same []*rollup.Row
 	for _, k := range keys {
 		row, ok := stored[k]
 		if !ok {
 			row = rollup.NewRow(k)
 		}
+		before := row.Installs.GetCardinality()
 		d := deltas[k]
 		if subtract {
 			row.Counters.Sub(d.Counters)
@@ -208,9 +215,18 @@ func ApplyDeltas(ctx context.Context, tx Tx, deltas map[rollup.Key]*rollup.Row, 
 		} else {
 			row.Merge(d)
 		}
-		rows = append(rows, row)
+		// Or only adds and AndNot only removes: the same cardinality
+		// means the same bitmap.
+		if ok && row.Installs.GetCardinality() == before {
+			same = append(same, row)
+		} else {
+			changed = append(changed, row)
+		}
 	}
-	return tx.SaveRollups(ctx, rows)
+	if err := tx.SaveRollups(ctx, changed); err != nil {
+		return err
+	}
+	return tx.SaveCounters(ctx, same)
 }
 
 func toRaw(it Item) Raw {

@@ -194,6 +194,30 @@ func keyArrays(keys []rollup.Key) ([]int32, []string, []string) {
 // batches stay under it, Recompute writes in several statements.
 const saveChunk = 2000
 
+// SaveCounters writes the counters of stored rows, not their bitmaps.
+func (t txn) SaveCounters(ctx context.Context, rows []*rollup.Row) error {
+	for len(rows) > 0 {
+		n := min(len(rows), saveChunk)
+		args, err := rollupArgs(rows[:n])
+		if err != nil {
+			return err
+		}
+		// query: save-rollup-counters
+		if _, err := t.tx.Exec(ctx, `UPDATE rollups r SET
+				reports = u.reports, total = u.total, indexes_created = u.indexes_created,
+				indexes_recommended = u.indexes_recommended, queries_analyzed = u.queries_analyzed,
+				perf_sum = u.perf_sum, perf_n = u.perf_n, error_reports = u.error_reports, errors = u.errors,
+				lat_p50_sum = u.lat_p50_sum, lat_p95_sum = u.lat_p95_sum, lat_p99_sum = u.lat_p99_sum,
+				lat_n = u.lat_n, ab_sum = u.ab_sum, ab_sumsq = u.ab_sumsq
+			FROM (`+unnestRollups+`) AS u(`+rollupColumns+`, installs)
+			WHERE r.day = u.day AND r.dim = u.dim AND r.key = u.key`, args...); err != nil {
+			return fmt.Errorf("postgres: write rollup counters: %w", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
 // SaveRollups writes rows, replacing stored ones.
 func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 	// query: save-rollups

@@ -132,6 +132,13 @@ func loadRollups(ctx context.Context, tx *sql.Tx, keys []rollup.Key) (map[rollup
 	return rows, nil
 }
 
+// SaveCounters writes stored rows whose bitmaps did not change; SQLite
+// rewrites them whole (a local write, without the WAL traffic that made
+// PostgreSQL keep the bitmap).
+func (t txn) SaveCounters(ctx context.Context, rows []*rollup.Row) error {
+	return t.SaveRollups(ctx, rows)
+}
+
 // SaveRollups writes rows, replacing stored ones.
 func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 	// query: save-rollup
