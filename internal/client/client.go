@@ -126,6 +126,16 @@ func (v *view) err() error {
 
 // view reads the settings and the state, writing nothing. With a problem
 // the mode is off.
+// viewLocked creates the state folder if need be, takes its lock and
+// reads the view again under it: another process may have changed the
+// mode since the caller's view was read. The caller must call unlock.
+func (c *Client) viewLocked(ctx context.Context, f folder) (v *view, unlock func(), err error) {
+	if unlock, err = f.hold(ctx); err != nil {
+		return nil, nil, err
+	}
+	return c.view(), unlock, nil
+}
+
 func (c *Client) view() *view {
 	v := &view{f: folder{c.stateDir}, st: &state{}, stateErr: c.stateDirErr}
 	if v.stateErr == nil {
@@ -238,10 +248,7 @@ func (c *Client) SetMode(ctx context.Context, m Mode, newID bool) (*ModeChange, 
 	if c.stateDirErr != nil {
 		return nil, c.stateDirErr
 	}
-	if err := v.f.ensure(); err != nil {
-		return nil, err
-	}
-	unlock, err := v.f.lock(ctx)
+	unlock, err := v.f.hold(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -59,15 +59,11 @@ func (c *Client) SendError(ctx context.Context, ev ErrorEvent) (*SendResult, err
 		_, err = c.stderr.Write(b.data)
 		return res, err
 	}
-	if err := v.f.ensure(); err != nil {
-		return res, err
-	}
-	unlock, err := v.f.lock(ctx)
+	v, unlock, err := c.viewLocked(ctx, v.f)
 	if err != nil {
 		return res, err
 	}
 	defer unlock()
-	v = c.view() // again, under the lock: another process may have changed the mode
 	again := c.errorResult(v)
 	res.Mode, res.Reason = again.Mode, again.Reason
 	if err := v.err(); err != nil || res.Mode == Off {

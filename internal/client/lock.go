@@ -11,6 +11,14 @@ import (
 // upload, a cron `send`) to finish with the state folder.
 const lockWait = 15 * time.Second
 
+// hold creates the folder if need be and takes its lock.
+func (f folder) hold(ctx context.Context) (unlock func(), err error) {
+	if err := f.ensure(); err != nil {
+		return nil, err
+	}
+	return f.lock(ctx)
+}
+
 // lock takes the state folder's lock, so that `run` and a cron `send`
 // never upload the same spool at once and never overwrite each other's
 // state. The folder must exist. Unlock releases it.

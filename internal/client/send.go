@@ -59,15 +59,11 @@ func (c *Client) send(ctx context.Context, build bool) (*SendResult, error) {
 	if v.s.debug {
 		return res, c.debugPrint(ctx, v)
 	}
-	if err := v.f.ensure(); err != nil {
-		return res, err
-	}
-	unlock, err := v.f.lock(ctx)
+	v, unlock, err := c.viewLocked(ctx, v.f)
 	if err != nil {
 		return res, err
 	}
 	defer unlock()
-	v = c.view() // again, under the lock: another process may have changed the mode
 	res.Mode, res.Reason = v.s.mode, v.s.reason
 	if err := v.err(); err != nil || v.s.mode == Off {
 		return res, err
