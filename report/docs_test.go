@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -45,7 +44,7 @@ func TestContractExamples(t *testing.T) {
 			}
 		}
 	}
-	for _, re := range []*regexp.Regexp{uuidPattern, installationIDPattern, versionPattern, timestampPattern, namePattern,
+	for _, re := range []*pattern{uuidPattern, installationIDPattern, versionPattern, timestampPattern, namePattern,
 		errorTypePattern, envWordPattern, runtimePattern, experimentPattern, variantPattern} {
 		if !strings.Contains(string(doc), "`"+re.String()+"`") {
 			t.Errorf("docs/contract.md does not give the pattern %s", re)

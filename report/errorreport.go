@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,10 +41,10 @@ const TruncationMarker = "…[truncated]"
 
 // Patterns of the error contract; docs/errors.md repeats them.
 var (
-	errorTypeNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]{0,127}$`)
-	sqlstatePattern      = regexp.MustCompile(`^[0-9A-Z]{5}$`)
-	contextWordPattern   = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
-	functionPattern      = regexp.MustCompile(`^[\p{L}_<][\p{L}\p{N}_.<>]*$`)
+	errorTypeNamePattern = mustPattern(`^[A-Za-z_][A-Za-z0-9_.]{0,127}$`)
+	sqlstatePattern      = mustPattern(`^[0-9A-Z]{5}$`)
+	contextWordPattern   = mustPattern(`^[a-z][a-z0-9_.-]{0,63}$`)
+	functionPattern      = mustPattern(`^[\p{L}_<][\p{L}\p{N}_.<>]*$`)
 )
 
 // ErrorReport is one error an IndexPilot installation ran into. Frames are
@@ -237,7 +236,7 @@ func (f *Frame) validate() (truncated []string, err error) {
 func (c *ErrorContext) validate() error {
 	for _, w := range []struct {
 		field, v string
-		p        *regexp.Regexp
+		p        *pattern
 	}{
 		{"context.component", c.Component, contextWordPattern},
 		{"context.operation", c.Operation, contextWordPattern},

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -247,7 +246,7 @@ func TestErrorContractExamples(t *testing.T) {
 	if n == 0 {
 		t.Error("docs/errors.md has no error-report example")
 	}
-	for _, re := range []*regexp.Regexp{errorTypeNamePattern, sqlstatePattern, contextWordPattern, functionPattern} {
+	for _, re := range []*pattern{errorTypeNamePattern, sqlstatePattern, contextWordPattern, functionPattern} {
 		if !strings.Contains(string(doc), "`"+re.String()+"`") {
 			t.Errorf("docs/errors.md does not give the pattern %s", re)
 		}

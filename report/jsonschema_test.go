@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/json"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,7 +137,7 @@ func TestSchemaVersionCondition(t *testing.T) {
 
 func TestSchemaPatterns(t *testing.T) {
 	_, nodes := schemaNodes(t)
-	want := map[string]*regexp.Regexp{
+	want := map[string]*pattern{
 		"report_id":                         uuidPattern,
 		"installation_id":                   installationIDPattern,
 		"version":                           versionPattern,

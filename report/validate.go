@@ -2,7 +2,6 @@ package report
 
 import (
 	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -10,16 +9,16 @@ import (
 
 // Patterns of the contract; docs/contract.md and the JSON Schema repeat them.
 var (
-	installationIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
-	versionPattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$`)
-	namePattern           = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-	errorTypePattern      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]{0,63}$`)
-	envWordPattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`) // stored lowercased
-	runtimePattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._/+-]{0,63}$`)
-	experimentPattern     = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
-	variantPattern        = regexp.MustCompile(`^[a-z0-9_]{1,16}$`)
-	uuidPattern           = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`) // stored lowercased
-	timestampPattern      = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
+	installationIDPattern = mustPattern(`^[A-Za-z0-9_-]{8,64}$`)
+	versionPattern        = mustPattern(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$`)
+	namePattern           = mustPattern(`^[a-z][a-z0-9_]{0,63}$`)
+	errorTypePattern      = mustPattern(`^[A-Za-z][A-Za-z0-9_.]{0,63}$`)
+	envWordPattern        = mustPattern(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`) // stored lowercased
+	runtimePattern        = mustPattern(`^[A-Za-z0-9][A-Za-z0-9 ._/+-]{0,63}$`)
+	experimentPattern     = mustPattern(`^[0-9a-f]{16,64}$`)
+	variantPattern        = mustPattern(`^[a-z0-9_]{1,16}$`)
+	uuidPattern           = mustPattern(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`) // stored lowercased
+	timestampPattern      = mustPattern(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
 )
 
 func (d *Decoded) validate(now time.Time, retention time.Duration) error {
@@ -178,7 +177,7 @@ func checkPct(field string, v *float64) error {
 
 // checkCounts checks a map of counts in key order, so that a report that
 // breaks several rules always gets the same error.
-func checkCounts(field string, m map[string]int64, names *regexp.Regexp) error {
+func checkCounts(field string, m map[string]int64, names *pattern) error {
 	if len(m) > MaxListEntries {
 		return fieldErr(field, "must have at most %d entries", MaxListEntries)
 	}
@@ -221,7 +220,7 @@ func (e *Environment) validate() error {
 	for _, w := range []struct {
 		field string
 		v     string
-		p     *regexp.Regexp
+		p     *pattern
 	}{
 		{"environment.python_version", e.PythonVersion, versionPattern},
 		{"environment.postgresql_version", e.PostgreSQLVersion, versionPattern},
