@@ -169,6 +169,24 @@ func TestSeedReportAcceptedAndCountedOnce(t *testing.T) {
 	}
 }
 
+// TestAckEscapesIgnoredNames: the ack is written by hand; a field name
+// the sender made up comes back as valid JSON, exactly.
+func TestAckEscapesIgnoredNames(t *testing.T) {
+	e := newEnv(t, nil)
+	id, key := e.register()
+	r := e.send(key, body(id, time.Now(), `, "a\"b\\c\u2028\u0001</script>": 1`))
+	var ack struct {
+		Ignored   []string `json:"ignored_fields"`
+		Duplicate *bool    `json:"duplicate"`
+	}
+	if err := json.Unmarshal(r.raw, &ack); err != nil || r.status != 200 || ack.Duplicate == nil || *ack.Duplicate {
+		t.Fatalf("ack %d %s: %v", r.status, r.raw, err)
+	}
+	if want := "metrics.a\"b\\c\u2028\u0001</script>"; len(ack.Ignored) != 1 || ack.Ignored[0] != want {
+		t.Fatalf("ignored_fields = %q, want [%q]", ack.Ignored, want)
+	}
+}
+
 func TestGzipBody(t *testing.T) {
 	e := newEnv(t, nil)
 	var buf bytes.Buffer
