@@ -270,19 +270,7 @@ func existingBodies(tb testing.TB) [][]byte {
 // existingChanges are the changes to the seed that TestDecodeAccepts,
 // TestDecodeRejects and TestKey make.
 func existingChanges() [][]any {
-	names := map[string]any{}
-	features := make([]string, MaxListEntries+1)
-	experiments := make([]any, MaxListEntries+1)
-	for i := range features {
-		features[i] = fmt.Sprintf("f%d", i)
-		names[features[i]] = 1
-		experiments[i] = map[string]any{"experiment": "0123456789abcdef", "variant": features[i]}
-	}
-	exp := func(k string, v any) []any {
-		e := map[string]any{"experiment": "0123456789abcdef", "variant": "a", "n": 1, "mean_ms": 1, "variance_ms2": 1}
-		e[k] = v
-		return []any{"schema_version", 2, "metrics.ab_experiments", []any{e}}
-	}
+	names, features, experiments := overLimit()
 	changes := [][]any{
 		{"environment.os", "Linux", "environment.arch", "X86_64"},
 		{"timestamp", "2026-11-20T10:00:00.123456"}, {"timestamp", "2026-11-20T10:00:00"},
@@ -335,8 +323,10 @@ func existingChanges() [][]any {
 		{"schema_version", 2, "metrics.ab_experiments", []any{nil}},
 		{"schema_version", 2, "metrics.ab_experiments", []any{map[string]any{"variant": "a"}}},
 		{"schema_version", 2, "metrics.ab_experiments", experiments},
-		exp("experiment", "checkout"), exp("variant", "Control"), exp("n", -1), exp("n", 1.5), exp("n", MaxQueries+1),
-		exp("mean_ms", MaxLatencyMS+1), exp("mean_ms", "1"), exp("variance_ms2", -1), exp("variance_ms2", raw("1e400")),
+		experiment("experiment", "checkout"), experiment("variant", "Control"),
+		experiment("n", -1), experiment("n", 1.5), experiment("n", MaxQueries+1),
+		experiment("mean_ms", MaxLatencyMS+1), experiment("mean_ms", "1"),
+		experiment("variance_ms2", -1), experiment("variance_ms2", raw("1e400")),
 		{"schema_version", 2, "metrics.ab_experiments", []any{
 			map[string]any{"experiment": "0123456789abcdef", "variant": "a"},
 			map[string]any{"experiment": "0123456789abcdef", "variant": "a"}}},

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +77,28 @@ func v2() []any {
 		},
 		"metrics.tenants_bucket", "2-10",
 	}
+}
+
+// overLimit returns MaxListEntries+1 distinct names as a map of counts,
+// a list and A/B entries: one more than the contract allows.
+func overLimit() (names map[string]any, features []string, experiments []any) {
+	names = make(map[string]any, MaxListEntries+1)
+	features = make([]string, MaxListEntries+1)
+	experiments = make([]any, MaxListEntries+1)
+	for i := range features {
+		features[i] = fmt.Sprintf("f%d", i)
+		names[features[i]] = 1
+		experiments[i] = map[string]any{"experiment": "0123456789abcdef", "variant": features[i]}
+	}
+	return names, features, experiments
+}
+
+// experiment is the change to the seed that sends one valid A/B entry
+// with the given fields (name, value, …) replaced.
+func experiment(kv ...any) []any {
+	e := map[string]any{"experiment": "0123456789abcdef", "variant": "a", "n": 1, "mean_ms": 1, "variance_ms2": 1}
+	for i := 0; i < len(kv); i += 2 {
+		e[kv[i].(string)] = kv[i+1]
+	}
+	return []any{"schema_version", 2, "metrics.ab_experiments", []any{e}}
 }

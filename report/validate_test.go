@@ -2,7 +2,6 @@ package report
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,21 +11,7 @@ import (
 func TestDecodeRejects(t *testing.T) {
 	count, queries := num(MaxCount), num(MaxQueries)
 	latency := num(MaxLatencyMS)
-	names := make(map[string]any, MaxListEntries+1)
-	features := make([]string, MaxListEntries+1)
-	experiments := make([]any, MaxListEntries+1)
-	for i := range features {
-		features[i] = fmt.Sprintf("f%d", i)
-		names[features[i]] = 1
-		experiments[i] = map[string]any{"experiment": "0123456789abcdef", "variant": features[i]}
-	}
-	exp := func(kv ...any) []any {
-		e := map[string]any{"experiment": "0123456789abcdef", "variant": "a", "n": 1, "mean_ms": 1, "variance_ms2": 1}
-		for i := 0; i < len(kv); i += 2 {
-			e[kv[i].(string)] = kv[i+1]
-		}
-		return []any{"schema_version", 2, "metrics.ab_experiments", []any{e}}
-	}
+	names, features, experiments := overLimit()
 	type tc struct {
 		name  string
 		kv    []any  // changes to the seed, as for body
@@ -114,15 +99,15 @@ func TestDecodeRejects(t *testing.T) {
 		{"ab experiment null", []any{"schema_version", 2, "metrics.ab_experiments", []any{nil}}, "metrics.ab_experiments", "object (got null)"},
 		{"ab experiment without experiment", []any{"schema_version", 2, "metrics.ab_experiments", []any{map[string]any{"variant": "a"}}}, "metrics.ab_experiments.experiment", experimentPattern.String()},
 		{"too many ab experiments", []any{"schema_version", 2, "metrics.ab_experiments", experiments}, "metrics.ab_experiments", strconv.Itoa(MaxListEntries)},
-		{"ab experiment name", exp("experiment", "checkout"), "metrics.ab_experiments.experiment", experimentPattern.String()},
-		{"ab variant", exp("variant", "Control"), "metrics.ab_experiments.variant", variantPattern.String()},
-		{"ab n negative", exp("n", -1), "metrics.ab_experiments.n", queries},
-		{"ab n fractional", exp("n", 1.5), "metrics.ab_experiments.n", queries},
-		{"ab n above cap", exp("n", MaxQueries+1), "metrics.ab_experiments.n", queries},
-		{"ab mean above cap", exp("mean_ms", MaxLatencyMS+1), "metrics.ab_experiments.mean_ms", latency},
-		{"ab mean string", exp("mean_ms", "1"), "metrics.ab_experiments.mean_ms", latency},
-		{"ab variance negative", exp("variance_ms2", -1), "metrics.ab_experiments.variance_ms2", num(MaxLatencyMS * MaxLatencyMS)},
-		{"ab variance overflow", exp("variance_ms2", raw("1e400")), "metrics.ab_experiments.variance_ms2", num(MaxLatencyMS * MaxLatencyMS)},
+		{"ab experiment name", experiment("experiment", "checkout"), "metrics.ab_experiments.experiment", experimentPattern.String()},
+		{"ab variant", experiment("variant", "Control"), "metrics.ab_experiments.variant", variantPattern.String()},
+		{"ab n negative", experiment("n", -1), "metrics.ab_experiments.n", queries},
+		{"ab n fractional", experiment("n", 1.5), "metrics.ab_experiments.n", queries},
+		{"ab n above cap", experiment("n", MaxQueries+1), "metrics.ab_experiments.n", queries},
+		{"ab mean above cap", experiment("mean_ms", MaxLatencyMS+1), "metrics.ab_experiments.mean_ms", latency},
+		{"ab mean string", experiment("mean_ms", "1"), "metrics.ab_experiments.mean_ms", latency},
+		{"ab variance negative", experiment("variance_ms2", -1), "metrics.ab_experiments.variance_ms2", num(MaxLatencyMS * MaxLatencyMS)},
+		{"ab variance overflow", experiment("variance_ms2", raw("1e400")), "metrics.ab_experiments.variance_ms2", num(MaxLatencyMS * MaxLatencyMS)},
 		{"ab duplicate variant", []any{"schema_version", 2, "metrics.ab_experiments", []any{
 			map[string]any{"experiment": "0123456789abcdef", "variant": "a"},
 			map[string]any{"experiment": "0123456789abcdef", "variant": "a"}}}, "metrics.ab_experiments", "once"},
