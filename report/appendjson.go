@@ -77,33 +77,39 @@ func (o *jsonObject) int(f *field, v int64) {
 // nested appends the objects of f at p: a struct always (omitempty does
 // not leave structs out), others unless they hold none.
 func (o *jsonObject) nested(f *field, p unsafe.Pointer) {
-	if f.kind == kindObject {
+	switch f.kind {
+	case kindObject:
 		o.key(f.name)
 		o.b = f.elem.appendJSON(o.b, p)
-		return
-	}
-	n := f.nest.len(p)
-	if n == 0 {
-		return
-	}
-	o.key(f.name)
-	switch f.kind {
 	case kindOptObject:
-		o.b = f.elem.appendJSON(o.b, f.nest.at(p, 0, ""))
+		if obj := *(*unsafe.Pointer)(p); obj != nil {
+			o.key(f.name)
+			o.b = f.elem.appendJSON(o.b, obj)
+		}
 	case kindObjects:
+		first, n, stride := f.nest.items(p)
+		if n == 0 {
+			return
+		}
+		o.key(f.name)
 		o.b = append(o.b, '[')
 		for i := range n {
 			if i > 0 {
 				o.b = append(o.b, ',')
 			}
-			o.b = f.elem.appendJSON(o.b, f.nest.at(p, i, ""))
+			o.b = f.elem.appendJSON(o.b, unsafe.Add(first, uintptr(i)*stride))
 		}
 		o.b = append(o.b, ']')
 	case kindObjectMap:
+		keys := f.nest.keys(p)
+		if len(keys) == 0 {
+			return
+		}
+		o.key(f.name)
 		c := openObject(o.b)
-		for _, k := range f.nest.keys(p) {
+		for _, k := range keys {
 			c.mapKey(k)
-			c.b = f.elem.appendJSON(c.b, f.nest.at(p, 0, k))
+			c.b = f.elem.appendJSON(c.b, f.nest.get(p, k))
 		}
 		o.b = c.close()
 	}

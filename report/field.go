@@ -232,7 +232,7 @@ func (f *field) eachEntry(p unsafe.Pointer, fn func(obj unsafe.Pointer) *FieldEr
 	}
 	if f.kind == kindObjectMap {
 		for _, k := range f.nest.keys(p) {
-			e := f.nest.at(p, 0, k)
+			e := f.nest.get(p, k)
 			if err := fn(e); err != nil {
 				return err
 			}
@@ -240,8 +240,9 @@ func (f *field) eachEntry(p unsafe.Pointer, fn func(obj unsafe.Pointer) *FieldEr
 		}
 		return nil
 	}
-	for i := range f.nest.len(p) {
-		if err := fn(f.nest.at(p, i, "")); err != nil {
+	first, n, stride := f.nest.items(p)
+	for i := range n {
+		if err := fn(unsafe.Add(first, uintptr(i)*stride)); err != nil {
 			return err
 		}
 	}
@@ -286,11 +287,13 @@ type container interface {
 	// map, it is put under key once filled.
 	add(p unsafe.Pointer) unsafe.Pointer
 	put(p unsafe.Pointer, key string, obj unsafe.Pointer)
-	// len and at read the field at p: the ith object, or a copy of a map's
-	// object under key; keys returns a map's keys, sorted, else nil.
-	len(p unsafe.Pointer) int
+	// items returns the n objects the pointer or slice at p holds, stride
+	// bytes apart from the first.
+	items(p unsafe.Pointer) (first unsafe.Pointer, n int, stride uintptr)
+	// keys returns the keys of the map at p, sorted; get returns a copy of
+	// the object under key.
 	keys(p unsafe.Pointer) []string
-	at(p unsafe.Pointer, i int, key string) unsafe.Pointer
+	get(p unsafe.Pointer, key string) unsafe.Pointer
 }
 
 // ptrOf holds one object through a pointer (optObject).
@@ -302,16 +305,14 @@ func (ptrOf[U]) add(p unsafe.Pointer) unsafe.Pointer {
 	return unsafe.Pointer(*(**U)(p))
 }
 func (ptrOf[U]) put(unsafe.Pointer, string, unsafe.Pointer) {}
-func (ptrOf[U]) len(p unsafe.Pointer) int {
+func (ptrOf[U]) items(p unsafe.Pointer) (unsafe.Pointer, int, uintptr) {
 	if *(**U)(p) == nil {
-		return 0
+		return nil, 0, 0
 	}
-	return 1
+	return unsafe.Pointer(*(**U)(p)), 1, 0
 }
-func (ptrOf[U]) keys(unsafe.Pointer) []string { return nil }
-func (ptrOf[U]) at(p unsafe.Pointer, _ int, _ string) unsafe.Pointer {
-	return unsafe.Pointer(*(**U)(p))
-}
+func (ptrOf[U]) keys(unsafe.Pointer) []string              { return nil }
+func (ptrOf[U]) get(unsafe.Pointer, string) unsafe.Pointer { return nil }
 
 // listOf holds objects in a slice (objectList).
 type listOf[U any] struct{}
@@ -329,11 +330,12 @@ func (listOf[U]) add(p unsafe.Pointer) unsafe.Pointer {
 	return unsafe.Pointer(&(*l)[len(*l)-1])
 }
 func (listOf[U]) put(unsafe.Pointer, string, unsafe.Pointer) {}
-func (listOf[U]) len(p unsafe.Pointer) int                   { return len(*(*[]U)(p)) }
-func (listOf[U]) keys(unsafe.Pointer) []string               { return nil }
-func (listOf[U]) at(p unsafe.Pointer, i int, _ string) unsafe.Pointer {
-	return unsafe.Pointer(&(*(*[]U)(p))[i])
+func (listOf[U]) items(p unsafe.Pointer) (unsafe.Pointer, int, uintptr) {
+	l := *(*[]U)(p)
+	return unsafe.Pointer(unsafe.SliceData(l)), len(l), unsafe.Sizeof(*new(U))
 }
+func (listOf[U]) keys(unsafe.Pointer) []string              { return nil }
+func (listOf[U]) get(unsafe.Pointer, string) unsafe.Pointer { return nil }
 
 // mapOf holds objects in a map by name (objectMap).
 type mapOf[U any] struct{}
@@ -349,11 +351,11 @@ func (mapOf[U]) add(unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(new(U
 func (mapOf[U]) put(p unsafe.Pointer, key string, obj unsafe.Pointer) {
 	(*(*map[string]U)(p))[key] = *(*U)(obj)
 }
-func (mapOf[U]) len(p unsafe.Pointer) int { return len(*(*map[string]U)(p)) }
+func (mapOf[U]) items(unsafe.Pointer) (unsafe.Pointer, int, uintptr) { return nil, 0, 0 }
 func (mapOf[U]) keys(p unsafe.Pointer) []string {
 	return slices.Sorted(maps.Keys(*(*map[string]U)(p)))
 }
-func (mapOf[U]) at(p unsafe.Pointer, _ int, key string) unsafe.Pointer {
+func (mapOf[U]) get(p unsafe.Pointer, key string) unsafe.Pointer {
 	v := (*(*map[string]U)(p))[key]
 	return unsafe.Pointer(&v)
 }

@@ -190,7 +190,7 @@ func checkKeys[V any](f *field, m map[string]V) ([]string, *FieldError) {
 // list checks a list of objects: its length, then each entry, whose name
 // (when its object has one) must not repeat an earlier entry's.
 func (v *validation) list(f *field, p unsafe.Pointer) *FieldError {
-	n := f.nest.len(p)
+	first, n, stride := f.nest.items(p)
 	if f.max > 0 && n > f.max {
 		return fieldErr(f.path, "must have at most %d entries", f.max)
 	}
@@ -199,7 +199,7 @@ func (v *validation) list(f *field, p unsafe.Pointer) *FieldError {
 		seen = make(map[string]bool, n)
 	}
 	for i := range n {
-		e := f.nest.at(p, i, "")
+		e := unsafe.Add(first, uintptr(i)*stride)
 		var name string
 		if seen != nil {
 			if name = f.elem.identity(e); seen[name] {
@@ -219,10 +219,11 @@ func (v *validation) list(f *field, p unsafe.Pointer) *FieldError {
 // objectMap checks a map of objects: its keys, then each value in key
 // order.
 func (v *validation) objectMap(f *field, p unsafe.Pointer) *FieldError {
-	if f.max > 0 && f.nest.len(p) > f.max {
+	keys := f.nest.keys(p)
+	if f.max > 0 && len(keys) > f.max {
 		return fieldErr(f.path, "must have at most %d entries", f.max)
 	}
-	for _, k := range f.nest.keys(p) {
+	for _, k := range keys {
 		if !f.pat.MatchString(k) {
 			return fieldErr(f.path, "each key must match %s", f.pat)
 		}
