@@ -43,7 +43,7 @@ func index(root *object) *contractIndex {
 }
 
 func (c *contractIndex) walk(o *object, path string, version int) {
-	o.path = path
+	o.path, o.newest = path, version
 	for i := range o.fields {
 		f := &o.fields[i]
 		f.path, f.schema = join(path, f.name), max(version, f.since)
@@ -58,8 +58,10 @@ func (c *contractIndex) walk(o *object, path string, version int) {
 		case f.rng != (numRange{}):
 			c.ranges[f.path] = f.rng
 		}
+		o.newest = max(o.newest, f.schema)
 		if f.elem != nil {
 			c.walk(f.elem, f.path, f.schema)
+			o.newest = max(o.newest, f.elem.newest)
 		}
 	}
 	if len(o.fields) > maxFields {

@@ -82,6 +82,7 @@ func (k fieldKind) many() bool { return k == kindObjects || k == kindObjectMap }
 // and of the JSON Schema's properties.
 type object struct {
 	path   string                     // set by index
+	newest int                        // the newest schema version of its fields, nested ones too; set by index
 	fields []field                    // in table order
 	byKey  []int                      // indexes of fields, sorted by name: the order in which Decode checks them
 	zero   func(p unsafe.Pointer)     // sets the struct at p to its zero value

@@ -233,6 +233,9 @@ func (v *validation) objectMap(f *field, p unsafe.Pointer) *FieldError {
 
 // dropNewer zeroes every field of the object at p newer than version sv.
 func dropNewer(o *object, p unsafe.Pointer, sv int) {
+	if o.newest <= sv {
+		return
+	}
 	for i := range o.fields {
 		f := &o.fields[i]
 		switch q := f.at(p); {
