@@ -18,10 +18,9 @@ import (
 
 // Limits of the feedback contract.
 const (
-	MaxFeedbackChars       = 2000     // message, in characters (Unicode code points)
-	MaxFeatureRequests     = 5        // feature requests in one feedback
-	MaxFeatureRequestChars = 80       // one feature request: a name or a short title
-	MaxFeedbackBodyBytes   = 16 << 10 // request body, after gzip decompression
+	MaxFeedbackChars       = 2000 // message, in characters (Unicode code points)
+	MaxFeatureRequests     = 5    // feature requests in one feedback
+	MaxFeatureRequestChars = 80   // one feature request: a name or a short title
 	MinRating, MaxRating   = 1, 5
 )
 
@@ -61,13 +60,11 @@ type DecodedFeedback struct {
 	Ignored []string // unknown top-level fields, sorted
 }
 
-// DecodeFeedback parses and checks one feedback body. now is the
+// DecodeFeedback parses and checks one feedback body (at most
+// MaxBodyBytes, after decompression). now is the
 // service's clock and retention how old a timestamp may be. A rule broken
 // is a *FieldError naming the field.
 func DecodeFeedback(body []byte, now time.Time, retention time.Duration) (*DecodedFeedback, error) {
-	if len(body) > MaxFeedbackBodyBytes {
-		return nil, fieldErr("", "body must be at most %d bytes", MaxFeedbackBodyBytes)
-	}
 	top, err := topLevel(body, []string{"message"})
 	if err != nil {
 		return nil, err
