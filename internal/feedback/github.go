@@ -100,15 +100,16 @@ func ReadExport(file string, r io.Reader) ([]Issue, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return nil, bad(syntaxOffset(err, 0), "not a gh issue export: it must be a JSON array of issues (gh issue list --json number,title,body,labels,reactionGroups,createdAt,url)")
+		return nil, bad(errorOffset(err, 0, 0), "not a gh issue export: it must be a JSON array of issues (gh issue list --json number,title,body,labels,reactionGroups,createdAt,url)")
 	}
 	var issues []Issue
 	seen := map[string]int{}
 	for dec.More() {
-		start := elementStart(data, dec.InputOffset())
+		offset := dec.InputOffset() // a type error counts from here
+		start := elementStart(data, offset)
 		var is Issue
 		if err := dec.Decode(&is); err != nil {
-			return nil, bad(syntaxOffset(err, start), "issue %d: %s", len(issues)+1, jsonProblem(err))
+			return nil, bad(errorOffset(err, offset, start), "issue %d: %s", len(issues)+1, jsonProblem(err))
 		}
 		line := lineAt(data, start)
 		if err := is.check(); err != nil {
@@ -121,7 +122,7 @@ func ReadExport(file string, r io.Reader) ([]Issue, error) {
 		issues = append(issues, is)
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, bad(syntaxOffset(err, int64(len(data))), "the array of issues does not end: %s", jsonProblem(err))
+		return nil, bad(errorOffset(err, 0, int64(len(data))), "the array of issues does not end: %s", jsonProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, bad(dec.InputOffset(), "text after the array of issues")
@@ -158,17 +159,17 @@ func elementStart(data []byte, offset int64) int64 {
 	return offset
 }
 
-// syntaxOffset is where a JSON error is: a syntax error's own offset
-// (the decoder's counts from the start of the input), a type error's
-// from start (the value it was decoding), else start.
-func syntaxOffset(err error, start int64) int64 {
+// errorOffset is where a JSON error is: a syntax error's own offset (the
+// decoder counts from the start of the input), a type error's from
+// offset (where the decoder stood before the value), else start.
+func errorOffset(err error, offset, start int64) int64 {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return se.Offset
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return start + te.Offset
+		return offset + te.Offset
 	}
 	return start
 }

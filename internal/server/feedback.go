@@ -17,8 +17,8 @@ type FeedbackConfig struct {
 	// timestamp is refused.
 	Retention time.Duration
 	// AnonymousPerHour is how much feedback without a key one client
-	// address may send per hour (and at once); the address lives in
-	// memory only, for this limit.
+	// address may send per hour (and at once); 0 refuses feedback without
+	// a key. The address lives in memory only, for this limit.
 	AnonymousPerHour float64
 }
 
@@ -103,6 +103,9 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) feedbackSender(r *http.Request) (who sender, anonymous bool, err error) {
 	now := s.now()
 	if r.Header.Get("X-API-Key") == "" {
+		if s.cfg.Feedback.AnonymousPerHour <= 0 {
+			return sender{}, true, unauthorized("this service takes feedback with an X-API-Key only")
+		}
 		if ok, wait := s.feedback.anonymous.allow("feedback:"+clientHost(r), now); !ok {
 			return sender{}, true, tooMany(wait, "too much feedback from this address; retry after the given seconds")
 		}
