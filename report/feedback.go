@@ -189,6 +189,24 @@ func (f *Feedback) validateRequests() error {
 	return nil
 }
 
+// CutChars keeps at most limit characters of s, ending a cut text with
+// TruncationMarker: how text that scrubbing lengthened past a limit is
+// kept (the sender kept to the limit, so it is not refused).
+func CutChars(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	keep := limit - utf8.RuneCountInString(TruncationMarker)
+	s = strings.TrimSuffix(s, TruncationMarker)
+	for i := range s {
+		if keep == 0 {
+			return s[:i] + TruncationMarker
+		}
+		keep--
+	}
+	return s + TruncationMarker
+}
+
 // NormalizeFeature is the form a feature request is counted under: white
 // space collapsed and trimmed, and a request that names one of Features
 // (in any case, with spaces or hyphens for underscores) replaced by that

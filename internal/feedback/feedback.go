@@ -12,9 +12,7 @@ package feedback
 
 import (
 	"errors"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/report"
@@ -43,9 +41,9 @@ func (s Scrubber) Prepare(d *report.DecodedFeedback, received time.Time, linked 
 	if err := s.scrub(&f); err != nil {
 		return store.FeedbackItem{}, err
 	}
-	f.Message = Cut(f.Message, report.MaxFeedbackChars)
+	f.Message = report.CutChars(f.Message, report.MaxFeedbackChars)
 	for i, r := range f.FeatureRequests {
-		f.FeatureRequests[i] = Cut(r, report.MaxFeatureRequestChars)
+		f.FeatureRequests[i] = report.CutChars(r, report.MaxFeatureRequestChars)
 	}
 	if err := f.Validate(); err != nil {
 		return store.FeedbackItem{}, err
@@ -83,21 +81,4 @@ func (s Scrubber) scrub(f *report.Feedback) (err error) {
 	}
 	f.FeatureRequests = requests
 	return nil
-}
-
-// Cut keeps at most limit characters of s, ending a cut text with the
-// scrubber's truncation marker.
-func Cut(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	keep := limit - utf8.RuneCountInString(scrub.TruncationMarker)
-	s = strings.TrimSuffix(s, scrub.TruncationMarker)
-	for i := range s {
-		if keep == 0 {
-			return s[:i] + scrub.TruncationMarker
-		}
-		keep--
-	}
-	return s + scrub.TruncationMarker
 }

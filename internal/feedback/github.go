@@ -224,7 +224,7 @@ func (m *Mapping) Items(issues []Issue, s Scrubber, now time.Time) (items []stor
 		if err != nil {
 			return nil, 0, err
 		}
-		title = Cut(strings.TrimSpace(title), report.MaxFeedbackChars)
+		title = report.CutChars(strings.TrimSpace(title), report.MaxFeedbackChars)
 		features := m.Features(is, title)
 		items = append(items, store.FeedbackItem{Key: "github:" + is.URL, Source: store.SourceGitHub, Received: now,
 			Message: title, URL: is.URL, Requests: features, Votes: is.ThumbsUp() + 1})

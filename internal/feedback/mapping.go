@@ -177,7 +177,7 @@ func (m *Mapping) Features(is Issue, title string) []string {
 		}
 	}
 	if len(out) == 0 {
-		return []string{report.NormalizeFeature(Cut(title, report.MaxFeatureRequestChars))}
+		return []string{report.NormalizeFeature(report.CutChars(title, report.MaxFeatureRequestChars))}
 	}
 	slices.Sort(out)
 	return out[:min(len(out), report.MaxFeatureRequests)]
