@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -8,7 +9,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/feedback"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
@@ -107,4 +110,26 @@ func (v values) feedbackConfig() (server.FeedbackConfig, error) {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// demoFeedback has the demo's fleet send its users' feedback through the
+// API and imports the fleet's GitHub issues, so that the Feedback page
+// shows both out of the box.
+func demoFeedback(ctx context.Context, dsn string, c fleet.Config) error {
+	sum, err := fleet.SendFeedback(ctx, c)
+	if err != nil {
+		return err
+	}
+	st, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := feedback.ImportGitHub(ctx, st, "the simulated project's GitHub issues", bytes.NewReader(fleet.GitHubExport(c)),
+		feedback.DefaultMapping(), time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "Sent %d users' feedback and imported %d GitHub feature requests.\n", sum.Stored+sum.Duplicates, res.Added+res.Updated+res.Unchanged)
+	return nil
 }
