@@ -142,7 +142,7 @@ func ratingsChart(sum *feedback.Summary) chartView {
 // requestsChart is the votes per requested feature.
 func requestsChart(sum *feedback.Summary) chartView {
 	c := chartView{ID: "requests", Title: "Most requested features",
-		Desc: "Votes per feature: requests sent with indexpilot-telemetry feedback, and GitHub feature requests (👍 + 1 each).",
+		Desc: "Votes per feature: requests sent with indexpilot-telemetry feedback, and GitHub feature requests (thumbs-up reactions + 1 each).",
 		Head: []string{"Feature", "Votes", "From users (feedback)", "From GitHub"}, Empty: len(sum.FeatureRequests) == 0}
 	if sum.Version != "" {
 		c.Note = "GitHub votes carry no version: they are counted whatever the version filter."

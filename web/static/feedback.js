@@ -48,9 +48,10 @@
       stacked.push(acc);
     }
     var series = [{ label: 'Day (UTC)', value: function (u, ts) { return ts === null ? '\u2013' : dayOf(ts); } }];
-    // Drawn from the total down, each bar over the one before.
+    // Drawn from the total down, each bar over the one before; a day
+    // without this rating draws no bar of it (not even a line at zero).
     for (r = 4; r >= 0; r--) {
-      data.push(stacked[r]);
+      data.push(stacked[r].map(function (v, i) { return days[i].counts[r] > 0 ? v : null; }));
       series.push(countSeries('Rated ' + (r + 1), ratingColors[r], days, r));
     }
     data.push(days.map(function (d) { return d.average; }));
