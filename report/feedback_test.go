@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -71,6 +72,25 @@ func TestNormalizeFeature(t *testing.T) {
 	} {
 		if got := NormalizeFeature(in); got != want {
 			t.Errorf("NormalizeFeature(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFeedbackDocExample decodes docs/feedback.md's request example.
+func TestFeedbackDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/feedback.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := strings.Split(string(doc), "```json\n")[1]
+	block = block[:strings.Index(block, "```")]
+	d, err := DecodeFeedback([]byte(block), time.Now(), 0)
+	if err != nil || d.Ignored != nil || d.Rating != 3 || len(d.FeatureRequests) != 2 {
+		t.Fatalf("docs/feedback.md's example: %+v, %v", d, err)
+	}
+	for _, f := range Features {
+		if !strings.Contains(string(doc), "`"+f+"`") {
+			t.Errorf("docs/feedback.md does not list the feature %s", f)
 		}
 	}
 }
