@@ -166,7 +166,8 @@ func feedbackMatchesAPI(t *testing.T, b *browser, api feedbackSummary) {
 	}
 }
 
-// chartsDrew checks that each chart has a canvas with pixels drawn.
+// chartsDrew checks that each chart of ids has a canvas with pixels
+// drawn and that none shows its "no data yet" state.
 func chartsDrew(t *testing.T, b *browser, ids []string) {
 	t.Helper()
 	drawn := eval[map[string]int](b, `Object.fromEntries(`+jsList(ids)+`.map(id => {

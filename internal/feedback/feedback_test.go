@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -121,7 +122,7 @@ func TestImportRecordedExport(t *testing.T) {
 	if again != (ImportResult{ImportCounts: store.ImportCounts{Unchanged: 7}, Skipped: 5}) {
 		t.Errorf("second import of the same file: %+v", again)
 	}
-	if after := votesOf(t, st); !equalVotes(after, got) {
+	if after := votesOf(t, st); !maps.Equal(after, got) {
 		t.Errorf("a second import changed the counts: %+v, then %+v", got, after)
 	}
 	later := importFile(t, st, "gh-issue-list-later.json", DefaultMapping(), now.Add(2*time.Hour))
@@ -133,18 +134,6 @@ func TestImportRecordedExport(t *testing.T) {
 		v["Support BRIN indexes for append-only time-series tables"].GitHub != 3 {
 		t.Errorf("votes after the newer export: %+v", v)
 	}
-}
-
-func equalVotes(a, b map[string]store.FeatureVote) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestImportWithMapping(t *testing.T) {

@@ -77,9 +77,7 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) error {
 	}
 	it, err := feedback.Scrubber{}.Prepare(d, now, !anonymous)
 	if errors.Is(err, feedback.ErrScrub) {
-		e := errorf(http.StatusBadRequest, "scrub_failed", "the feedback could not be scrubbed, so it was dropped; sending it again will not help")
-		e.cause = err // logged, without the feedback
-		return e
+		return scrubFailed("feedback", err)
 	}
 	if err != nil {
 		return feedbackError(err)

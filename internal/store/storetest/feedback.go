@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -116,7 +117,7 @@ func testFeatureVotes(t *testing.T, s store.Store) {
 		"brin support":  {Feature: "brin support", Client: 1, GitHub: 1},
 		"qpg":           {Feature: "qpg", GitHub: 1},
 	}
-	if !mapsEqual(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("votes over 90 days = %+v, want %+v", got, want)
 	}
 	// [from, to): a feedback received at to is not counted, one at from is.
@@ -134,18 +135,6 @@ func testFeatureVotes(t *testing.T, s store.Store) {
 	}
 }
 
-func mapsEqual(a, b map[string]store.FeatureVote) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 func testFeedbackImport(t *testing.T, s store.Store) {
 	c := ctx(t)
 	export := []store.FeedbackItem{GitHubIssue(1, 4, "auto_rollback"), GitHubIssue(2, 0, "qpg"), GitHubIssue(3, 9, "cortex")}
@@ -158,7 +147,7 @@ func testFeedbackImport(t *testing.T, s store.Store) {
 	if err != nil || second != (store.ImportCounts{Unchanged: 3}) {
 		t.Fatalf("second import of the same export: %+v, %v; want every issue unchanged", second, err)
 	}
-	if after := votes(t, s, allFrom, allTo); !mapsEqual(before, after) {
+	if after := votes(t, s, allFrom, allTo); !maps.Equal(before, after) {
 		t.Fatalf("a second import changed the votes: %+v, then %+v", before, after)
 	}
 	// A newer export: more 👍 on #1, #2 now maps to another feature, #4 is new.
