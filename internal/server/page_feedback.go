@@ -49,13 +49,13 @@ func (s *Server) feedbackPage(w http.ResponseWriter, r *http.Request) error {
 	status, problem := http.StatusOK, ""
 	q, err := s.feedbackQuery(r)
 	var ae *apiError
-	if errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
 		status, problem = http.StatusBadRequest, ae.Message
-		q = feedback.Query{Days: 30}
-	} else if err != nil {
+		q = feedback.Query{Days: 30, Limit: feedbackPageLimit}
+	case err != nil:
 		return err
-	}
-	if r.URL.Query().Get("limit") == "" {
+	case r.URL.Query().Get("limit") == "":
 		q.Limit = feedbackPageLimit
 	}
 	sum, err := s.feedback.summaries.Summary(r.Context(), s.now(), q)
