@@ -29,6 +29,7 @@ type Config struct {
 	RegisterBurst      int
 	KeyCacheTTL        time.Duration // how long a looked-up key is trusted without the store
 	SecureCookies      bool          // set Secure on the session cookie (behind TLS)
+	Feedback           FeedbackConfig
 }
 
 // DefaultConfig returns the documented defaults.
@@ -43,6 +44,7 @@ func DefaultConfig() Config {
 		RegisterPerMinute:  10,
 		RegisterBurst:      20,
 		KeyCacheTTL:        30 * time.Second,
+		Feedback:           DefaultFeedbackConfig(),
 	}
 }
 
@@ -59,6 +61,7 @@ type Server struct {
 	keyLimits *limiters
 	regLimits *limiters
 	sessions  *sessions
+	feedback  *feedbackRoutes
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -78,5 +81,6 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
 		sessions:  sess,
+		feedback:  newFeedbackRoutes(cfg.Feedback, st),
 	}, nil
 }
