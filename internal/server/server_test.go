@@ -26,10 +26,11 @@ import (
 const adminToken = "test-admin-token-0123456789"
 
 type env struct {
-	t     *testing.T
-	url   string
-	store store.Store
-	fleet string // a fleet key
+	t       *testing.T
+	url     string
+	store   store.Store
+	fleet   string // a fleet key
+	handler http.Handler
 }
 
 func newEnv(t *testing.T, tune func(*server.Config)) *env {
@@ -62,7 +63,7 @@ func newEnv(t *testing.T, tune func(*server.Config)) *env {
 	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: hs.URL, store: st, fleet: text}
+	return &env{t: t, url: hs.URL, store: st, fleet: text, handler: srv.Handler()}
 }
 
 type resp struct {

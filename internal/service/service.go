@@ -67,6 +67,7 @@ func Run(ctx context.Context, o Options) error {
 	// The background loops stop when Run returns, before the store closes.
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
+	go srv.Watch(bg) //nolint:errcheck // returns when bg ends
 	go retain(bg, st, o.Server, o.Log)
 	compacted := make(chan struct{})
 	go func() { compact(bg, st, o.Log); close(compacted) }()
