@@ -41,11 +41,14 @@ func (s *Server) apply(ctx context.Context, c store.Change) {
 		s.erased.add(ids...)
 		s.keys.reset(true)
 		s.sessions.cache.reset(true)
+		s.watching.Store(true)
 		s.log.Info("watching the store's changes: caches on")
 	case store.ChangeBlind:
 		s.keys.reset(false)
 		s.sessions.cache.reset(false)
-		s.log.Warn("not watching the store's changes: caches off until it is back", "err", c.Err)
+		if s.watching.Swap(false) { // once per outage, not once per retry
+			s.log.Warn("not watching the store's changes: caches off until it is back", "err", c.Err)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ package server
 import (
 	"log/slog"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
@@ -68,6 +69,7 @@ type Server struct {
 	regLimits *limiters // registrations and sign-in attempts, per client address
 	sessions  *sessions
 	erased    *erasedSet
+	watching  atomic.Bool // the store's change feed is followed (changes.go)
 }
 
 // New returns a server. The batcher must write to st; metrics may be
