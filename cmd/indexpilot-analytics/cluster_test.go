@@ -11,12 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
 
 // The addresses the cluster test's clients claim (documentation ranges):
@@ -27,24 +27,6 @@ const (
 	clusterToken = "cluster-admin-token-0123456789"
 )
 
-// syncBuffer is a log sink several goroutines write to.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // cluster is three serve processes on one PostgreSQL behind HAProxy run
 // with deploy/haproxy.cfg, as docs/deploy.md describes.
 type cluster struct {
@@ -53,12 +35,12 @@ type cluster struct {
 	procs []*exec.Cmd
 	urls  []string // each process, directly
 	lb    string   // through HAProxy
-	logs  *syncBuffer
+	logs  *testkit.Buffer
 }
 
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	c := &cluster{t: t, dsn: pgtest.New(t), logs: &syncBuffer{}}
+	c := &cluster{t: t, dsn: pgtest.New(t), logs: &testkit.Buffer{}}
 	env := []string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + clusterToken}
 	for range 3 {
 		cmd, u := startServeLogged(t, c.dsn, c.logs, env, "--processes", "3", "--trusted-proxies", "127.0.0.1")
@@ -74,7 +56,7 @@ func startCluster(t *testing.T) *cluster {
 	})
 	c.lb = startHAProxy(t, c.urls, c.logs)
 	// Every process up behind the proxy: six answers in a row.
-	waitUntil(t, "HAProxy and its three servers", 30*time.Second, func() bool {
+	testkit.WaitFor(t, "HAProxy and its three servers", 30*time.Second, func() bool {
 		for range 6 {
 			if res, err := http.Get(c.lb + "/healthz"); err != nil || res.StatusCode != 200 {
 				return false
@@ -149,18 +131,6 @@ func listening(addr string, exited <-chan struct{}) bool {
 	return false
 }
 
-func waitUntil(t *testing.T, what string, limit time.Duration, ok func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !ok() {
-		if time.Since(start) > limit {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 // call sends one request and returns its status and body.
 func call(t *testing.T, method, u string, body string, header ...string) (int, string) {
 	t.Helper()
@@ -230,7 +200,7 @@ func (c *cluster) erasure(t *testing.T) {
 	if s, b := call(t, "DELETE", c.urls[0]+"/api/v1/installations/me", "", "X-API-Key", key); s != 200 {
 		t.Fatalf("erase through process 1: %d %s", s, b)
 	}
-	took := waitUntil(t, "processes 2 and 3 refusing the erased installation", time.Second, func() bool {
+	took := testkit.WaitFor(t, "processes 2 and 3 refusing the erased installation", time.Second, func() bool {
 		return send(c.urls[1], time.Hour) == 401 && send(c.urls[2], time.Hour) == 401
 	})
 	t.Logf("erased through one process, refused by the others after %s", took)
@@ -260,7 +230,7 @@ func (c *cluster) revocation(t *testing.T) {
 	if out, err := exec.Command(binary(t), "keys", "revoke", id, "--database", c.dsn).CombinedOutput(); err != nil {
 		t.Fatalf("keys revoke: %v\n%s", err, out)
 	}
-	took := waitUntil(t, "all three refusing the revoked key", time.Second, func() bool {
+	took := testkit.WaitFor(t, "all three refusing the revoked key", time.Second, func() bool {
 		return stats(c.urls[0]) == 401 && stats(c.urls[1]) == 401 && stats(c.urls[2]) == 401
 	})
 	t.Logf("revoked, refused by all three after %s", took)
@@ -284,7 +254,7 @@ func (c *cluster) sessions(t *testing.T) {
 	if s, _ := call(t, "POST", c.urls[1]+"/logout", "", "Cookie", cookie); s != http.StatusSeeOther {
 		t.Fatalf("sign-out on process 2: %d", s)
 	}
-	took := waitUntil(t, "the session ended everywhere", time.Second, func() bool {
+	took := testkit.WaitFor(t, "the session ended everywhere", time.Second, func() bool {
 		return page(c.urls[0]) == 401 && page(c.urls[1]) == 401 && page(c.urls[2]) == 401
 	})
 	t.Logf("signed out on one process, refused by all three after %s", took)

@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,31 +21,14 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/postgres"
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
-
-// logBuffer collects a server's log lines for the test to read.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // node is one server process's worth: its own pool on the shared
 // database, its own caches, its change watch.
 type node struct {
 	*env
-	logs *logBuffer
+	logs *testkit.Buffer
 }
 
 func newNode(t *testing.T, dsn string) *node {
@@ -61,7 +43,7 @@ func newNode(t *testing.T, dsn string) *node {
 	}
 	cfg := server.DefaultConfig()
 	cfg.AdminToken = adminToken
-	logs := &logBuffer{}
+	logs := &testkit.Buffer{}
 	m := server.NewMetrics()
 	b := ingest.New(st, ingest.Config{}, m)
 	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(logs, nil)), nil)
@@ -73,22 +55,8 @@ func newNode(t *testing.T, dsn string) *node {
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { hs.Close(); cancel(); <-watched; b.Close(); st.Close() })
 	n := &node{env: &env{t: t, url: hs.URL, store: st}, logs: logs}
-	waitFor(t, "the change watch", 10*time.Second, func() bool { return strings.Contains(logs.String(), "caches on") })
+	testkit.WaitFor(t, "the change watch", 10*time.Second, func() bool { return strings.Contains(logs.String(), "caches on") })
 	return n
-}
-
-// waitFor polls ok every 10 ms until it holds, and returns how long that
-// took; it fails the test after limit.
-func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !ok() {
-		if time.Since(start) > limit {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return time.Since(start)
 }
 
 func newAdminKey(t *testing.T, st store.Store) (text, id string) {
@@ -136,7 +104,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 	if r := a.do("DELETE", "/api/v1/installations/me", nil, "X-API-Key", key); r.status != 200 {
 		t.Fatalf("erase through a: %d %s", r.status, r.raw)
 	}
-	took := waitFor(t, "b refusing the erased installation's key", time.Second, func() bool {
+	took := testkit.WaitFor(t, "b refusing the erased installation's key", time.Second, func() bool {
 		return b.send(key, body(id, time.Now(), "")).status == http.StatusUnauthorized
 	})
 	t.Logf("erasure reached the other process in %s", took)
@@ -165,7 +133,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 	if err := b.store.RevokeKey(ctx, adminID, time.Now()); err != nil { // as `keys revoke` does
 		t.Fatal(err)
 	}
-	took = waitFor(t, "both refusing the revoked key and its session", time.Second, func() bool {
+	took = testkit.WaitFor(t, "both refusing the revoked key and its session", time.Second, func() bool {
 		return bearer(a) == 401 && bearer(b) == 401 && withCookie(a, cookie) == 401 && withCookie(b, cookie) == 401
 	})
 	t.Logf("revocation reached both processes in %s", took)
@@ -182,7 +150,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	took = waitFor(t, "the signed-out session refused everywhere", time.Second, func() bool {
+	took = testkit.WaitFor(t, "the signed-out session refused everywhere", time.Second, func() bool {
 		return withCookie(a, cookie) == 401 && withCookie(b, cookie) == 401
 	})
 	t.Logf("sign-out reached both processes in %s", took)

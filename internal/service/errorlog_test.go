@@ -1,37 +1,20 @@
 package service
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestHTTPErrorLogShowsNoAddress: net/http logs a handler's panic with
 // the client's address; through httpErrorLog the line keeps the panic and
 // loses the address.
 func TestHTTPErrorLogShowsNoAddress(t *testing.T) {
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	hs.Config.ErrorLog = httpErrorLog(slog.New(slog.NewTextHandler(&logs, nil)))
 	hs.Start()
