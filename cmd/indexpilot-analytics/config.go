@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
@@ -137,6 +138,9 @@ func (v values) serviceConfig() (service.Options, error) {
 	cfg.RawRetention, cfg.AggregateRetention = time.Duration(raw)*24*time.Hour, time.Duration(agg)*24*time.Hour
 	cfg.ErrorRetention = time.Duration(errDays) * 24 * time.Hour
 	cfg.KeyBurst, cfg.RegisterBurst, cfg.Processes = max(burst, 1), max(regBurst, 1), max(cfg.Processes, 1)
+	if cfg.Processes > 1 && strings.HasPrefix(*v["database"], "sqlite:") {
+		return service.Options{}, fmt.Errorf("--processes %d: one process serves an SQLite file; several need PostgreSQL (docs/deploy.md)", cfg.Processes)
+	}
 	cfg.AdminToken = *v["admin-token"]
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return service.Options{}, fmt.Errorf("INDEXPILOT_ANALYTICS_ADMIN_TOKEN must be at least 16 characters")
