@@ -126,7 +126,7 @@ func (s *Service) Overview(ctx context.Context, now time.Time, q OverviewQuery) 
 	}
 	seen := in.w // the installations' view: the filter version's, day by day
 	if q.Version != "" {
-		seen = in.w.Within(rollup.DimVersion, q.Version)
+		seen = in.w.Within(rollup.DimVersion, q.Version, rollup.DimFeature, rollup.DimPostgres, rollup.DimOS, rollup.DimAlgorithm)
 	}
 	active := ov.Figures.ActiveInstallations
 	ov.VersionByDay, ov.PerformanceByVersion = versionSeries(in.w, q.Version)

@@ -1,8 +1,3 @@
-// Package dashboard turns the daily rollups into what the maintainers
-// read: the model every reader shares (Period, Window, the measures and
-// the number formats) and the seed's stats and trends and the overview
-// page built on it. It reads the rollups alone, never raw reports, so its
-// cost depends on the number of days and keys, not of reports.
 package dashboard
 
 import (

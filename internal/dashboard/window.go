@@ -219,14 +219,18 @@ func (w *Window) Improvement(dim, key string) []*float64 {
 	return out
 }
 
-// Within returns the window as seen from the installations counted in dim
-// and key each day (a version's, for a version filter): every row keeps
-// only those of its installations, and the rows of days without dim and
-// key go. The rows' counters stay whole, so only installation figures
-// (Installs, Adoption, Installations) of the result mean anything.
-func (w *Window) Within(dim, key string) *Window {
+// Within returns the rows of dims (every dimension when none is given) as
+// seen from the installations counted in dim and key each day (a
+// version's, for a version filter): every row keeps only those of its
+// installations, and the rows of days without dim and key go. The rows'
+// counters stay whole, so only installation figures (Installs, Adoption,
+// Installations) of the result mean anything.
+func (w *Window) Within(dim, key string, dims ...string) *Window {
 	var rows []*rollup.Row
-	for _, byKey := range w.rows {
+	for d, byKey := range w.rows {
+		if len(dims) > 0 && !slices.Contains(dims, d) {
+			continue
+		}
 		for _, rs := range byKey {
 			for _, r := range rs {
 				f := w.Row(dim, key, r.Day)
@@ -239,4 +243,13 @@ func (w *Window) Within(dim, key string) *Window {
 		}
 	}
 	return NewWindow(w.Period, rows)
+}
+
+// FirstIn returns the installations of dim and key whose first day in the
+// window falls in p: for a window reaching back over the retention, the
+// installations new in p (DimAll), or that took up a version or a feature
+// in p.
+func (w *Window) FirstIn(dim, key string, p Period) *roaring.Bitmap {
+	before := w.InstallsDuring(dim, key, Period{From: w.From, To: p.From - 1})
+	return roaring.AndNot(w.InstallsDuring(dim, key, p), before)
 }
