@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -120,7 +121,7 @@ var serviceOptions = []string{"listen", "database", "admin-token", "raw-retentio
 	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes"}
 
 // serviceConfig validates the options into service.Options.
-func (v values) serviceConfig() (service.Options, error) {
+func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 	cfg := server.DefaultConfig()
 	var errs [12]error
 	var raw, agg, errDays, burst, regBurst, batch, committers int
@@ -170,15 +171,12 @@ func (v values) serviceConfig() (service.Options, error) {
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
 		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: max(committers, 1)},
 		DebugListen: *v["debug-listen"],
-		Log:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Log:         slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level})),
 	}, nil
 }
 
-func cmdConfig(args []string) int {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: indexpilot-analytics config\n\nPrints every option, its environment variable and its effective value.")
-	}
+func (c cli) config(args []string) int {
+	fs := c.flags("config", "Usage: indexpilot-analytics config\n\nPrints every option, its environment variable and its effective value\n(secrets masked). Flags and environment variables set the values, as for serve.")
 	v := register(fs, serviceOptions...)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -188,7 +186,7 @@ func cmdConfig(args []string) int {
 		if o.secret && val != "" {
 			val = "(set, masked)"
 		}
-		fmt.Printf("%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
+		fmt.Fprintf(c.out, "%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
 	}
 	return exitOK
 }
