@@ -56,7 +56,7 @@ func (c cli) bench(args []string) int {
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
 	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
-	load := fs.String("load", "auto", "closed-loop load generator: wrk (as ANCHORS.md used), go (built in), or auto (wrk when installed)")
+	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
