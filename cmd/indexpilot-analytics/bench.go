@@ -30,7 +30,7 @@ const benchHelp = `Usage: indexpilot-analytics bench [flags]
 Measures, in one run and with one load generator (in this process; each
 server runs as a child process on loopback):
   noop       a Go handler that only decodes the JSON (the ceiling)
-  seed       the seed's design on PostgreSQL: INSERT + JSONB aggregate upsert per report
+  seed       the baseline design on PostgreSQL: INSERT + JSONB aggregate upsert per report
   pg         this service on PostgreSQL: closed-loop throughput, peak RSS
   pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
   sqlite     this service on SQLite: closed-loop throughput
@@ -217,7 +217,7 @@ func (b *benchRun) seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.add("seed design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
+	b.add("baseline design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
 	return nil
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // fileSettings is the telemetry section of indexpilot_config.yaml, with
-// the seed's keys. A nil field is absent.
+// the first client's keys. A nil field is absent.
 type fileSettings struct {
 	Enabled                   *bool
 	CollectUsageStats         *bool

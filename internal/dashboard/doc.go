@@ -1,6 +1,6 @@
 // Package dashboard turns the daily rollups into what the maintainers
-// read: the model every reader of the rollups shares, and the seed's
-// stats and trends and the overview page built on it. It reads the
+// read: the model every reader of the rollups shares, and the baseline
+// design's stats and trends and the overview page built on it. It reads the
 // rollups alone, never raw reports, so its cost depends on the number of
 // days and keys, not of reports.
 //

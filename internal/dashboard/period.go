@@ -6,7 +6,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
 
-// ActiveWindow is the seed's "active installation" window, in days, and
+// ActiveWindow is the baseline design's "active installation" window, in days, and
 // the default period of every view: the stats, the trends and the
 // overview page.
 const ActiveWindow = 30

@@ -11,7 +11,8 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// Stats are the seed's dashboard statistics over the active window.
+// Stats are the baseline design's dashboard statistics over the active
+// window.
 type Stats struct {
 	From                      string           `json:"from"`
 	To                        string           `json:"to"`

@@ -50,7 +50,7 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// writeAck answers an accepted report: the seed's answer plus the fields
+// writeAck answers an accepted report: the baseline design's answer plus the fields
 // the server left out and whether it had the report already. It is the
 // response of every ingest request, so it is put together by hand rather
 // than by encoding/json (which took 5 % of the server's CPU at load).
