@@ -62,9 +62,10 @@ const retries = 5
 
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
-	nums numCache
+	store.Records // keys and installations
+	pool          *pgxpool.Pool
+	now           func() time.Time
+	nums          numCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -89,7 +90,7 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
-	s := &Store{pool: pool, now: time.Now}
+	s := &Store{Records: store.Records{DB: records{pool}}, pool: pool, now: time.Now}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err

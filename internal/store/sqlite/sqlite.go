@@ -28,9 +28,10 @@ var migrations embed.FS
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	db  *sql.DB // writes: every transaction takes the write lock at BEGIN
-	rdb *sql.DB // reads: deferred transactions, each one consistent snapshot
-	now func() time.Time
+	store.Records         // keys and installations
+	db            *sql.DB // writes: every transaction takes the write lock at BEGIN
+	rdb           *sql.DB // reads: deferred transactions, each one consistent snapshot
+	now           func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -51,7 +52,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, rdb: rdb, now: time.Now}
+	s := &Store{Records: store.Records{DB: records{db}}, db: db, rdb: rdb, now: time.Now}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
