@@ -6,10 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"sort"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // DefaultConfigFile is IndexPilot's config file name, looked up in the
@@ -19,9 +20,6 @@ const DefaultConfigFile = "indexpilot_config.yaml"
 // maxConfigBytes bounds how much of the config file is read; IndexPilot's
 // own file is about 25 KB.
 const maxConfigBytes = 1 << 20
-
-// featurePattern is report's pattern for features_used entries.
-var featurePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // ResolveConfigPath returns the config file to read: explicit when set,
 // else $INDEXPILOT_CONFIG_FILE, else DefaultConfigFile in the current
@@ -59,7 +57,7 @@ func readFeatures(path string) (features, dropped []string, err error) {
 	add := func(name string) {
 		switch {
 		case seen[name]:
-		case featurePattern.MatchString(name):
+		case report.Matches("metrics.features_used", name):
 			features = append(features, name)
 		default:
 			dropped = append(dropped, name)

@@ -3,17 +3,13 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
-
-// versionPattern is the contract's version pattern (report.Validate): a
-// filter that no report could carry is a mistake worth a 400.
-var versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$`)
 
 // overviewData serves everything the overview page draws as one JSON
 // document: GET /api/v1/dashboard/overview?days=30 or ?from=&to=, and
@@ -95,8 +91,8 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 func overviewQuery(v url.Values, today rollup.Day, strict bool) (dashboard.OverviewQuery, *apiError) {
 	var q dashboard.OverviewQuery
 	if ver := v.Get("version"); ver != "" {
-		if !versionPattern.MatchString(ver) {
-			return q, badParam("version", "must match "+versionPattern.String(), "version is not a version IndexPilot could report")
+		if bad := badVersion(ver); bad != nil {
+			return q, bad
 		}
 		q.Version = ver
 	}
@@ -143,6 +139,15 @@ func customPeriod(from, to string, today rollup.Day) (dashboard.Period, *apiErro
 		return p, badParam("from", "to - from < "+strconv.Itoa(max)+" days", "the period may span at most "+strconv.Itoa(max)+" days")
 	}
 	return p, nil
+}
+
+// badVersion refuses a version filter that no report could carry (the
+// contract's version pattern): a mistake worth a 400.
+func badVersion(v string) *apiError {
+	if v == "" || report.Matches("version", v) {
+		return nil
+	}
+	return badParam("version", "must match "+report.Pattern("version"), "version is not a version IndexPilot could report")
 }
 
 func badParam(field, rule, message string) *apiError {
