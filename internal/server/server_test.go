@@ -34,7 +34,10 @@ type env struct {
 	handler http.Handler
 }
 
-func newEnv(t *testing.T, tune func(*server.Config)) *env {
+func newEnv(t *testing.T, tune func(*server.Config)) *env { t.Helper(); return newEnvAt(t, tune, nil) }
+
+// newEnvAt is newEnv with the server's clock (nil: time.Now).
+func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "a.db")
@@ -52,7 +55,7 @@ func newEnv(t *testing.T, tune func(*server.Config)) *env {
 	}
 	m := server.NewMetrics()
 	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,10 +146,18 @@ func (e *env) stats() map[string]any {
 	return r.body
 }
 
+// pinnedNoon is today's noon (UTC): a test that sends reports stamped with
+// it to a server on that clock, and reads the day's figures back, cannot
+// see the day change in between.
+func pinnedNoon() (time.Time, func() time.Time) {
+	now := time.Now().UTC().Truncate(24 * time.Hour).Add(12 * time.Hour)
+	return now, func() time.Time { return now }
+}
+
 func TestSeedReportAcceptedAndCountedOnce(t *testing.T) {
-	e := newEnv(t, nil)
+	now, clock := pinnedNoon()
+	e := newEnvAt(t, nil, clock)
 	id, key := e.register()
-	now := time.Now()
 	b := body(id, now, `, "shoe_size": 44`)
 	r := e.send(key, b)
 	if r.status != 200 || r.body["status"] != "success" || r.body["message"] != "Telemetry received" || r.body["duplicate"] != false {
