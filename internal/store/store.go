@@ -92,6 +92,9 @@ type Store interface {
 	// daily error counters of days before countersBefore and the groups
 	// last seen before that day. It returns the raw reports deleted.
 	RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error)
+
+	Audit // audit.go
+	Texts // texts.go
 }
 
 // RollupQuery selects rollup rows: days From..To inclusive, in the given
