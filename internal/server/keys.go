@@ -138,28 +138,35 @@ func (s *Server) reportSender(r *http.Request) (sender, error) {
 // isAdmin reports whether the request carries an admin credential: the
 // configured token or a stored admin key as a Bearer token, or a session.
 func (s *Server) isAdmin(r *http.Request) (bool, error) {
-	if s.sessions.valid(r, s.now()) {
-		return true, nil
+	_, ok, err := s.adminOf(r)
+	return ok, err
+}
+
+// adminOf returns the admin a request comes from (see isAdmin).
+func (s *Server) adminOf(r *http.Request) (actor, bool, error) {
+	if who, ok := s.sessions.who(r, s.now()); ok {
+		return actor{keyID: who}, true, nil
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
-		return false, nil
+		return actor{}, false, nil
 	}
 	return s.checkAdminToken(r.Context(), token)
 }
 
-func (s *Server) checkAdminToken(ctx context.Context, token string) (bool, error) {
+func (s *Server) checkAdminToken(ctx context.Context, token string) (actor, bool, error) {
 	if auth.EqualText(token, s.cfg.AdminToken) {
-		return true, nil
+		return actor{keyID: envAdmin}, true, nil
 	}
-	if _, _, err := s.authenticate(ctx, token, auth.PrefixAdmin); err != nil {
+	sec, _, err := s.authenticate(ctx, token, auth.PrefixAdmin)
+	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
-			return false, nil
+			return actor{}, false, nil
 		}
-		return false, err
+		return actor{}, false, err
 	}
-	return true, nil
+	return actor{keyID: sec.ID}, true, nil
 }
 
 // requireAdmin wraps a handler that only admins may call.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/web"
 )
 
@@ -65,24 +66,30 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return render(w, http.StatusTooManyRequests, "login", loginView{Next: next,
 			Error: "Too many sign-in attempts from this address; try again in " + strconv.Itoa(wait) + " s."})
 	}
-	ok, err := s.checkAdminToken(r.Context(), token)
+	who, ok, err := s.checkAdminToken(r.Context(), token)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return render(w, http.StatusUnauthorized, "login", loginView{Next: next, Error: "That token is not valid."})
 	}
-	s.sessions.start(w, s.now())
+	if err := s.record(r.Context(), who, store.AuditEntry{Action: store.AuditSignIn}); err != nil {
+		return err
+	}
+	s.sessions.start(w, s.now(), who.keyID)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
-// localNext returns where to go after signing in: the overview with the
-// query it was asked with, never another site or path.
+// localNext returns where to go after signing in: a page of the
+// dashboard with the query it was asked with, never another site or path.
 func localNext(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.Path != "/" || strings.HasPrefix(next, "//") {
+	if err != nil || u.Scheme != "" || u.Host != "" || !signedInPages[u.Path] || strings.HasPrefix(next, "//") {
 		return "/"
+	}
+	if u.Path != "/" {
+		return u.Path
 	}
 	if u.RawQuery == "" {
 		return "/"

@@ -38,11 +38,12 @@ func (s *sessions) sign(payload string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// start sets a session cookie valid for sessionTTL.
-func (s *sessions) start(w http.ResponseWriter, now time.Time) {
-	exp := strconv.FormatInt(now.Add(sessionTTL).Unix(), 10)
+// start sets a session cookie valid for sessionTTL, for the admin who (a
+// key id, or envAdmin): the audit log names who acted.
+func (s *sessions) start(w http.ResponseWriter, now time.Time, who string) {
+	payload := strconv.FormatInt(now.Add(sessionTTL).Unix(), 10) + "." + who
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: exp + "." + s.sign(exp), Path: "/",
+		Name: sessionCookie, Value: payload + "." + s.sign(payload), Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure, MaxAge: int(sessionTTL.Seconds()),
 	})
 }
@@ -54,14 +55,21 @@ func (s *sessions) end(w http.ResponseWriter) {
 }
 
 func (s *sessions) valid(r *http.Request, now time.Time) bool {
+	_, ok := s.who(r, now)
+	return ok
+}
+
+// who returns the admin of a valid session.
+func (s *sessions) who(r *http.Request, now time.Time) (string, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return false
+		return "", false
 	}
-	exp, sig, ok := strings.Cut(c.Value, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(exp))) {
-		return false
+	k := strings.LastIndexByte(c.Value, '.')
+	if k < 0 || !hmac.Equal([]byte(c.Value[k+1:]), []byte(s.sign(c.Value[:k]))) {
+		return "", false
 	}
+	exp, who, _ := strings.Cut(c.Value[:k], ".")
 	unix, err := strconv.ParseInt(exp, 10, 64)
-	return err == nil && now.Unix() < unix
+	return who, err == nil && now.Unix() < unix
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -86,4 +87,27 @@ func testScanTexts(t *testing.T, s store.Store) {
 			t.Errorf("%s = %q, want a text holding %q", src.Name(), joined, w)
 		}
 	}
+}
+
+// RecomputeMatches fails t unless the rollups of s are what Recompute
+// makes of its raw reports, bitmaps included. Rows a deletion emptied
+// stay as zero rows, which Recompute drops (on the days it rebuilds), so
+// only rows that count something are compared.
+func RecomputeMatches(t *testing.T, s store.Store, what string) {
+	t.Helper()
+	after := nonEmpty(Snapshot(t, s))
+	if err := s.Recompute(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	equalRows(t, what, nonEmpty(Snapshot(t, s)), after)
+}
+
+func nonEmpty(rows []*rollup.Row) []*rollup.Row {
+	var out []*rollup.Row
+	for _, r := range rows {
+		if r.Reports != 0 || r.InstallsN != 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }

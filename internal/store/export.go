@@ -1,0 +1,24 @@
+package store
+
+import "context"
+
+// ExportAll returns everything st holds about installation id: its
+// reports and its error reports (empty lists, never null). The
+// installation's own export and an operator's export are this. It returns
+// ErrNotFound for an unknown installation.
+func ExportAll(ctx context.Context, st Store, id string) (*Export, error) {
+	exp, err := st.ExportInstallation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if exp.Reports == nil {
+		exp.Reports = []StoredReport{}
+	}
+	if exp.ErrorReports, err = st.ErrorReports(ctx, id); err != nil {
+		return nil, err
+	}
+	if exp.ErrorReports == nil {
+		exp.ErrorReports = []StoredError{}
+	}
+	return exp, nil
+}
