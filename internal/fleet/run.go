@@ -60,6 +60,7 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	s.sendPlantedErrors(ctx, c)
 	bar.finish(ctx.Err() == nil)
 
 	sum := t.summary()
