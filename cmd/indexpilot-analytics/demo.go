@@ -42,6 +42,11 @@ func cmdDemo(args []string) int {
 	return exitOK
 }
 
+// demoSecretErrors is how many error reports salted with planted secrets
+// the demo fleet sends: the errors view shows them scrubbed, and
+// 'privacy scan' on the demo's store finds nothing.
+const demoSecretErrors = 200
+
 func demo(ctx context.Context, listen, path string, installations, days int, exitAfterLoad bool) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -77,7 +82,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	}
 	fmt.Fprintf(os.Stderr, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, days, installations)
 	sum, err := fleet.Run(ctx, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days,
-		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr})
+		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr, SecretErrors: demoSecretErrors})
 	printSummary(sum)
 	if err != nil {
 		cancel()

@@ -33,14 +33,16 @@ func run(args []string) int {
 }
 
 var commands = map[string]func([]string) int{
-	"serve":     cmdServe,
-	"migrate":   cmdMigrate,
-	"keys":      cmdKeys,
-	"recompute": cmdRecompute,
-	"simulate":  cmdSimulate,
-	"demo":      cmdDemo,
-	"config":    cmdConfig,
-	"bench":     cmdBench,
+	"serve":         cmdServe,
+	"migrate":       cmdMigrate,
+	"keys":          cmdKeys,
+	"recompute":     cmdRecompute,
+	"simulate":      cmdSimulate,
+	"demo":          cmdDemo,
+	"config":        cmdConfig,
+	"bench":         cmdBench,
+	"installations": cmdInstallations,
+	"privacy":       cmdPrivacy,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cmdBenchServer,
 }
@@ -59,6 +61,10 @@ Commands:
   recompute   rebuild every daily rollup from the raw reports
   config      print the effective configuration (secrets masked)
   bench       measure ingest and dashboard speed against baselines
+  installations
+              export or erase one installation's data on its user's request
+              (recorded in the audit log)
+  privacy     scan the stored texts for what the scrubber removes
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can
 also be set by its environment variable (see 'config').
