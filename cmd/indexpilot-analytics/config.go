@@ -19,6 +19,7 @@ import (
 type option struct {
 	flag, env, def, help string
 	secret, envOnly      bool
+	boolean              bool // --flag alone means true
 }
 
 // options is the whole configuration of the service; README's table is
@@ -39,6 +40,8 @@ var options = []option{
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
+	{flag: "public-page", env: "INDEXPILOT_ANALYTICS_PUBLIC_PAGE", def: "false", help: "serve the public usage page /public and /api/v1/public/summary, without sign-in (k-anonymous; docs/public.md)", boolean: true},
+	{flag: "public-k", env: "INDEXPILOT_ANALYTICS_PUBLIC_K", def: "5", help: "the least installations a figure of the public page may count (at least 3)"},
 }
 
 // values holds the resolved options by flag name.
@@ -59,6 +62,10 @@ func register(fs *flag.FlagSet, names ...string) values {
 		if o.envOnly {
 			s := def
 			v[o.flag] = &s
+			continue
+		}
+		if o.boolean {
+			v[o.flag] = boolFlag(fs, o.flag, def, o.help+" ($"+o.env+")")
 			continue
 		}
 		v[o.flag] = fs.String(o.flag, def, o.help+" ($"+o.env+")")
@@ -92,7 +99,8 @@ func (v values) float(name string) (float64, error) {
 }
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
-	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen"}
+	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
+	"public-page", "public-k"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
@@ -123,6 +131,9 @@ func (v values) serviceConfig() (service.Options, error) {
 	cfg.RawRetention, cfg.AggregateRetention = time.Duration(raw)*24*time.Hour, time.Duration(agg)*24*time.Hour
 	cfg.ErrorRetention = time.Duration(errDays) * 24 * time.Hour
 	cfg.KeyBurst, cfg.RegisterBurst = max(burst, 1), max(regBurst, 1)
+	if err := v.publicConfig(&cfg); err != nil {
+		return service.Options{}, err
+	}
 	cfg.AdminToken = *v["admin-token"]
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return service.Options{}, fmt.Errorf("INDEXPILOT_ANALYTICS_ADMIN_TOKEN must be at least 16 characters")

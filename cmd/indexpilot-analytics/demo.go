@@ -63,7 +63,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 		def := o.def
 		v[o.flag] = &def
 	}
-	*v["listen"], *v["database"], *v["log-level"] = listen, dsn, "warn"
+	*v["listen"], *v["database"], *v["log-level"], *v["public-page"] = listen, dsn, "warn", "true"
 	o, err := v.serviceConfig()
 	if err != nil {
 		return err
@@ -89,9 +89,9 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 		<-done
 		return err
 	}
-	fmt.Printf("\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Admin token: %s\n\n"+
+	fmt.Printf("\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Public page: %s/public\n  Admin token: %s\n\n"+
 		"Open the page and sign in with the token, or:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/dashboard/stats\n\nCtrl-C stops the demo.\n",
-		base, admin, admin, base)
+		base, base, admin, admin, base)
 	if exitAfterLoad {
 		cancel()
 	}

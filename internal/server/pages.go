@@ -30,12 +30,17 @@ func staticHandler() http.Handler {
 }
 
 func render(w http.ResponseWriter, status int, name string, data any) error {
+	return renderCached(w, status, name, data, "no-store")
+}
+
+// renderCached is render with a Cache-Control other than no-store.
+func renderCached(w http.ResponseWriter, status int, name string, data any, cacheControl string) error {
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Cache-Control", cacheControl)
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err

@@ -23,6 +23,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /api/v1/admin/installations/{id}", s.handle(s.withAdmin(s.operatorDelete)))
 	mux.HandleFunc("GET /api/v1/admin/audit", s.handle(s.requireAdmin(s.auditLog)))
 	mux.HandleFunc("GET /audit", s.handle(s.auditHTML))
+	mux.HandleFunc("GET /api/v1/public/summary", s.handle(s.publicSummary))
+	mux.HandleFunc("GET /public", s.handle(s.publicHTML))
 	mux.HandleFunc("GET /healthz", s.handle(s.health))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /login", s.handle(s.loginPage))

@@ -29,6 +29,8 @@ type Config struct {
 	RegisterBurst      int
 	KeyCacheTTL        time.Duration // how long a looked-up key is trusted without the store
 	SecureCookies      bool          // set Secure on the session cookie (behind TLS)
+	PublicPage         bool          // serve /public and /api/v1/public/summary (public.go)
+	PublicK            int           // the least installations a public figure counts; public.DefaultK when 0
 }
 
 // DefaultConfig returns the documented defaults.
@@ -59,6 +61,7 @@ type Server struct {
 	keyLimits *limiters
 	regLimits *limiters
 	sessions  *sessions
+	public    *publicCache
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -78,5 +81,6 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
 		sessions:  sess,
+		public:    newPublicCache(),
 	}, nil
 }
