@@ -86,15 +86,7 @@ func stopServe(t *testing.T, cmd *exec.Cmd) {
 // privacyScan runs `privacy scan` and returns its exit code and output.
 func privacyScan(t *testing.T, dsn string) (int, string) {
 	t.Helper()
-	out, err := exec.Command(binary(t), "privacy", "scan", "--database", dsn).CombinedOutput()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), string(out)
-	}
-	if err != nil {
-		t.Fatalf("privacy scan: %v", err)
-	}
-	return 0, string(out)
+	return runBinary(t, "privacy", "scan", "--database", dsn)
 }
 
 // dumpDatabase returns everything the database holds: the SQLite file, its

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/report"
@@ -149,30 +148,6 @@ func plantedError(r *rand.Rand, id string, inst int, at time.Time) PlantedError 
 		secrets = append(secrets, v.user) // the frames' home folder
 	}
 	return PlantedError{Report: e, Installation: inst, Secrets: secrets}
-}
-
-// sendPlantedErrors delivers c's salted error reports to POST
-// /api/v1/errors with c.Concurrency workers, and counts them in the tally.
-func (s *sender) sendPlantedErrors(ctx context.Context, c Config) {
-	work := make(chan PlantedError)
-	var wg sync.WaitGroup
-	for range c.Concurrency {
-		wg.Go(func() {
-			for pe := range work {
-				s.deliverError(ctx, pe)
-			}
-		})
-	}
-feed:
-	for _, pe := range PlantedErrors(c) {
-		select {
-		case work <- pe:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(work)
-	wg.Wait()
 }
 
 // deliverError sends one salted error report.

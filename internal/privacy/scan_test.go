@@ -14,18 +14,25 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/storetest"
 )
 
+// openStore returns a migrated, empty SQLite store, closed after t.
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // TestScan finds what was stored around the scrubber, in plain and JSON
 // columns (keys included), names where it is, and never the text itself.
 func TestScan(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	clean := storetest.Item(1, 0, 1, "1.1.0")
 	leaky := storetest.Item(2, 0, 2, "1.1.0")
 	leaky.Report.Environment.Runtime = "CPython 3.12 /home/alice"
@@ -83,14 +90,7 @@ func TestScan(t *testing.T) {
 
 func TestScanCleanStore(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	if _, err := st.Ingest(ctx, []store.Item{storetest.Item(1, 0, 1, "1.1.0")}); err != nil {
 		t.Fatal(err)
 	}

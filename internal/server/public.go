@@ -84,14 +84,6 @@ func (s *Server) publicSummaryOf(ctx context.Context, days int) (*public.Summary
 	return all[slices.Index(publicDays, days)], nil
 }
 
-// publicOff is the answer while the public page is off.
-func (s *Server) publicOff() error {
-	if s.cfg.PublicPage {
-		return nil
-	}
-	return errorf(http.StatusNotFound, "not_found", "the public page is off; the operator turns it on with --public-page")
-}
-
 // publicPeriod reads ?days=, one of publicDays.
 func publicPeriod(r *http.Request) (int, error) {
 	v := r.URL.Query().Get("days")
@@ -107,16 +99,22 @@ func publicPeriod(r *http.Request) (int, error) {
 	return 0, badParam("days", "one of 7, 30 or 90", "days is not a period the public page offers")
 }
 
-// publicSummary serves GET /api/v1/public/summary?days=N.
-func (s *Server) publicSummary(w http.ResponseWriter, r *http.Request) error {
-	if err := s.publicOff(); err != nil {
-		return err
+// publicRequest answers what both public routes ask first: is the page
+// on, which period, and its summary.
+func (s *Server) publicRequest(r *http.Request) (*public.Summary, error) {
+	if !s.cfg.PublicPage {
+		return nil, errorf(http.StatusNotFound, "not_found", "the public page is off; the operator turns it on with --public-page")
 	}
 	days, err := publicPeriod(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sum, err := s.publicSummaryOf(r.Context(), days)
+	return s.publicSummaryOf(r.Context(), days)
+}
+
+// publicSummary serves GET /api/v1/public/summary?days=N.
+func (s *Server) publicSummary(w http.ResponseWriter, r *http.Request) error {
+	sum, err := s.publicRequest(r)
 	if err != nil {
 		return err
 	}
@@ -127,14 +125,7 @@ func (s *Server) publicSummary(w http.ResponseWriter, r *http.Request) error {
 // publicHTML serves GET /public?days=N: the same figures as a page, with
 // every chart's numbers in a table, complete without JavaScript.
 func (s *Server) publicHTML(w http.ResponseWriter, r *http.Request) error {
-	if err := s.publicOff(); err != nil {
-		return err
-	}
-	days, err := publicPeriod(r)
-	if err != nil {
-		return err
-	}
-	sum, err := s.publicSummaryOf(r.Context(), days)
+	sum, err := s.publicRequest(r)
 	if err != nil {
 		return err
 	}

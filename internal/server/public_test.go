@@ -1,13 +1,8 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,15 +10,11 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/public"
 	"github.com/indexpilot/indexpilot-telemetry/internal/public/publictest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
 )
 
 // clock is a settable clock for the server.
@@ -35,36 +26,10 @@ type clock struct {
 func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
-// publicEnv is a server with the public page on and a pinned clock.
-func publicEnv(t *testing.T, on bool, c *clock) (*env, store.Store) {
+// publicEnv is a server with the public page on or off and a pinned clock.
+func publicEnv(t *testing.T, on bool, c *clock) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.PublicPage, cfg.AdminToken = on, adminToken
-	cfg.RawRetention = 400 * 24 * time.Hour
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), c.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	text, sec, err := auth.New(auth.PrefixFleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: c.now()}); err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, url: hs.URL, store: st, fleet: text}, st
+	return newEnvAt(t, func(cfg *server.Config) { cfg.PublicPage = on }, c.now)
 }
 
 // publicFleet is 40 installations over 20 days: a version that only 3
@@ -198,7 +163,7 @@ func (e *env) publicSummary(days int) (*public.Summary, resp) {
 func TestPublicSummaryProtectsSmallGroups(t *testing.T) {
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	c := &clock{t: start.Add(20*24*time.Hour + 12*time.Hour)}
-	e, _ := publicEnv(t, true, c)
+	e := publicEnv(t, true, c)
 	f := publicFleet{start: start, days: 20}
 	f.send(t, e)
 	checked := 0
@@ -237,11 +202,11 @@ func TestPublicSummaryProtectsSmallGroups(t *testing.T) {
 func TestPublicPage(t *testing.T) {
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	c := &clock{t: start.Add(20*24*time.Hour + 12*time.Hour)}
-	off, _ := publicEnv(t, false, c)
+	off := publicEnv(t, false, c)
 	wantError(t, off.do("GET", "/api/v1/public/summary", nil), 404, "not_found", "")
 	wantError(t, off.do("GET", "/public", nil), 404, "not_found", "")
 
-	e, _ := publicEnv(t, true, c)
+	e := publicEnv(t, true, c)
 	f := publicFleet{start: start, days: 20}
 	f.send(t, e)
 	wantError(t, e.do("GET", "/api/v1/public/summary?days=12", nil), 400, "invalid_parameter", "days")
