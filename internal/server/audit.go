@@ -47,7 +47,8 @@ func (s *Server) record(ctx context.Context, a actor, e store.AuditEntry) error 
 	return nil
 }
 
-// withAdmin wraps a handler that needs to know which admin calls it.
+// withAdmin wraps a handler that only admins may call and that needs to
+// know which one calls it.
 func (s *Server) withAdmin(h func(w http.ResponseWriter, r *http.Request, a actor) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		a, ok, err := s.adminOf(r)

@@ -171,15 +171,5 @@ func (s *Server) checkAdminToken(ctx context.Context, token string) (actor, bool
 
 // requireAdmin wraps a handler that only admins may call.
 func (s *Server) requireAdmin(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ok, err := s.isAdmin(r)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="indexpilot-analytics"`)
-			return unauthorized("an admin token is required: Authorization: Bearer <token>")
-		}
-		return h(w, r)
-	}
+	return s.withAdmin(func(w http.ResponseWriter, r *http.Request, _ actor) error { return h(w, r) })
 }
