@@ -15,6 +15,8 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/public/publictest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // clock is a settable clock for the server.
@@ -66,7 +68,10 @@ func (f publicFleet) attrs(i int) (version, os string, features []string) {
 // reports says whether installation i reports on day d.
 func (f publicFleet) reports(i, d int) bool { return (i+d)%5 != 0 || i < 20 }
 
-func (f publicFleet) send(t *testing.T, e *env) {
+// send stores the fleet's reports, decoded as the API decodes them, in
+// one batch: the page reads what ingest stored, however it got there.
+func (f publicFleet) send(t *testing.T, e *env, now time.Time) {
+	var items []store.Item
 	for d := range f.days {
 		ts := f.start.Add(time.Duration(d)*24*time.Hour + 6*time.Hour)
 		for i := range 40 {
@@ -77,10 +82,15 @@ func (f publicFleet) send(t *testing.T, e *env) {
 			b := fmt.Sprintf(`{"report_id": "%08d-0000-4000-8000-%012d", "installation_id": %q, "version": %q, "timestamp": %q,
 				"metrics": {"features_used": %s, "indexes_created": 1},
 				"environment": {"os": %q, "postgresql_version": "16.2"}}`, d, i, f.id(i), v, ts.Format(time.RFC3339), jsonList(feats), os)
-			if r := e.send(e.fleet, []byte(b)); r.status != 200 {
-				t.Fatalf("report: %d %s", r.status, r.raw)
+			dec, err := report.Decode([]byte(b), now, 0)
+			if err != nil {
+				t.Fatalf("report: %v", err)
 			}
+			items = append(items, store.Item{Key: dec.Key(), Report: &dec.Report, Time: dec.Time, Received: now})
 		}
+	}
+	if _, err := e.store.Ingest(t.Context(), items); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -165,7 +175,7 @@ func TestPublicSummaryProtectsSmallGroups(t *testing.T) {
 	c := &clock{t: start.Add(20*24*time.Hour + 12*time.Hour)}
 	e := publicEnv(t, true, c)
 	f := publicFleet{start: start, days: 20}
-	f.send(t, e)
+	f.send(t, e, c.now())
 	checked := 0
 	for day := 1; day <= 21; day++ {
 		c.set(start.Add(time.Duration(day)*24*time.Hour + time.Hour))
@@ -208,7 +218,7 @@ func TestPublicPage(t *testing.T) {
 
 	e := publicEnv(t, true, c)
 	f := publicFleet{start: start, days: 20}
-	f.send(t, e)
+	f.send(t, e, c.now())
 	wantError(t, e.do("GET", "/api/v1/public/summary?days=12", nil), 400, "invalid_parameter", "days")
 	first, r := e.publicSummary(30)
 	page := e.do("GET", "/public?days=30", nil)
