@@ -52,13 +52,14 @@ func PlantedErrors(c Config) []PlantedError {
 	return out
 }
 
-// plantedValues draws one set of made-up secrets. Every value carries at
+// plantedValues is one set of made-up secrets. Every value carries at
 // least ten random characters, so finding it anywhere in a database dump
 // can only mean that it was stored.
 type plantedValues struct {
 	password, token, user, email, phone, ipv4, ipv6, host, awsID, awsSecret, jwt string
 }
 
+// drawValues draws a set of planted values from r.
 func drawValues(r *rand.Rand) plantedValues {
 	return plantedValues{
 		password:  "Pw-" + randText(r, alnum, 12) + "!",
