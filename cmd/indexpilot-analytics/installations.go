@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/report"
+	contract "github.com/indexpilot/indexpilot-telemetry/report" // the wire contract; cluster_test.go has a func report
 )
 
 const installationsHelp = `Usage:
@@ -39,8 +39,8 @@ func cmdInstallations(args []string) int {
 	return withStore("installations "+verb, installationsHelp, args[1:], func(fs *flag.FlagSet) {
 		id = fs.String("id", "", "the installation id (as the user's telemetry status or export shows it)")
 	}, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
-		if !report.ValidInstallationID(*id) {
-			return usageError{"--id: " + report.InstallationIDRule()}
+		if !contract.ValidInstallationID(*id) {
+			return usageError{"--id: " + contract.InstallationIDRule()}
 		}
 		if verb == "export" {
 			return exportInstallation(ctx, st, *id)
@@ -79,7 +79,7 @@ func deleteInstallation(ctx context.Context, st store.Store, id string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("deleted installation %s: %d reports and its error reports (running services stop accepting its key within 30 s)\n", id, n)
+	fmt.Printf("deleted installation %s: %d reports and its error reports (running services refuse its reports within a second)\n", id, n)
 	return nil
 }
 

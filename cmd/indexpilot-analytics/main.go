@@ -41,6 +41,7 @@ var commands = map[string]func([]string) int{
 	"demo":          cmdDemo,
 	"config":        cmdConfig,
 	"bench":         cmdBench,
+	"feedback":      cmdFeedback,
 	"installations": cmdInstallations,
 	"privacy":       cmdPrivacy,
 	// bench-server runs the baselines for bench; it is not listed in help.
@@ -61,6 +62,7 @@ Commands:
   recompute   rebuild every daily rollup from the raw reports
   config      print the effective configuration (secrets masked)
   bench       measure ingest and dashboard speed against baselines
+  feedback    import GitHub feature requests as feedback votes
   installations
               export or erase one installation's data on its user's request
               (recorded in the audit log)

@@ -5,21 +5,14 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// envAdmin stands for INDEXPILOT_ANALYTICS_ADMIN_TOKEN where a key id
-// would be (sessions, actors); key ids are 12 hex digits, so it cannot be
-// one.
-const envAdmin = "env"
-
 // actor is the admin a request comes from: the id of a stored admin key,
-// or envAdmin.
+// or the configured token's tag (configPrefix…, see sessions).
 type actor struct{ keyID string }
-
-// signedInPages are the pages a sign-in may return to (localNext).
-var signedInPages = map[string]bool{"/": true, "/audit": true}
 
 // record appends an audit entry for an act of a, before the act: an act
 // whose entry cannot be stored is not done (the caller gets a 503). The
@@ -29,7 +22,7 @@ var signedInPages = map[string]bool{"/": true, "/audit": true}
 func (s *Server) record(ctx context.Context, a actor, e store.AuditEntry) error {
 	e.At = s.now()
 	e.Actor, e.ActorKeyID = store.ActorEnvironment, ""
-	if a.keyID != envAdmin {
+	if !strings.HasPrefix(a.keyID, configPrefix) {
 		e.ActorKeyID = a.keyID
 		k, err := s.store.Key(ctx, a.keyID)
 		switch {

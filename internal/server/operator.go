@@ -63,20 +63,7 @@ func (s *Server) operatorDelete(w http.ResponseWriter, r *http.Request, a actor)
 	if err != nil {
 		return unavailable(err)
 	}
-	s.keys.dropInstallation(id)
+	s.erased.add(id) // the store tells every process, and drops its key; this one knows now
 	writeJSON(w, http.StatusOK, map[string]any{"status": "deleted", "installation_id": id, "reports_deleted": n})
 	return nil
-}
-
-// dropInstallation forgets the cached key of an installation, so that
-// this process stops accepting it at once. Rare (operator erasure), so a
-// walk of the cache is fine.
-func (c *keyCache) dropInstallation(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, r := range c.m {
-		if r.installationID == id {
-			delete(c.m, k)
-		}
-	}
 }

@@ -107,7 +107,7 @@ func TestOperatorExportAndDelete(t *testing.T) {
 // database file.
 func TestAuditLogHasNoSecret(t *testing.T) {
 	e := newEnv(t, nil)
-	dbPath := e.dbPath
+	dbPath := e.db
 	ops, opsID, opsHash := e.adminKey("ops")
 	id, _ := e.register()
 	for _, token := range []string{adminToken, ops} {

@@ -26,11 +26,12 @@ import (
 const adminToken = "test-admin-token-0123456789"
 
 type env struct {
-	t      *testing.T
-	url    string
-	store  store.Store
-	fleet  string // a fleet key
-	dbPath string // the SQLite file
+	t       *testing.T
+	url     string
+	store   store.Store
+	fleet   string // a fleet key
+	db      string // the SQLite file
+	handler http.Handler
 }
 
 func newEnv(t *testing.T, tune func(*server.Config)) *env { t.Helper(); return newEnvAt(t, tune, nil) }
@@ -39,8 +40,8 @@ func newEnv(t *testing.T, tune func(*server.Config)) *env { t.Helper(); return n
 func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "a.db")
-	st, err := sqlite.Open(ctx, dbPath)
+	db := filepath.Join(t.TempDir(), "a.db")
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *en
 	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: hs.URL, store: st, fleet: text, dbPath: dbPath}
+	return &env{t: t, url: hs.URL, store: st, fleet: text, db: db, handler: srv.Handler()}
 }
 
 type resp struct {

@@ -3,7 +3,7 @@ package store
 import "context"
 
 // ExportAll returns everything st holds about installation id: its
-// reports and its error reports (empty lists, never null). The
+// reports, error reports and feedback (empty lists, never null). The
 // installation's own export and an operator's export are this. It returns
 // ErrNotFound for an unknown installation.
 func ExportAll(ctx context.Context, st Store, id string) (*Export, error) {
@@ -19,6 +19,12 @@ func ExportAll(ctx context.Context, st Store, id string) (*Export, error) {
 	}
 	if exp.ErrorReports == nil {
 		exp.ErrorReports = []StoredError{}
+	}
+	if exp.Feedback, err = st.FeedbackOf(ctx, id); err != nil {
+		return nil, err
+	}
+	if exp.Feedback == nil {
+		exp.Feedback = []StoredFeedback{}
 	}
 	return exp, nil
 }

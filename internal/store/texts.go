@@ -35,6 +35,12 @@ var TextSources = []TextSource{
 	{Table: "audit_log", Key: "id", Column: "actor"},
 	{Table: "audit_log", Key: "id", Column: "installation_id"},
 	{Table: "audit_log", Key: "id", Column: "detail"},
+	{Table: "feedback", Key: "id", Column: "feedback_key"},
+	{Table: "feedback", Key: "id", Column: "version"},
+	{Table: "feedback", Key: "id", Column: "message"},
+	{Table: "feedback", Key: "id", Column: "url"},
+	{Table: "feedback_features", Key: "feedback_id", Column: "feature"},
+	{Table: "erased_installations", Key: "installation_id", Column: "installation_id"},
 }
 
 // Texts reads stored texts for the privacy scan.

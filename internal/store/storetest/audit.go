@@ -59,12 +59,23 @@ func testScanTexts(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	appendAudit(t, s, store.AuditEntry{At: Now, Actor: "ops-team", Action: store.AuditExport, InstallationID: "inst-00000001"})
+	addFeedback(t, s, ClientFeedback(1, 2, "inst-00000001", "1.1.0", 4, "auto_rollback"))
+	if _, err := s.ImportFeedback(c, []store.FeedbackItem{GitHubIssue(17, 3, "qpg")}); err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, s, []store.Item{Item(9, 0, 9, "1.1.0")})
+	if _, err := s.DeleteInstallation(c, "inst-00000009"); err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]string{
 		"reports.version": "1.1.0", "reports.metrics": `"auto_indexing"`, "reports.environment": `"linux"`,
 		"error_reports.report": `connection to server at \"[host]\" failed`, "error_groups.error_type": "psycopg2.OperationalError",
 		"error_groups.sqlstate": "08006", "error_groups.message": "(group fp-a)", "error_groups.culprit": "indexpilot.core:connect",
 		"error_daily.version": "1.1.0", "rollups.key": "auto_indexing", "installations.installation_id": "inst-00000001",
 		"keys.name": "ops-team", "audit_log.actor": "ops-team", "audit_log.installation_id": "inst-00000001", "audit_log.detail": "",
+		"feedback.feedback_key": "github:https://github.com/indexpilot/indexpilot/issues/17", "feedback.version": "1.1.0",
+		"feedback.message": "feedback 1: works well", "feedback.url": "https://github.com/indexpilot/indexpilot/issues/17",
+		"feedback_features.feature": "auto_rollback", "erased_installations.installation_id": "inst-00000009",
 	}
 	for _, src := range store.TextSources {
 		var texts []string
