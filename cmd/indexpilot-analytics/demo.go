@@ -29,6 +29,11 @@ func (c cli) demo(args []string) int {
 	return c.untilSignal("demo", func(ctx context.Context) error { return c.runDemo(ctx, *listen, *path, f, *exit) })
 }
 
+// demoSecretErrors is how many error reports salted with planted secrets
+// the demo fleet sends: the errors view shows them scrubbed, and
+// 'privacy scan' on the demo's store finds nothing.
+const demoSecretErrors = 200
+
 // runDemo serves on a fresh store at path, loads the fleet f into it and
 // serves until ctx ends (or, with exitAfterLoad, stops once it is loaded).
 func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, exitAfterLoad bool) error {
@@ -47,7 +52,7 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 		def := o.def
 		v[o.flag] = &def
 	}
-	*v["listen"], *v["database"], *v["log-level"] = listen, dsn, "warn"
+	*v["listen"], *v["database"], *v["log-level"], *v["public-page"] = listen, dsn, "warn", "true"
 	o, err := v.serviceConfig(c.err)
 	if err != nil {
 		return err
@@ -67,7 +72,7 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 	fmt.Fprintf(c.err, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, f.Days, f.Installations)
 	f.Target, f.Key, f.Now = base, fleetKey, time.Now()
 	load := f
-	load.Progress = c.err
+	load.Progress, load.SecretErrors = c.err, demoSecretErrors
 	sum, err := fleet.Run(ctx, load)
 	c.summary(sum)
 	if err == nil {
@@ -78,9 +83,9 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 		<-done
 		return err
 	}
-	fmt.Fprintf(c.out, "\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Admin token: %s\n\n"+
+	fmt.Fprintf(c.out, "\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Public page: %s/public\n  Admin token: %s\n\n"+
 		"Open the page and sign in with the token, or:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/dashboard/stats\n\nCtrl-C stops the demo.\n",
-		base, admin, admin, base)
+		base, base, admin, admin, base)
 	if exitAfterLoad {
 		cancel()
 	}

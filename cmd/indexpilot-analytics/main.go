@@ -45,15 +45,17 @@ func (c cli) run(args []string) int {
 }
 
 var commands = map[string]func(cli, []string) int{
-	"serve":     cli.serve,
-	"migrate":   cli.migrate,
-	"keys":      cli.keys,
-	"recompute": cli.recompute,
-	"simulate":  cli.simulate,
-	"demo":      cli.demo,
-	"config":    cli.config,
-	"bench":     cli.bench,
-	"feedback":  cli.feedback,
+	"serve":         cli.serve,
+	"migrate":       cli.migrate,
+	"keys":          cli.keys,
+	"recompute":     cli.recompute,
+	"simulate":      cli.simulate,
+	"demo":          cli.demo,
+	"config":        cli.config,
+	"bench":         cli.bench,
+	"feedback":      cli.feedback,
+	"installations": cli.installations,
+	"privacy":       cli.privacy,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cli.benchServer,
 }
@@ -99,6 +101,10 @@ Commands:
   config      print the effective configuration (secrets masked)
   bench       measure ingest and dashboard speed against baselines
   feedback    import GitHub feature requests as feedback votes
+  installations
+              export or erase one installation's data on its user's request
+              (recorded in the audit log)
+  privacy     scan the stored texts for what the scrubber removes
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can
 also be set by its environment variable (see 'config').

@@ -20,6 +20,7 @@ func (c cli) simulate(args []string) int {
 	fs.StringVar(&f.Target, "target", "http://127.0.0.1:8080", "base URL of the service")
 	fs.StringVar(&f.Key, "key", os.Getenv("INDEXPILOT_ANALYTICS_FLEET_KEY"), "fleet key ($INDEXPILOT_ANALYTICS_FLEET_KEY); empty: register each installation")
 	fleetFlags(fs, &f)
+	fs.IntVar(&f.SecretErrors, "secret-errors", 0, "error reports salted with planted secrets to send too; none may be stored (check with 'privacy scan')")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -53,4 +54,7 @@ func (c cli) summary(s fleet.Summary) {
 	}
 	fmt.Fprintf(c.err, "sent %d reports from %d installations in %s (%.0f/s): %d acknowledged, %d duplicates, %d retried, %d rejected, %d failed\n",
 		s.Sent, s.Installations, s.Elapsed.Round(time.Millisecond), rate, s.Acknowledged, s.Duplicates, s.Retried, s.Rejected, s.Failed)
+	if s.ErrorReports > 0 {
+		fmt.Fprintf(c.err, "sent %d error reports salted with planted secrets; 'privacy scan' shows whether any was stored\n", s.ErrorReports)
+	}
 }
