@@ -20,8 +20,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -116,28 +114,20 @@ func (s *Store) Close() error {
 // own transaction under an advisory lock, so that two processes migrating
 // at once apply each migration exactly once.
 func (s *Store) Migrate(ctx context.Context) error {
-	names, err := migrations.ReadDir("migrations")
+	ms, err := store.Migrations(migrations)
 	if err != nil {
-		return fmt.Errorf("postgres: read migrations: %w", err)
+		return err
 	}
-	sort.Slice(names, func(i, j int) bool { return names[i].Name() < names[j].Name() })
-	for _, n := range names {
-		version, err := strconv.Atoi(strings.SplitN(n.Name(), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("postgres: migration %s: name must start with a number", n.Name())
-		}
-		if err := s.migrate(ctx, version, "migrations/"+n.Name()); err != nil {
+	for _, m := range ms {
+		if err := s.migrate(ctx, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) migrate(ctx context.Context, version int, name string) error {
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("postgres: read %s: %w", name, err)
-	}
+func (s *Store) migrate(ctx context.Context, m store.Migration) error {
+	version, name := m.Version, m.Name
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// query: migrate-lock
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
@@ -159,7 +149,7 @@ func (s *Store) migrate(ctx context.Context, version int, name string) error {
 		}
 		// Without arguments pgx uses the simple protocol, which runs a
 		// file of several statements.
-		if _, err := tx.Exec(ctx, string(body)); err != nil {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return fmt.Errorf("postgres: apply %s: %w", name, err)
 		}
 		// query: record-migration

@@ -13,9 +13,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -92,28 +89,20 @@ func (s *Store) Migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
 	}
-	names, err := migrations.ReadDir("migrations")
+	ms, err := store.Migrations(migrations)
 	if err != nil {
-		return fmt.Errorf("sqlite: read migrations: %w", err)
+		return err
 	}
-	sort.Slice(names, func(i, j int) bool { return names[i].Name() < names[j].Name() })
-	for _, n := range names {
-		version, err := strconv.Atoi(strings.SplitN(n.Name(), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: name must start with a number", n.Name())
-		}
-		if err := s.migrate(ctx, version, "migrations/"+n.Name()); err != nil {
+	for _, m := range ms {
+		if err := s.migrate(ctx, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) migrate(ctx context.Context, version int, name string) error {
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("sqlite: read %s: %w", name, err)
-	}
+func (s *Store) migrate(ctx context.Context, m store.Migration) error {
+	version, name := m.Version, m.Name
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin %s: %w", name, err)
@@ -126,7 +115,7 @@ func (s *Store) migrate(ctx context.Context, version int, name string) error {
 	if applied > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("sqlite: apply %s: %w", name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
