@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -38,4 +39,20 @@ func Migrations(files fs.FS) ([]Migration, error) {
 	}
 	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
 	return out, nil
+}
+
+// ApplyMigrations calls apply with each migration of files, in version
+// order, and stops at the first error: a backend's Migrate, with apply
+// its way of applying one migration once.
+func ApplyMigrations(ctx context.Context, files fs.FS, apply func(context.Context, Migration) error) error {
+	ms, err := Migrations(files)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -114,16 +114,7 @@ func (s *Store) Close() error {
 // own transaction under an advisory lock, so that two processes migrating
 // at once apply each migration exactly once.
 func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := store.Migrations(migrations)
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if err := s.migrate(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return store.ApplyMigrations(ctx, migrations, s.migrate)
 }
 
 func (s *Store) migrate(ctx context.Context, m store.Migration) error {

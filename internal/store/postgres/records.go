@@ -10,8 +10,8 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// records runs the statements package store writes once for both
-// backends (store.Records) on the pool.
+// records is store.SQL on the pool: store.Records' statements with their
+// placeholders numbered.
 type records struct{ pool *pgxpool.Pool }
 
 func (r records) Exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -28,12 +28,7 @@ func (r records) Query(ctx context.Context, query string, args []any, row func(s
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return store.EachRow(rows, row)
 }
 
 // numbered turns the ? placeholders of a statement (which has no ? in a

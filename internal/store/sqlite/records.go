@@ -9,9 +9,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// records runs the statements package store writes once for both
-// backends (store.Records) on the database, times as this store keeps
-// them (timeLayout text).
+// records is store.SQL on SQLite, which keeps times as timeLayout text.
 type records struct{ db *sql.DB }
 
 func (r records) Exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -31,12 +29,7 @@ func (r records) Query(ctx context.Context, query string, args []any, row func(s
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return store.EachRow(rows, row)
 }
 
 // asStored writes the times among args as the store keeps them.

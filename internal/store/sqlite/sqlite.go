@@ -89,16 +89,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
 	}
-	ms, err := store.Migrations(migrations)
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if err := s.migrate(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return store.ApplyMigrations(ctx, migrations, s.migrate)
 }
 
 func (s *Store) migrate(ctx context.Context, m store.Migration) error {
