@@ -39,6 +39,10 @@ var options = []option{
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
+	{flag: "priority-weights", env: "INDEXPILOT_ANALYTICS_PRIORITY_WEIGHTS", def: defaultInsights.Weights.String(), help: "weights of a feature's usage, performance and requests scores in its priority (usage,performance,requests)"},
+	{flag: "algorithm-min-success-rate", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_SUCCESS_RATE", def: fmtFloat(defaultInsights.Thresholds.MinSuccessRate), help: "an algorithm is to improve when its success rate's upper 95 % bound is below this"},
+	{flag: "algorithm-min-improvement", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_IMPROVEMENT", def: fmtFloat(defaultInsights.Thresholds.MinImprovementPct), help: "an algorithm is to optimize when its average improvement's upper 95 % bound is below this (%)"},
+	{flag: "algorithm-min-installations", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_INSTALLATIONS", def: strconv.Itoa(defaultInsights.Thresholds.MinInstallations), help: "installations an algorithm needs before it gets an action (insufficient_data below)"},
 }
 
 // values holds the resolved options by flag name.
@@ -92,11 +96,13 @@ func (v values) float(name string) (float64, error) {
 }
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
-	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen"}
+	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
+	"priority-weights", "algorithm-min-success-rate", "algorithm-min-improvement", "algorithm-min-installations"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
 	cfg := server.DefaultConfig()
+	var err error
 	var errs [10]error
 	var raw, agg, errDays, burst, regBurst, batch, committers int
 	raw, errs[0] = v.int("raw-retention-days")
@@ -126,6 +132,9 @@ func (v values) serviceConfig() (service.Options, error) {
 	cfg.AdminToken = *v["admin-token"]
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return service.Options{}, fmt.Errorf("INDEXPILOT_ANALYTICS_ADMIN_TOKEN must be at least 16 characters")
+	}
+	if cfg.Insights, err = v.insightSettings(); err != nil {
+		return service.Options{}, err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*v["log-level"])); err != nil {

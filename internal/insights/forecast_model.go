@@ -81,18 +81,21 @@ func fitTrend(y []float64, warm *fitStart) (trendFit, fitStart, bool) {
 }
 
 // forecast returns the point forecast h days after the last day of the
-// history, and the 10th and 90th percentiles of the mixture.
+// history, and the 10th and 90th percentiles of the mixture. A mixture's
+// percentile lies between its components' own, so the search starts
+// there.
 func (f trendFit) forecast(h int) (mean, lower, upper float64) {
 	var mu, sd [2]float64
-	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, m := range [2]trendModel{f.damped, f.straight} {
 		mu[i], sd[i] = m.forecast(h)
-		lo, hi = math.Min(lo, mu[i]-5*sd[i]), math.Max(hi, mu[i]+5*sd[i])
 	}
 	cdf := func(x float64) float64 {
 		return (normalCDF(x, mu[0], sd[0]) + normalCDF(x, mu[1], sd[1])) / 2
 	}
-	return (mu[0] + mu[1]) / 2, solve(cdf, 0.1, lo, hi), solve(cdf, 0.9, lo, hi)
+	lo0, lo1 := mu[0]-z80*sd[0], mu[1]-z80*sd[1]
+	hi0, hi1 := mu[0]+z80*sd[0], mu[1]+z80*sd[1]
+	return (mu[0] + mu[1]) / 2, solve(cdf, 0.1, math.Min(lo0, lo1), math.Max(lo0, lo1)),
+		solve(cdf, 0.9, math.Min(hi0, hi1), math.Max(hi0, hi1))
 }
 
 func normalCDF(x, mu, sd float64) float64 {
@@ -105,9 +108,10 @@ func normalCDF(x, mu, sd float64) float64 {
 	return distuv.UnitNormal.CDF((x - mu) / sd)
 }
 
-// solve finds x in [lo, hi] with cdf(x) = p by bisection.
+// solve finds x in [lo, hi] with cdf(x) = p by bisection, to a
+// millionth of the interval.
 func solve(cdf func(float64) float64, p, lo, hi float64) float64 {
-	for range 60 {
+	for range 20 {
 		mid := (lo + hi) / 2
 		if cdf(mid) < p {
 			lo = mid

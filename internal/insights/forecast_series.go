@@ -2,6 +2,8 @@ package insights
 
 import (
 	"math"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
 
 // Units of a forecast series.
@@ -14,7 +16,9 @@ const (
 // scale (actual) and on the scale the model works on (model), with the
 // way back. NaN marks a day without a value.
 type series struct {
-	name   string
+	name string
+	// first is the day of actual[0] and model[0].
+	first  rollup.Day
 	unit   string
 	method string
 	actual []float64
@@ -29,8 +33,8 @@ const (
 )
 
 // countSeries forecasts a count as it is; a forecast below zero means zero.
-func countSeries(name string, counts []int64) *series {
-	s := &series{name: name, unit: UnitInstallations, method: methodCounts,
+func countSeries(name string, first rollup.Day, counts []int64) *series {
+	s := &series{name: name, first: first, unit: UnitInstallations, method: methodCounts,
 		back: func(v float64) float64 { return math.Max(0, v) }}
 	for _, c := range counts {
 		s.actual = append(s.actual, float64(c))
@@ -43,9 +47,16 @@ func countSeries(name string, counts []int64) *series {
 // trend there is a logistic curve, so the forecast slows as it nears 0 or
 // 100 % and its interval never leaves them. The empirical logit
 // log((k+½)/(n−k+½)) keeps days at 0 or 100 % finite. Days without
-// installations (whole 0) are gaps.
-func shareSeries(name string, part, whole []int64) *series {
-	s := &series{name: name, unit: UnitPct, method: methodShares,
+// installations (whole 0) are gaps. The series starts on the first day
+// part is not 0: before, the version or feature did not exist yet, and
+// its zeros would pass for a history.
+func shareSeries(name string, first rollup.Day, part, whole []int64) *series {
+	start := 0
+	for start < len(part)-1 && part[start] == 0 {
+		start++
+	}
+	part, whole = part[start:], whole[start:]
+	s := &series{name: name, first: first + rollup.Day(start), unit: UnitPct, method: methodShares,
 		back: func(v float64) float64 { return 100 * sigmoid(v) }}
 	s.actual = make([]float64, len(whole))
 	s.model = make([]float64, len(whole))

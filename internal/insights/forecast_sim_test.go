@@ -32,7 +32,7 @@ func logisticAt(t, k, rate, mid float64) float64 { return k / (1 + math.Exp(-rat
 // growth (linear or saturating) and Poisson noise.
 func activeCounts(r *rand.Rand, days int, saturating bool) []int64 {
 	base := math.Exp(math.Log(100) + 3*r.Float64()) // 100 to 2,000
-	growth := base * (0.002 + 0.01*r.Float64())      // a day
+	growth := base * (0.002 + 0.01*r.Float64())     // a day
 	out := make([]int64, days)
 	mid, cap := float64(days)*(0.3+0.6*r.Float64()), base*(1.5+r.Float64())
 	for t := range out {
@@ -56,25 +56,25 @@ func shareCounts(r *rand.Rand, active []int64, p func(t float64) float64) []int6
 
 var simKinds = []simKind{
 	{"linear count", func(r *rand.Rand, days int) *series {
-		return countSeries("c", activeCounts(r, days, false))
+		return countSeries("c", 0, activeCounts(r, days, false))
 	}},
 	{"saturating count", func(r *rand.Rand, days int) *series {
-		return countSeries("c", activeCounts(r, days, true))
+		return countSeries("c", 0, activeCounts(r, days, true))
 	}},
 	{"linear share", func(r *rand.Rand, days int) *series {
 		active := activeCounts(r, days, false)
 		p0, slope := 0.05+0.4*r.Float64(), (0.1+0.3*r.Float64())/float64(days)
-		return shareSeries("s", shareCounts(r, active, func(t float64) float64 { return p0 + slope*t }), active)
+		return shareSeries("s", 0, shareCounts(r, active, func(t float64) float64 { return p0 + slope*t }), active)
 	}},
 	{"logistic share", func(r *rand.Rand, days int) *series {
 		active := activeCounts(r, days, false)
 		k, rate, mid := 0.4+0.55*r.Float64(), 0.05+0.15*r.Float64(), float64(days)*(0.1+0.6*r.Float64())
-		return shareSeries("s", shareCounts(r, active, func(t float64) float64 { return logisticAt(t, k, rate, mid) }), active)
+		return shareSeries("s", 0, shareCounts(r, active, func(t float64) float64 { return logisticAt(t, k, rate, mid) }), active)
 	}},
 	{"replaced share", func(r *rand.Rand, days int) *series {
 		active := activeCounts(r, days, false)
 		rate, mid := 0.05+0.15*r.Float64(), float64(days)*(0.2+0.6*r.Float64())
-		return shareSeries("s", shareCounts(r, active, func(t float64) float64 { return 1 - logisticAt(t, 0.95, rate, mid) }), active)
+		return shareSeries("s", 0, shareCounts(r, active, func(t float64) float64 { return 1 - logisticAt(t, 0.95, rate, mid) }), active)
 	}},
 }
 

@@ -77,18 +77,22 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// localNext returns where to go after signing in: the overview with the
-// query it was asked with, never another site or path.
+// localNext returns where to go after signing in: the page (one of the
+// dashboard's) with the query it was asked with, never another site or
+// path.
 func localNext(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.Path != "/" || strings.HasPrefix(next, "//") {
+	if err != nil || u.Scheme != "" || u.Host != "" || !dashboardPage(u.Path) || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	if u.RawQuery == "" {
-		return "/"
+		return u.Path
 	}
-	return "/?" + u.Query().Encode()
+	return u.Path + "?" + u.Query().Encode()
 }
+
+// dashboardPage reports whether path is a page sign-in may return to.
+func dashboardPage(path string) bool { return path == "/" || path == "/insights" }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.end(w)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -27,8 +28,9 @@ type Config struct {
 	KeyBurst           int
 	RegisterPerMinute  float64 // registrations per client address
 	RegisterBurst      int
-	KeyCacheTTL        time.Duration // how long a looked-up key is trusted without the store
-	SecureCookies      bool          // set Secure on the session cookie (behind TLS)
+	KeyCacheTTL        time.Duration     // how long a looked-up key is trusted without the store
+	SecureCookies      bool              // set Secure on the session cookie (behind TLS)
+	Insights           insights.Settings // priority weights and algorithm thresholds
 }
 
 // DefaultConfig returns the documented defaults.
@@ -43,6 +45,7 @@ func DefaultConfig() Config {
 		RegisterPerMinute:  10,
 		RegisterBurst:      20,
 		KeyCacheTTL:        30 * time.Second,
+		Insights:           insights.DefaultSettings(),
 	}
 }
 
@@ -52,6 +55,7 @@ type Server struct {
 	store     store.Store
 	batcher   *ingest.Batcher
 	dash      *dashboard.Service
+	insights  *insights.Decisions
 	log       *slog.Logger
 	now       func() time.Time
 	metrics   *Metrics
@@ -74,6 +78,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
 		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
+		insights:  &insights.Decisions{Rollups: st, Settings: cfg.Insights},
 		keys:      newKeyCache(cfg.KeyCacheTTL),
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
