@@ -77,7 +77,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	}
 	fmt.Fprintf(os.Stderr, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, days, installations)
 	sum, err := fleet.Run(ctx, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days,
-		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr})
+		Seed: 1, Concurrency: 32, RetryRate: 0.03, Structure: true, Now: time.Now(), Progress: os.Stderr})
 	printSummary(sum)
 	if err != nil {
 		cancel()

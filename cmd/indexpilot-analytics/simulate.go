@@ -30,6 +30,7 @@ func cmdSimulate(args []string) int {
 	seed := fs.Uint64("seed", 1, "random seed (same seed, same fleet)")
 	fs.IntVar(&c.Concurrency, "concurrency", 8, "parallel senders")
 	fs.Float64Var(&c.RetryRate, "retry-rate", 0.03, "share of reports sent twice, as a client retry would")
+	fs.BoolVar(&c.Structure, "structure", false, "plant what the Insights page should find, as the demo does (a weak algorithm, a popular combination, growing adoption)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage

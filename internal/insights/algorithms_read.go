@@ -35,13 +35,17 @@ func algorithmUses(rows []*rollup.Row) []AlgorithmUse {
 		for _, r := range g.rows[rollup.DimAlgorithm][name] {
 			u.Uses += r.Total
 		}
-		var sum int64
+		var sum, sq int64
+		u.Improvement.Squares = true
 		for _, r := range g.rows[rollup.DimDecision][name] {
 			u.Decisions += r.Total
-			sum += r.PerfSum
+			sum, sq = sum+r.PerfSum, sq+r.PerfSumSq
 			u.Improvement.Reports += r.PerfN
+			// Rows written before the rollups kept squares hold none.
+			u.Improvement.Squares = u.Improvement.Squares && (r.PerfN == 0 || r.PerfSumSq > 0)
 		}
 		u.Improvement.SumPct = float64(sum) / rollup.PctScale
+		u.Improvement.SumSqPct = float64(sq) / rollup.PerfSqScale
 		out = append(out, u)
 	}
 	return out

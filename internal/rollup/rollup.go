@@ -29,7 +29,8 @@ const (
 const (
 	PctScale     = 10_000
 	LatencyScale = 1_000
-	ABSqScale    = 100 // sums of squares in (0.1 ms)²
+	ABSqScale    = 100    // sums of squares in (0.1 ms)²
+	PerfSqScale  = 10_000 // squared percentages in 1/10,000ths: exact for two decimals
 )
 
 // Day is a UTC calendar day counted from 1970-01-01.
@@ -80,6 +81,7 @@ type Counters struct {
 	LatN               int64 // reports that carried query_latency_ms
 	ABSum              int64 // A/B rows: sum of n × mean, in microseconds
 	ABSumSq            int64 // A/B rows: sum of (n-1) × variance + n × mean², in ABSqScale units
+	PerfSumSq          int64 // sum of performance_improvement_pct² × PerfSqScale (its spread, for intervals)
 }
 
 // Add adds o to c.
@@ -89,14 +91,14 @@ func (c *Counters) Add(o Counters) { c.combine(o, 1) }
 func (c *Counters) Sub(o Counters) { c.combine(o, -1) }
 
 // NumCounters is the number of fields of Counters.
-const NumCounters = 15
+const NumCounters = 16
 
 // Fields returns pointers to c's fields in declaration order, the order
 // in which stores keep them.
 func (c *Counters) Fields() [NumCounters]*int64 {
 	return [...]*int64{&c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended, &c.QueriesAnalyzed,
 		&c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum, &c.LatP99Sum, &c.LatN,
-		&c.ABSum, &c.ABSumSq}
+		&c.ABSum, &c.ABSumSq, &c.PerfSumSq}
 }
 
 func (c *Counters) combine(o Counters, sign int64) {
@@ -115,6 +117,7 @@ func (c *Counters) combine(o Counters, sign int64) {
 	c.LatN += sign * o.LatN
 	c.ABSum += sign * o.ABSum
 	c.ABSumSq += sign * o.ABSumSq
+	c.PerfSumSq += sign * o.PerfSumSq
 }
 
 // Row is one rollup row: its key, counters and installations.
@@ -242,6 +245,7 @@ func baseCounters(r *report.Report) Counters {
 	}
 	if p := m.PerformanceImprovementPct; p != nil {
 		c.PerfSum, c.PerfN = int64(math.Round(*p*PctScale)), 1
+		c.PerfSumSq = int64(math.Round(*p * *p * PerfSqScale))
 	}
 	for _, n := range m.Errors {
 		c.Errors += n

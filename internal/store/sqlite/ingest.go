@@ -103,7 +103,7 @@ func (t txn) InsertReports(ctx context.Context, rows []store.Raw, now time.Time)
 }
 
 const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
-	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, installs_n`
+	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, perf_sum_sq, installs_n`
 
 // LoadRollups returns the stored rows of keys (SQLite's write lock is held
 // for the whole transaction, so they are locked already).
@@ -163,7 +163,7 @@ func (t txn) TakeDeltas(ctx context.Context) ([]*rollup.Row, error) {
 
 func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row) error {
 	stmt, err := t.tx.PrepareContext(ctx, insert+` (`+rollupColumns+`, installs)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare %s: %w", insert, err)
 	}
@@ -177,7 +177,7 @@ func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row
 		c := r.Counters
 		if _, err := stmt.ExecContext(ctx, r.Day, r.Dim, r.Key.Key, c.Reports, c.Total, c.IndexesCreated,
 			c.IndexesRecommended, c.QueriesAnalyzed, c.PerfSum, c.PerfN, c.ErrorReports, c.Errors,
-			c.LatP50Sum, c.LatP95Sum, c.LatP99Sum, c.LatN, c.ABSum, c.ABSumSq, int64(r.Installs.GetCardinality()), b); err != nil {
+			c.LatP50Sum, c.LatP95Sum, c.LatP99Sum, c.LatN, c.ABSum, c.ABSumSq, c.PerfSumSq, int64(r.Installs.GetCardinality()), b); err != nil {
 			return fmt.Errorf("sqlite: %s: %w", insert, err)
 		}
 	}
@@ -206,7 +206,7 @@ func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {
 	c := &r.Counters
 	dest := []any{&r.Day, &r.Dim, &r.Key.Key, &c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended,
 		&c.QueriesAnalyzed, &c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum,
-		&c.LatP99Sum, &c.LatN, &c.ABSum, &c.ABSumSq, &r.InstallsN}
+		&c.LatP99Sum, &c.LatN, &c.ABSum, &c.ABSumSq, &c.PerfSumSq, &r.InstallsN}
 	var b []byte
 	if bitmap {
 		dest = append(dest, &b)
