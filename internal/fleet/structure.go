@@ -22,7 +22,7 @@ import (
 const (
 	weakAlgorithm    = "cortex"
 	lowGainAlgorithm = "fractal_tree"
-	lowGainPenalty   = 16.0
+	lowGainPenalty   = 20.0
 	valuableFeature  = "workload_analysis"
 	valuableGain     = 6.0
 	partnerFeature   = "workload_analysis"

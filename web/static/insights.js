@@ -108,6 +108,7 @@
       ctx.strokeStyle = '#1b1f24';
       ctx.lineWidth = Math.max(1, devicePixelRatio);
       rows.forEach(function (x, i) {
+        if (i >= u.data[0].length) { return; } // narrow screens show fewer bars
         var cx = u.valToPos(i, 'x', true);
         var lo = u.valToPos(100 * x.success_rate_low, 'y', true), hi = u.valToPos(100 * x.success_rate_high, 'y', true);
         var half = 5 * devicePixelRatio;
