@@ -143,24 +143,24 @@ type seriesResult struct {
 func (s *series) forecastAll(horizons []int) seriesResult {
 	last := len(s.actual) - 1
 	current, ok := s.lastActual(last)
-	if !ok || observed(s.model) < minFitPoints {
+	if !ok || observed(s.actual) < minFitPoints {
 		return seriesResult{skipped: &Skipped{Series: s.name, Reason: "fewer than 14 days with a value"}}
 	}
 	backtests, warm := s.backtest(horizons)
-	fit, _, _ := fitTrend(s.model, warm)
+	fit, _, _ := fitEnsemble(s.scales(last), warm)
 	asOf := s.first + rollup.Day(last)
 	var r seriesResult
 	for i, h := range horizons {
 		mean, lo, hi := fit.forecast(h)
 		r.forecasts = append(r.forecasts, Forecast{Series: s.name, Unit: s.unit, HorizonDays: h, Day: (asOf + rollup.Day(h)).String(),
-			Current: current, Value: s.back(mean), Lower: s.back(lo), Upper: s.back(hi), Method: s.method, Backtest: backtests[i]})
+			Current: current, Value: mean, Lower: lo, Upper: hi, Method: s.method, Backtest: backtests[i]})
 	}
 	r.path = s.path(fit, slices.Max(horizons))
 	return r
 }
 
 // path is the last pathDays of s and its forecast up to horizon days on.
-func (s *series) path(fit trendFit, horizon int) Path {
+func (s *series) path(fit ensemble, horizon int) Path {
 	last := len(s.actual) - 1
 	from := max(0, last-pathDays+1)
 	p := Path{Series: s.name, Unit: s.unit}
@@ -173,7 +173,7 @@ func (s *series) path(fit trendFit, horizon int) Path {
 		}
 		mean, lo, hi := fit.forecast(i - last)
 		p.Actual = append(p.Actual, nil)
-		p.Value, p.Lower, p.Upper = append(p.Value, number(s.back(mean))), append(p.Lower, number(s.back(lo))), append(p.Upper, number(s.back(hi)))
+		p.Value, p.Lower, p.Upper = append(p.Value, number(mean)), append(p.Lower, number(lo)), append(p.Upper, number(hi))
 	}
 	// The forecast line starts at the last actual value, so it joins it.
 	if c, ok := s.lastActual(last); ok && last >= from {

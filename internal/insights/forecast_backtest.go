@@ -38,18 +38,17 @@ type prediction struct {
 	value, lower, upper float64
 }
 
-// predictAt fits s's model on its days 0..origin (the optimiser starting
-// from warm when not nil) and forecasts each horizon after it; ok is
-// false when there is too little history.
-func (s *series) predictAt(origin int, horizons []int, warm *fitStart) ([]prediction, fitStart, bool) {
-	m, next, ok := fitTrend(s.model[:origin+1], warm)
+// predictAt fits s's models on its days 0..origin (the optimisers
+// starting from warm when not nil) and forecasts each horizon after it;
+// ok is false when there is too little history.
+func (s *series) predictAt(origin int, horizons []int, warm []fitStart) ([]prediction, []fitStart, bool) {
+	e, next, ok := fitEnsemble(s.scales(origin), warm)
 	if !ok {
-		return nil, next, false
+		return nil, nil, false
 	}
 	out := make([]prediction, len(horizons))
 	for i, h := range horizons {
-		mean, lower, upper := m.forecast(h)
-		out[i] = prediction{value: s.back(mean), lower: s.back(lower), upper: s.back(upper)}
+		out[i].value, out[i].lower, out[i].upper = e.forecast(h)
 	}
 	return out, next, true
 }
@@ -58,10 +57,10 @@ func (s *series) predictAt(origin int, horizons []int, warm *fitStart) ([]predic
 // refitting at every origin, oldest first. One fit per origin serves every
 // horizon it can be checked at, and each starts the optimiser from the
 // previous origin's optimum, which saw only older days. It also returns
-// the last origin's optimum (nil without origins), a start for the fit on
+// the last origin's optima (nil without origins), a start for the fit on
 // the whole series.
-func (s *series) backtest(horizons []int) ([]Backtest, *fitStart) {
-	var warm *fitStart
+func (s *series) backtest(horizons []int) ([]Backtest, []fitStart) {
+	var warm []fitStart
 	last := len(s.actual) - 1
 	type tally struct {
 		absErr, naiveErr float64
@@ -87,7 +86,7 @@ func (s *series) backtest(horizons []int) ([]Backtest, *fitStart) {
 		if !ok {
 			continue
 		}
-		warm = &next
+		warm = next
 		for j, p := range preds {
 			t, y := &tallies[idx[j]], s.actual[o+hs[j]]
 			t.absErr += math.Abs(p.value - y)

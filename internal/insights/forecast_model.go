@@ -80,22 +80,69 @@ func fitTrend(y []float64, warm *fitStart) (trendFit, fitStart, bool) {
 	return f, next, true
 }
 
-// forecast returns the point forecast h days after the last day of the
-// history, and the 10th and 90th percentiles of the mixture. A mixture's
-// percentile lies between its components' own, so the search starts
-// there.
-func (f trendFit) forecast(h int) (mean, lower, upper float64) {
-	var mu, sd [2]float64
-	for i, m := range [2]trendModel{f.damped, f.straight} {
-		mu[i], sd[i] = m.forecast(h)
+// scaled is a history on the scale a model works on, with the maps
+// between that scale and the series' own (both increasing).
+type scaled struct {
+	y        []float64
+	to, back func(float64) float64
+}
+
+// ensemble is the forecast method: trendFit on each scale the series is
+// forecast on, every model weighing the same. Shares are forecast both as
+// they are and on the log-odds scale: the log-odds follow an S-curve's
+// steep middle, the share itself a plateau short of 100 % (a feature a
+// third of the fleet never turns on), and either alone misses the other.
+type ensemble struct {
+	fits   []trendFit
+	scales []scaled
+}
+
+// fitEnsemble fits each scale, the optimisers starting from warm (one
+// start per scale) when it is not nil.
+func fitEnsemble(scales []scaled, warm []fitStart) (ensemble, []fitStart, bool) {
+	e := ensemble{scales: scales}
+	next := make([]fitStart, len(scales))
+	for i, sc := range scales {
+		var w *fitStart
+		if warm != nil {
+			w = &warm[i]
+		}
+		f, n, ok := fitTrend(sc.y, w)
+		if !ok {
+			return ensemble{}, nil, false
+		}
+		e.fits, next[i] = append(e.fits, f), n
+	}
+	return e, next, true
+}
+
+// forecast returns, on the series' own scale, the point forecast h days
+// after the last day of the history (the models' mean) and the 10th and
+// 90th percentiles of the equal mixture of their forecast distributions.
+// A mixture's percentile lies between its components' own, so the search
+// starts there.
+func (e ensemble) forecast(h int) (mean, lower, upper float64) {
+	var cdfs []func(float64) float64
+	loA, loB, hiA, hiB := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for i, f := range e.fits {
+		sc := e.scales[i]
+		for _, m := range [2]trendModel{f.damped, f.straight} {
+			mu, sd := m.forecast(h)
+			mean += sc.back(mu)
+			lo, hi := sc.back(mu-z80*sd), sc.back(mu+z80*sd)
+			loA, loB, hiA, hiB = math.Min(loA, lo), math.Max(loB, lo), math.Min(hiA, hi), math.Max(hiB, hi)
+			cdfs = append(cdfs, func(x float64) float64 { return normalCDF(sc.to(x), mu, sd) })
+		}
 	}
 	cdf := func(x float64) float64 {
-		return (normalCDF(x, mu[0], sd[0]) + normalCDF(x, mu[1], sd[1])) / 2
+		var p float64
+		for _, c := range cdfs {
+			p += c(x)
+		}
+		return p / float64(len(cdfs))
 	}
-	lo0, lo1 := mu[0]-z80*sd[0], mu[1]-z80*sd[1]
-	hi0, hi1 := mu[0]+z80*sd[0], mu[1]+z80*sd[1]
-	return (mu[0] + mu[1]) / 2, solve(cdf, 0.1, math.Min(lo0, lo1), math.Max(lo0, lo1)),
-		solve(cdf, 0.9, math.Min(hi0, hi1), math.Max(hi0, hi1))
+	n := float64(len(cdfs))
+	return mean / n, solve(cdf, 0.1, loA, loB), solve(cdf, 0.9, hiA, hiB)
 }
 
 func normalCDF(x, mu, sd float64) float64 {

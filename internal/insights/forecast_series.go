@@ -12,62 +12,79 @@ const (
 	UnitPct           = "pct" // percent of the day's active installations
 )
 
-// series is one daily series ready to forecast: its values on their own
-// scale (actual) and on the scale the model works on (model), with the
-// way back. NaN marks a day without a value.
+// series is one daily series to forecast: its values (NaN on a day
+// without one) and how to put its history up to a day on the scales the
+// trend models work on.
 type series struct {
 	name string
-	// first is the day of actual[0] and model[0].
+	// first is the day of actual[0].
 	first  rollup.Day
 	unit   string
 	method string
 	actual []float64
-	model  []float64
-	back   func(float64) float64 // model scale to actual scale, increasing
+	// scales returns the history up to and including day upTo on each
+	// scale it is forecast on.
+	scales func(upTo int) []scaled
 }
 
 // Methods, as the API names them.
 const (
-	methodCounts = "damped-trend exponential smoothing, ETS(A,Ad,N)"
-	methodShares = "damped-trend exponential smoothing of the log-odds (a local logistic curve), ETS(A,Ad,N) on logit"
+	methodCounts = "local linear trend, damped and undamped, of the count and of its logarithm, combined"
+	methodShares = "local linear trend, damped and undamped, of the share and of its log-odds, combined"
 )
 
-// countSeries forecasts a count as it is; a forecast below zero means zero.
+func identity(v float64) float64 { return v }
+
+// countSeries forecasts a count as it is (a forecast below zero meaning
+// zero) and on the logarithmic scale, where growth by a steady rate is a
+// straight line.
 func countSeries(name string, first rollup.Day, counts []int64) *series {
-	s := &series{name: name, first: first, unit: UnitInstallations, method: methodCounts,
-		back: func(v float64) float64 { return math.Max(0, v) }}
+	s := &series{name: name, first: first, unit: UnitInstallations, method: methodCounts}
 	for _, c := range counts {
 		s.actual = append(s.actual, float64(c))
 	}
-	s.model = s.actual
+	logs := make([]float64, len(s.actual))
+	for i, c := range s.actual {
+		logs[i] = math.Log1p(c)
+	}
+	back := func(v float64) float64 { return math.Max(0, v) }
+	toLog := func(x float64) float64 { return math.Log1p(math.Max(x, 0)) }
+	s.scales = func(upTo int) []scaled {
+		return []scaled{{y: s.actual[:upTo+1], to: identity, back: back}, {y: logs[:upTo+1], to: toLog, back: math.Expm1}}
+	}
 	return s
 }
 
-// shareSeries forecasts part/whole, in percent, on the log-odds scale: a
-// trend there is a logistic curve, so the forecast slows as it nears 0 or
-// 100 % and its interval never leaves them. The empirical logit
-// log((k+½)/(n−k+½)) keeps days at 0 or 100 % finite. Days without
-// installations (whole 0) are gaps. The series starts on the first day
-// part is not 0: before, the version or feature did not exist yet, and
-// its zeros would pass for a history.
+// shareSeries forecasts part/whole, in percent, as it is (kept within 0
+// to 100 %) and on the log-odds scale, where a trend is a logistic curve
+// that slows as it nears a bound and whose interval never leaves them.
+// The empirical logit log((k+½)/(n−k+½)) keeps days at 0 or 100 %
+// finite. Days without installations (whole 0) are gaps. The series
+// starts on the first day part is not 0: before, the version or feature
+// did not exist yet, and its zeros would pass for a history.
 func shareSeries(name string, first rollup.Day, part, whole []int64) *series {
 	start := 0
 	for start < len(part)-1 && part[start] == 0 {
 		start++
 	}
-	part, whole = part[start:], whole[start:]
-	s := &series{name: name, first: first + rollup.Day(start), unit: UnitPct, method: methodShares,
-		back: func(v float64) float64 { return 100 * sigmoid(v) }}
-	s.actual = make([]float64, len(whole))
-	s.model = make([]float64, len(whole))
-	for i, n := range whole {
-		if n <= 0 {
-			s.actual[i], s.model[i] = math.NaN(), math.NaN()
-			continue
+	s := &series{name: name, first: first + rollup.Day(start), unit: UnitPct, method: methodShares}
+	logOdds := make([]float64, len(part)-start)
+	for i := range logOdds {
+		k, n := float64(min(part[start+i], whole[start+i])), float64(whole[start+i])
+		share, lo := math.NaN(), math.NaN()
+		if n > 0 {
+			share, lo = 100*k/n, math.Log((k+0.5)/(n-k+0.5))
 		}
-		k := float64(min(part[i], n))
-		s.actual[i] = 100 * k / float64(n)
-		s.model[i] = math.Log((k + 0.5) / (float64(n) - k + 0.5))
+		s.actual, logOdds[i] = append(s.actual, share), lo
+	}
+	clamp := func(v float64) float64 { return math.Min(100, math.Max(0, v)) }
+	toLogOdds := func(x float64) float64 {
+		p := math.Min(math.Max(x/100, 1e-12), 1-1e-12)
+		return math.Log(p / (1 - p))
+	}
+	fromLogOdds := func(v float64) float64 { return 100 * sigmoid(v) }
+	s.scales = func(upTo int) []scaled {
+		return []scaled{{y: s.actual[:upTo+1], to: identity, back: clamp}, {y: logOdds[:upTo+1], to: toLogOdds, back: fromLogOdds}}
 	}
 	return s
 }
