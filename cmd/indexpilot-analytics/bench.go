@@ -35,6 +35,7 @@ server runs as a child process on loopback):
   pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
   sqlite     this service on SQLite: closed-loop throughput
   dashboard  stats and trends latency with --dashboard-reports stored reports
+  insights   the insights endpoints' latency with --dashboard-reports reports of a simulated fleet
 Each PostgreSQL case runs in a fresh database, dropped afterwards.
 
 Flags:
@@ -74,6 +75,7 @@ func cmdBench(args []string) int {
 	}
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
+		"insights": b.insights,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]
@@ -323,8 +325,14 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 }
 
 func timeGets(ctx context.Context, url, token string, n int) ([]time.Duration, error) {
+	return timeGetsOf(ctx, url, token, n, func(int) string { return "" })
+}
+
+// timeGetsOf times n GETs of base plus pathOf(i), sorted.
+func timeGetsOf(ctx context.Context, base, token string, n int, pathOf func(i int) string) ([]time.Duration, error) {
 	var lat []time.Duration
 	for i := 0; i < n && ctx.Err() == nil; i++ {
+		url := base + pathOf(i)
 		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		t0 := time.Now()

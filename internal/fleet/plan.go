@@ -34,7 +34,7 @@ type Planned struct {
 // Seed, RetryRate, Structure and Now (time.Now() when zero); Days above
 // MaxDays counts as MaxDays.
 func Generate(c Config) []Planned {
-	return slices.Collect(newPlan(c.withDefaults()).reports())
+	return slices.Collect(Reports(c))
 }
 
 // plan is the simulated fleet: one profile per installation, and the
