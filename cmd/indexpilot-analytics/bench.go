@@ -291,6 +291,14 @@ func (b *benchRun) sqlite(ctx context.Context) error {
 }
 
 func (b *benchRun) dashboard(ctx context.Context) error {
+	return b.filledService(ctx, bench.Fill, func(c *child, token string) error { return b.timeDashboard(ctx, c, token) })
+}
+
+// filledService fills a fresh PostgreSQL database with --dashboard-reports
+// reports from 20,000 installations, serves it with an admin token, and
+// runs fn against it.
+func (b *benchRun) filledService(ctx context.Context, fill func(context.Context, store.Store, int, int, func(string)) error,
+	fn func(c *child, token string) error) error {
 	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
 	if err != nil {
 		return err
@@ -300,7 +308,7 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { logf("%s", s) })
+	err = fill(ctx, st, b.dashN, 20000, func(s string) { logf("%s", s) })
 	st.Close()
 	if err != nil {
 		return err
@@ -311,25 +319,33 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 		return err
 	}
 	defer c.stop()
+	return fn(c, token)
+}
+
+func (b *benchRun) timeDashboard(ctx context.Context, c *child, token string) error {
 	for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
 		"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90", "/api/v1/dashboard/overview?days=90&version=1.1.1", "/?days=30"} {
-		lat, err := timeGets(ctx, c.url+path, token, b.queries)
-		if err != nil {
+		if err := b.timePath(ctx, c.url, fmt.Sprintf("GET %s, %d stored reports", path, b.dashN), token, func(int) string { return path }); err != nil {
 			return err
 		}
-		b.add(fmt.Sprintf("GET %s, %d stored reports", path, b.dashN),
-			fmt.Sprintf("p50 %s, p95 %s over %d requests", bench.Percentile(lat, .5).Round(10*time.Microsecond),
-				bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat)))
 	}
 	return nil
 }
 
-func timeGets(ctx context.Context, url, token string, n int) ([]time.Duration, error) {
-	return timeGetsOf(ctx, url, token, n, func(int) string { return "" })
+// timePath times b.queries GETs of base plus the paths pathOf gives and
+// adds the row named label.
+func (b *benchRun) timePath(ctx context.Context, base, label, token string, pathOf func(i int) string) error {
+	lat, err := timeGets(ctx, base, token, b.queries, pathOf)
+	if err != nil {
+		return err
+	}
+	b.add(label, fmt.Sprintf("p50 %s, p95 %s over %d requests", bench.Percentile(lat, .5).Round(10*time.Microsecond),
+		bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat)))
+	return nil
 }
 
-// timeGetsOf times n GETs of base plus pathOf(i), sorted.
-func timeGetsOf(ctx context.Context, base, token string, n int, pathOf func(i int) string) ([]time.Duration, error) {
+// timeGets times n GETs of base plus pathOf(i), sorted.
+func timeGets(ctx context.Context, base, token string, n int, pathOf func(i int) string) ([]time.Duration, error) {
 	var lat []time.Duration
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		url := base + pathOf(i)

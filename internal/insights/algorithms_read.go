@@ -22,7 +22,7 @@ func (d *Decisions) Algorithms(ctx context.Context, w Window) (*AlgorithmsAnswer
 	if err != nil {
 		return nil, fmt.Errorf("insights: algorithms: %w", err)
 	}
-	return &AlgorithmsAnswer{span: w.span(), Thresholds: d.Thresholds, Algorithms: Advise(algorithmUses(rows), d.Thresholds)}, nil
+	return &AlgorithmsAnswer{span: spanOf(w), Thresholds: d.Thresholds, Algorithms: Advise(algorithmUses(rows), d.Thresholds)}, nil
 }
 
 // algorithmUses sums a window's algorithm and decision rows.

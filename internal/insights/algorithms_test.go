@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -39,7 +40,7 @@ func TestAlgorithmActions(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ingest(t, st, reports)
 		d := &insights.Decisions{Rollups: st, Settings: insights.DefaultSettings()}
-		got, err := d.Algorithms(context.Background(), insights.LastDays(testNow, 30))
+		got, err := d.Algorithms(context.Background(), dashboard.LastDays(testNow, 30))
 		if err != nil {
 			t.Fatal(err)
 		}

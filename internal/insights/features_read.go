@@ -8,6 +8,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
@@ -60,19 +61,9 @@ func DefaultSettings() Settings {
 	return Settings{Weights: DefaultWeights(), Thresholds: DefaultThresholds()}
 }
 
-// Window is a span of whole UTC days, both ends included.
-type Window struct {
-	From, To rollup.Day
-}
-
-// LastDays returns the n days ending on now's UTC day.
-func LastDays(now time.Time, n int) Window {
-	to := rollup.DayOf(now)
-	return Window{From: to - rollup.Day(n) + 1, To: to}
-}
-
-// Days counts the days of w.
-func (w Window) Days() int { return int(w.To-w.From) + 1 }
+// Window is a span of whole UTC days, both ends included: the
+// dashboard's period.
+type Window = dashboard.Period
 
 // span is a window as the answers show it.
 type span struct {
@@ -81,7 +72,7 @@ type span struct {
 	Days int    `json:"days"`
 }
 
-func (w Window) span() span { return span{From: w.From.String(), To: w.To.String(), Days: w.Days()} }
+func spanOf(w Window) span { return span{From: w.From.String(), To: w.To.String(), Days: w.Days()} }
 
 // FeaturesAnswer is GET /api/v1/insights/features.
 type FeaturesAnswer struct {
@@ -99,7 +90,7 @@ func (d *Decisions) Features(ctx context.Context, w Window) (*FeaturesAnswer, er
 		return nil, fmt.Errorf("insights: features: %w", err)
 	}
 	in := priorityInput(rows)
-	ans := &FeaturesAnswer{span: w.span(), Weights: d.Weights, RequestsSource: RequestsNone}
+	ans := &FeaturesAnswer{span: spanOf(w), Weights: d.Weights, RequestsSource: RequestsNone}
 	if d.Votes != nil {
 		votes, err := d.Votes.FeatureVotes(ctx, w.From.Time(), (w.To + 1).Time())
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -15,7 +16,7 @@ import (
 // raw reports of a simulated fleet.
 func TestPrioritiesEqualBruteForce(t *testing.T) {
 	reports := simulatedFleet()
-	w := insights.LastDays(testNow, 30)
+	w := dashboard.LastDays(testNow, 30)
 	want := bruteForcePriorities(inWindow(reports, w), insights.DefaultWeights())
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ingest(t, st, reports)

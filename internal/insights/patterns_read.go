@@ -29,6 +29,6 @@ func (d *Decisions) Patterns(ctx context.Context, w Window, q PatternQuery) (*Pa
 	for _, name := range g.keys(rollup.DimFeature) {
 		features[name] = g.union(rollup.DimFeature, name)
 	}
-	return &PatternsAnswer{span: w.span(), MinSupport: q.MinSupport,
+	return &PatternsAnswer{span: spanOf(w), MinSupport: q.MinSupport,
 		Patterns: FindPatterns(g.union(rollup.DimAll, ""), features, q)}, nil
 }

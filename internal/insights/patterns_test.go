@@ -10,6 +10,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -20,7 +21,7 @@ import (
 // made installation by installation from the raw reports.
 func TestPatternsEqualBruteForce(t *testing.T) {
 	reports := simulatedFleet()
-	w := insights.LastDays(testNow, 30)
+	w := dashboard.LastDays(testNow, 30)
 	q := insights.PatternQuery{MinSupport: 0.05, MinSize: 1, MaxSize: insights.MaxPatternSize, Limit: 100000}
 	n, want := bruteForcePatterns(inWindow(reports, w), q)
 	eachStore(t, func(t *testing.T, st store.Store) {

@@ -24,11 +24,7 @@ func (s *Server) insightFeatures(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ans, err := s.insights.Features(r.Context(), win)
-	if err != nil {
-		return unavailable(err)
-	}
-	writeJSON(w, http.StatusOK, ans)
-	return nil
+	return reply(w, ans, err)
 }
 
 func (s *Server) insightAlgorithms(w http.ResponseWriter, r *http.Request) error {
@@ -37,11 +33,7 @@ func (s *Server) insightAlgorithms(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	ans, err := s.insights.Algorithms(r.Context(), win)
-	if err != nil {
-		return unavailable(err)
-	}
-	writeJSON(w, http.StatusOK, ans)
-	return nil
+	return reply(w, ans, err)
 }
 
 func (s *Server) insightPatterns(w http.ResponseWriter, r *http.Request) error {
@@ -54,11 +46,7 @@ func (s *Server) insightPatterns(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ans, err := s.insights.Patterns(r.Context(), win, q)
-	if err != nil {
-		return unavailable(err)
-	}
-	writeJSON(w, http.StatusOK, ans)
-	return nil
+	return reply(w, ans, err)
 }
 
 func (s *Server) insightForecasts(w http.ResponseWriter, r *http.Request) error {
@@ -67,6 +55,12 @@ func (s *Server) insightForecasts(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	ans, err := s.insights.Forecasts(r.Context(), asOf, horizons)
+	return reply(w, ans, err)
+}
+
+// reply writes an answer read from the store, or 503 when the read
+// failed.
+func reply(w http.ResponseWriter, ans any, err error) error {
 	if err != nil {
 		return unavailable(err)
 	}
@@ -78,7 +72,7 @@ func (s *Server) insightForecasts(w http.ResponseWriter, r *http.Request) error 
 // absent): the window ending today (UTC).
 func insightsWindow(r *http.Request, now time.Time) (insights.Window, error) {
 	n, err := intParam(r, "days", insightsDays, 1, dashboard.MaxTrendDays)
-	return insights.LastDays(now, n), err
+	return dashboard.LastDays(now, n), err
 }
 
 // patternQuery reads min_support (0 < s ≤ 1; 0.05), min_size and max_size
