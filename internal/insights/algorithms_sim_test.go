@@ -51,6 +51,7 @@ func simFleetGain(r *rand.Rand, n int, mu float64) AlgorithmUse {
 }
 
 func TestAlgorithmFalseAlarmsSim(t *testing.T) {
+	t.Parallel() // CPU only: overlaps the tests that wait on the stores
 	th := DefaultThresholds()
 	r := rand.New(rand.NewPCG(12, 12))
 	flagged := func(draw func() AlgorithmUse, action string) float64 {

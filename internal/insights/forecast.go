@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -120,12 +121,7 @@ func (h History) series() []*series {
 		prefix string
 		m      map[string][]int64
 	}{{versionPrefix, h.Versions}, {featurePrefix, h.Features}} {
-		names := make([]string, 0, len(group.m))
-		for name := range group.m {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
+		for _, name := range slices.Sorted(maps.Keys(group.m)) {
 			out = append(out, shareSeries(group.prefix+name, h.First, group.m[name], h.Active))
 		}
 	}

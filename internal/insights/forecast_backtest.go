@@ -14,7 +14,7 @@ var z80 = distuv.UnitNormal.Quantile(0.9)
 // most maxOrigins of them, evenly spread, keep a year of history cheap.
 const (
 	minTrainDays = 28
-	maxOrigins   = 30
+	maxOrigins   = 15
 )
 
 // Backtest is how a forecast method did on the series' own past: fitted

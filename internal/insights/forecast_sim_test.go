@@ -101,6 +101,7 @@ var simKinds = []simKind{
 // 70 to 90 % of the forecasts. Each kind's figures are logged; docs/insights.md
 // quotes them.
 func TestBacktestCoverageSim(t *testing.T) {
+	t.Parallel() // CPU only: overlaps the tests that wait on the stores
 	const perKind, days = 25, 90
 	horizons := []int{7, 30}
 	r := rand.New(rand.NewPCG(12, 1))

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -69,10 +70,13 @@ type Patterns struct {
 	Combinations  []Combination `json:"combinations"`
 }
 
-// itemset is a sorted set of feature indexes and its installations.
+// itemset is a sorted set of feature indexes, the installations that
+// used them all (count), those that used no other feature (exact), and
+// the bitmap of the first, which the last level searched needs not keep.
 type itemset struct {
-	items []int
-	bm    *roaring.Bitmap
+	items        []int
+	count, exact uint64
+	bm           *roaring.Bitmap
 }
 
 // FindPatterns returns the combinations of q's sizes whose installations
@@ -92,24 +96,21 @@ func FindPatterns(active *roaring.Bitmap, features map[string]*roaring.Bitmap, q
 	minCount := uint64(math.Max(1, math.Ceil(q.MinSupport*float64(n)-1e-9)))
 	bySize := exactSizes(active, names, features)
 	support := func(c uint64) float64 { return float64(c) / float64(n) }
-	level := frequentSingles(names, features, minCount)
+	level := frequentSingles(names, features, minCount, bySize[1])
 	for size := 1; size <= q.MaxSize && len(level) > 0; size++ {
 		if size >= q.MinSize {
 			for _, s := range level {
-				c := Combination{Installations: s.bm.GetCardinality(), Lift: 1}
-				c.Support = support(c.Installations)
+				c := Combination{Installations: s.count, Support: support(s.count), Exactly: s.exact, ExactlySupport: support(s.exact), Lift: 1}
 				for _, i := range s.items {
 					c.Features = append(c.Features, names[i])
 					c.Lift /= support(features[names[i]].GetCardinality())
 				}
 				c.Lift *= c.Support
-				c.Exactly = s.bm.AndCardinality(bySize[size])
-				c.ExactlySupport = support(c.Exactly)
 				out.Combinations = append(out.Combinations, c)
 			}
 		}
 		if size < q.MaxSize {
-			level = nextLevel(level, features, names, minCount)
+			level = nextLevel(level, features, names, minCount, bySize[size+1], size+1 == q.MaxSize)
 		}
 	}
 	slices.SortFunc(out.Combinations, func(a, b Combination) int {
@@ -122,11 +123,11 @@ func FindPatterns(active *roaring.Bitmap, features map[string]*roaring.Bitmap, q
 	return out
 }
 
-func frequentSingles(names []string, features map[string]*roaring.Bitmap, minCount uint64) []itemset {
+func frequentSingles(names []string, features map[string]*roaring.Bitmap, minCount uint64, exactOne *roaring.Bitmap) []itemset {
 	var level []itemset
 	for i, f := range names {
-		if features[f].GetCardinality() >= minCount {
-			level = append(level, itemset{items: []int{i}, bm: features[f]})
+		if n := features[f].GetCardinality(); n >= minCount {
+			level = append(level, itemset{items: []int{i}, count: n, exact: features[f].AndCardinality(exactOne), bm: features[f]})
 		}
 	}
 	return level
@@ -134,14 +135,17 @@ func frequentSingles(names []string, features map[string]*roaring.Bitmap, minCou
 
 // nextLevel joins the sets of one level that share all but their last
 // feature, keeps the candidates whose every subset is in the level, and
-// of those the ones that reach minCount.
-func nextLevel(level []itemset, features map[string]*roaring.Bitmap, names []string, minCount uint64) []itemset {
+// of those the ones that reach minCount. exact holds the installations
+// that used as many features as the new sets have. On the last level only
+// counts are needed: no intersection is kept.
+func nextLevel(level []itemset, features map[string]*roaring.Bitmap, names []string, minCount uint64, exact *roaring.Bitmap, last bool) []itemset {
 	known := make(map[string]bool, len(level))
 	for _, s := range level {
 		known[key(s.items)] = true
 	}
 	var next []itemset
 	for i, a := range level {
+		var aExact *roaring.Bitmap // a's installations with exactly the new size's features, when needed
 		for _, b := range level[i+1:] {
 			k := len(a.items)
 			if !slices.Equal(a.items[:k-1], b.items[:k-1]) {
@@ -151,10 +155,22 @@ func nextLevel(level []itemset, features map[string]*roaring.Bitmap, names []str
 			if !subsetsKnown(items, known) {
 				continue
 			}
-			bm := roaring.And(a.bm, features[names[b.items[k-1]]])
-			if bm.GetCardinality() >= minCount {
-				next = append(next, itemset{items: items, bm: bm})
+			f := features[names[b.items[k-1]]]
+			s := itemset{items: items}
+			if last {
+				s.count = a.bm.AndCardinality(f)
+			} else {
+				s.bm = roaring.And(a.bm, f)
+				s.count = s.bm.GetCardinality()
 			}
+			if s.count < minCount {
+				continue
+			}
+			if aExact == nil {
+				aExact = roaring.And(a.bm, exact)
+			}
+			s.exact = aExact.AndCardinality(f)
+			next = append(next, s)
 		}
 	}
 	return next
@@ -173,11 +189,11 @@ func subsetsKnown(items []int, known map[string]bool) bool {
 }
 
 func key(items []int) string {
-	var b strings.Builder
+	var b []byte
 	for _, i := range items {
-		fmt.Fprintf(&b, "%d,", i)
+		b = strconv.AppendInt(append(b, ','), int64(i), 10)
 	}
-	return b.String()
+	return string(b)
 }
 
 // exactSizes returns, for each size up to MaxPatternSize, the active
