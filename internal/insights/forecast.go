@@ -2,6 +2,7 @@ package insights
 
 import (
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -52,12 +53,14 @@ type Forecast struct {
 }
 
 // Path is a series' history and its forecast for every day up to the
-// longest horizon, for charts: Actual is null after as_of, the forecast
-// null up to it.
+// longest horizon, for charts: one value a day from From, Actual null
+// after as_of, the forecast null before it (and equal to the actual
+// value on as_of, so that the lines join). Values are rounded to
+// hundredths.
 type Path struct {
 	Series string     `json:"series"`
 	Unit   string     `json:"unit"`
-	Days   []string   `json:"days"`
+	From   string     `json:"from"`
 	Actual []*float64 `json:"actual"`
 	Value  []*float64 `json:"value"`
 	Lower  []*float64 `json:"lower"`
@@ -76,8 +79,10 @@ type Forecasts struct {
 	HistoryDays int        `json:"history_days"`
 	Horizons    []int      `json:"horizons"`
 	Forecasts   []Forecast `json:"forecasts"`
-	Paths       []Path     `json:"paths"`
-	Skipped     []Skipped  `json:"skipped"`
+	// Paths are left out of the API's answer unless asked for (paths=true):
+	// the page draws them.
+	Paths   []Path    `json:"paths,omitempty"`
+	Skipped []Skipped `json:"skipped"`
 }
 
 // ForecastAll forecasts every series of h at each horizon, with the
@@ -159,9 +164,8 @@ func (s *series) forecastAll(horizons []int) seriesResult {
 func (s *series) path(fit ensemble, horizon int) Path {
 	last := len(s.actual) - 1
 	from := max(0, last-pathDays+1)
-	p := Path{Series: s.name, Unit: s.unit}
+	p := Path{Series: s.name, Unit: s.unit, From: (s.first + rollup.Day(from)).String()}
 	for i := from; i <= last+horizon; i++ {
-		p.Days = append(p.Days, (s.first + rollup.Day(i)).String())
 		if i <= last {
 			p.Actual = append(p.Actual, number(s.actual[i]))
 			p.Value, p.Lower, p.Upper = append(p.Value, nil), append(p.Lower, nil), append(p.Upper, nil)
@@ -183,5 +187,6 @@ func number(v float64) *float64 {
 	if v != v { // NaN: a day without a value
 		return nil
 	}
+	v = math.Round(v*100) / 100
 	return &v
 }

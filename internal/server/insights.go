@@ -55,6 +55,11 @@ func (s *Server) insightForecasts(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	ans, err := s.insights.Forecasts(r.Context(), asOf, horizons)
+	if err == nil && r.URL.Query().Get("paths") != "true" {
+		lean := *ans // the answer is shared with other requests: a copy
+		lean.Paths = nil
+		ans = &lean
+	}
 	return reply(w, ans, err)
 }
 
@@ -99,7 +104,8 @@ func patternQuery(r *http.Request) (insights.PatternQuery, error) {
 
 // forecastQuery reads as_of=YYYY-MM-DD (a day before today, UTC;
 // yesterday when absent, today being incomplete) and horizon=N (1 to
-// insights.MaxHorizon days; 30 and 90 when absent).
+// insights.MaxHorizon days; 30 and 90 when absent). paths=true adds each
+// series' daily history and forecast for charts.
 func forecastQuery(r *http.Request, now time.Time) (rollup.Day, []int, error) {
 	today := rollup.DayOf(now)
 	asOf := today - 1

@@ -57,7 +57,7 @@ func TestInsightsParameters(t *testing.T) {
 func TestInsightsAnswers(t *testing.T) {
 	e := newEnv(t, func(c *server.Config) { c.Insights.Weights = insights.Weights{Usage: 1} })
 	for i := range 12 {
-		for d := range 3 {
+		for d := range 20 { // enough days for a forecast
 			e.send(e.fleet, body("answers-inst-"+string(rune('a'+i)), time.Now().Add(-time.Duration(d)*24*time.Hour), ""))
 		}
 	}
@@ -89,13 +89,19 @@ func TestInsightsAnswers(t *testing.T) {
 		t.Errorf("patterns: %v", p)
 	}
 	r := e.insight("forecasts", "horizon=30")
-	if r.status != 200 || r.body["as_of"] != time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly) {
+	if fs, _ := r.body["forecasts"].([]any); r.status != 200 || len(fs) == 0 || r.body["as_of"] != time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly) {
 		t.Errorf("forecasts: %d %s", r.status, r.raw)
 	}
-	for _, k := range []string{"forecasts", "paths", "skipped"} {
+	for _, k := range []string{"forecasts", "skipped"} {
 		if _, ok := r.body[k].([]any); !ok {
 			t.Errorf("forecasts: %s is not an array: %s", k, r.raw)
 		}
+	}
+	if _, ok := r.body["paths"]; ok {
+		t.Error("forecasts: paths without paths=true")
+	}
+	if r := e.insight("forecasts", "horizon=30&paths=true"); r.body["paths"] == nil {
+		t.Errorf("forecasts?paths=true: no paths: %s", r.raw)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
@@ -62,14 +63,16 @@ func (s *Server) insightsPage(w http.ResponseWriter, r *http.Request) error {
 		win, q, asOf, horizons, _ = insightsParams(r2, now)
 	}
 	v := &insightsView{Error: problem, AsOf: asOf.String(), Max: (rollup.DayOf(now) - 1).String()}
-	if v.Features, err = s.insights.Features(r.Context(), win); err == nil {
-		if v.Algorithms, err = s.insights.Algorithms(r.Context(), win); err == nil {
-			if v.Patterns, err = s.insights.Patterns(r.Context(), win, q); err == nil {
-				v.Forecasts, err = s.insights.Forecasts(r.Context(), asOf, horizons)
-			}
-		}
-	}
-	if err != nil {
+	ctx := r.Context()
+	// The four answers are independent reads: at once.
+	var errs [4]error
+	var wg sync.WaitGroup
+	wg.Go(func() { v.Features, errs[0] = s.insights.Features(ctx, win) })
+	wg.Go(func() { v.Algorithms, errs[1] = s.insights.Algorithms(ctx, win) })
+	wg.Go(func() { v.Patterns, errs[2] = s.insights.Patterns(ctx, win, q) })
+	wg.Go(func() { v.Forecasts, errs[3] = s.insights.Forecasts(ctx, asOf, horizons) })
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return unavailable(err)
 	}
 	v.Days = choices([]string{"7", "30", "90"}, strconv.Itoa(win.Days()), " days")

@@ -165,7 +165,8 @@
   }
 
   function forecastData(path) {
-    return [path.days.map(daySeconds), path.actual, path.value, path.lower, path.upper];
+    var first = daySeconds(path.from);
+    return [path.actual.map(function (_, i) { return first + i * 86400; }), path.actual, path.value, path.lower, path.upper];
   }
 
   var plots = {};
