@@ -77,24 +77,6 @@ func TestInsightsInChromium(t *testing.T) {
 	}
 }
 
-// chartsDrew checks that each chart has a canvas with pixels drawn.
-func chartsDrew(t *testing.T, b *browser, ids []string) {
-	t.Helper()
-	drawn := eval[map[string]int](b, `Object.fromEntries(`+jsList(ids)+`.map(id => {
-		const c = document.querySelector('#chart-' + id + ' canvas');
-		if (!c || !document.getElementById('empty-' + id).hidden) return [id, -1];
-		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-		let n = 0;
-		for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-		return [id, n];
-	}))`)
-	for _, id := range ids {
-		if drawn[id] < 1000 {
-			t.Errorf("chart %s: %d pixels drawn (-1: no canvas or empty state)", id, drawn[id])
-		}
-	}
-}
-
 // insightAnswers is what the test reads of the four answers.
 type insightAnswers struct {
 	Features struct {

@@ -39,6 +39,8 @@ var options = []option{
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
+	{flag: "feedback-retention-days", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RETENTION_DAYS", def: "365", help: "days feedback and imported GitHub votes are kept"},
+	{flag: "feedback-rate", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RATE", def: "6", help: "feedback per hour one client address may send without a key, and at once (0: a key is required)"},
 	{flag: "priority-weights", env: "INDEXPILOT_ANALYTICS_PRIORITY_WEIGHTS", def: defaultInsights.Weights.String(), help: "weights of a feature's usage, performance and requests scores in its priority (usage,performance,requests)"},
 	{flag: "algorithm-min-success-rate", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_SUCCESS_RATE", def: fmtFloat(defaultInsights.Thresholds.MinSuccessRate), help: "an algorithm is to improve when its success rate's upper 95 % bound is below this"},
 	{flag: "algorithm-min-improvement", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_IMPROVEMENT", def: fmtFloat(defaultInsights.Thresholds.MinImprovementPct), help: "an algorithm is to optimize when its average improvement's upper 95 % bound is below this (%)"},
@@ -97,12 +99,12 @@ func (v values) float(name string) (float64, error) {
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
 	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
+	"feedback-retention-days", "feedback-rate",
 	"priority-weights", "algorithm-min-success-rate", "algorithm-min-improvement", "algorithm-min-installations"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
 	cfg := server.DefaultConfig()
-	var err error
 	var errs [10]error
 	var raw, agg, errDays, burst, regBurst, batch, committers int
 	raw, errs[0] = v.int("raw-retention-days")
@@ -133,6 +135,11 @@ func (v values) serviceConfig() (service.Options, error) {
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return service.Options{}, fmt.Errorf("INDEXPILOT_ANALYTICS_ADMIN_TOKEN must be at least 16 characters")
 	}
+	fb, err := v.feedbackConfig()
+	if err != nil {
+		return service.Options{}, err
+	}
+	cfg.Feedback = fb
 	if cfg.Insights, err = v.insightSettings(); err != nil {
 		return service.Options{}, err
 	}

@@ -18,16 +18,10 @@ type RollupReader interface {
 	Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row, error)
 }
 
-// FeatureVote is the feature requests and votes one feature received.
-type FeatureVote struct {
-	Feature        string
-	Client, GitHub int64
-}
-
-// VoteSource gives the feature requests and votes of a period (from the
-// client and imported from GitHub); the feedback store is one.
+// VoteSource gives the feature requests and votes received in [from, to)
+// (from clients' feedback and imported GitHub issues); store.Store is one.
 type VoteSource interface {
-	FeatureVotes(ctx context.Context, from, to time.Time) ([]FeatureVote, error)
+	FeatureVotes(ctx context.Context, from, to time.Time) ([]store.FeatureVote, error)
 }
 
 // Request sources, as the features answer names them.
@@ -41,8 +35,9 @@ const (
 // where adoption is heading. It reads rollups only, never raw reports.
 type Decisions struct {
 	Rollups RollupReader
-	// Votes, when set, gives the requests score; without it the score is
-	// 0 and answers say "requests_source": "none".
+	// Votes, when set, gives the requests score (the service sets the
+	// store's feedback); without it the score is 0 and answers say
+	// "requests_source": "none".
 	Votes VoteSource
 	Settings
 
@@ -98,7 +93,7 @@ func (d *Decisions) Features(ctx context.Context, w Window) (*FeaturesAnswer, er
 		}
 		in.Votes = map[string]int64{}
 		for _, v := range votes {
-			in.Votes[v.Feature] += v.Client + v.GitHub
+			in.Votes[v.Feature] += v.Total()
 		}
 		ans.RequestsSource = RequestsFeedback
 	}

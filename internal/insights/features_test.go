@@ -2,8 +2,10 @@ package insights_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
@@ -107,3 +109,48 @@ func bruteForcePriorities(reports []fleet.Planned, w insights.Weights) map[strin
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// TestRequestsFromFeedback checks, on both stores, that the requests score
+// counts the votes of clients' feedback and of imported GitHub issues,
+// over the window only, and that a requested feature nobody runs yet is
+// listed.
+func TestRequestsFromFeedback(t *testing.T) {
+	w := dashboard.LastDays(testNow, 30)
+	eachStore(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		client := func(seq int, age time.Duration, requests ...string) {
+			it := store.FeedbackItem{Key: fmt.Sprintf("client:00000000-0000-4000-a000-%012d", seq), Source: store.SourceClient,
+				Received: testNow.Add(-age), Message: "works", Requests: requests, Votes: 1}
+			if _, _, err := st.AddFeedback(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		client(1, time.Hour, "auto_rollback", "brin_support")
+		client(2, 2*time.Hour, "auto_rollback")
+		client(3, 40*24*time.Hour, "qpg") // before the window
+		url := "https://github.com/indexpilot/indexpilot/issues/7"
+		if _, err := st.ImportFeedback(ctx, []store.FeedbackItem{{Key: "github:" + url, Source: store.SourceGitHub, Received: testNow.Add(-time.Hour),
+			Message: "Feature request #7", URL: url, Requests: []string{"brin_support"}, Votes: 5}}); err != nil {
+			t.Fatal(err)
+		}
+		d := &insights.Decisions{Rollups: st, Votes: st, Settings: insights.DefaultSettings()}
+		got, err := d.Features(ctx, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.RequestsSource != insights.RequestsFeedback {
+			t.Errorf("requests source %q, want feedback", got.RequestsSource)
+		}
+		want := map[string][2]float64{"brin_support": {6, 100}, "auto_rollback": {2, 100 * 2.0 / 6}}
+		for _, p := range got.Features {
+			v, ok := want[p.Feature]
+			if p.Feature == "qpg" || (!ok && p.Votes != 0) || (ok && (float64(p.Votes) != v[0] || !near(p.Breakdown.Requests, v[1]))) {
+				t.Errorf("%s: %d votes, requests %.2f; want %v", p.Feature, p.Votes, p.Breakdown.Requests, v)
+			}
+			delete(want, p.Feature)
+		}
+		if len(want) > 0 {
+			t.Errorf("requested features missing: %v", want)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
 var insightEndpoints = []string{"features", "algorithms", "patterns", "forecasts"}
@@ -82,7 +84,7 @@ func TestInsightsAnswers(t *testing.T) {
 	}
 	f := e.insight("features", "").body
 	first := f["features"].([]any)[0].(map[string]any)
-	if f["requests_source"] != "none" || first["score"] != first["breakdown"].(map[string]any)["usage"] {
+	if f["requests_source"] != "feedback" || first["score"] != first["breakdown"].(map[string]any)["usage"] {
 		t.Errorf("with --priority-weights 1,0,0 the score is the usage: %v", f)
 	}
 	if p := e.insight("patterns", "min_support=0.5").body; p["installations"] != 12.0 {
@@ -160,5 +162,35 @@ func TestInsightsPage(t *testing.T) {
 	r = e.do("GET", "/insights?min_support=7", nil, "Cookie", cookie)
 	if r.status != http.StatusBadRequest || !strings.Contains(string(r.raw), "min_support must be") {
 		t.Errorf("a bad parameter: %d", r.status)
+	}
+}
+
+// TestInsightsRequestsFromFeedback sends feature requests through the
+// feedback API and imports a GitHub issue's votes: both count in the
+// features' requests.
+func TestInsightsRequestsFromFeedback(t *testing.T) {
+	e := newEnv(t, nil)
+	e.send(e.fleet, body("requests-inst-1", time.Now(), ""))
+	for _, msg := range []string{`{"message":"more please","feature_requests":["auto_indexing"]}`, `{"message":"and this","feature_requests":["brin_support"]}`} {
+		if r := e.sendFeedback("", msg); r.status != http.StatusCreated {
+			t.Fatalf("feedback: %d %s", r.status, r.raw)
+		}
+	}
+	url := "https://github.com/indexpilot/indexpilot/issues/12"
+	if _, err := e.store.ImportFeedback(context.Background(), []store.FeedbackItem{{Key: "github:" + url, Source: store.SourceGitHub,
+		Received: time.Now(), Message: "BRIN support", URL: url, Requests: []string{"brin_support"}, Votes: 4}}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.insight("features", "days=7")
+	votes := map[string]float64{}
+	requests := map[string]float64{}
+	for _, f := range r.body["features"].([]any) {
+		m := f.(map[string]any)
+		votes[m["feature"].(string)] = m["votes"].(float64)
+		requests[m["feature"].(string)] = m["breakdown"].(map[string]any)["requests"].(float64)
+	}
+	if r.body["requests_source"] != "feedback" || votes["auto_indexing"] != 1 || votes["brin_support"] != 5 || requests["brin_support"] != 100 ||
+		requests["auto_indexing"] != 20 {
+		t.Errorf("votes %v, requests %v: %s", votes, requests, r.raw)
 	}
 }

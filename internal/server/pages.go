@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,12 +78,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// localNext returns where to go after signing in: the page (one of the
-// dashboard's) with the query it was asked with, never another site or
-// path.
+// pagePaths are the signed-in pages a sign-in may return to.
+var pagePaths = []string{"/", "/feedback", "/insights"}
+
+// localNext returns where to go after signing in: one of the pages with
+// the query it was asked with, never another site or path.
 func localNext(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || !dashboardPage(u.Path) || strings.HasPrefix(next, "//") {
+	if err != nil || u.Scheme != "" || u.Host != "" || !slices.Contains(pagePaths, u.Path) || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	if u.RawQuery == "" {
@@ -90,9 +93,6 @@ func localNext(next string) string {
 	}
 	return u.Path + "?" + u.Query().Encode()
 }
-
-// dashboardPage reports whether path is a page sign-in may return to.
-func dashboardPage(path string) bool { return path == "/" || path == "/insights" }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.end(w)

@@ -28,8 +28,9 @@ type Config struct {
 	KeyBurst           int
 	RegisterPerMinute  float64 // registrations per client address
 	RegisterBurst      int
-	KeyCacheTTL        time.Duration     // how long a looked-up key is trusted without the store
-	SecureCookies      bool              // set Secure on the session cookie (behind TLS)
+	KeyCacheTTL        time.Duration // how long a looked-up key is trusted without the store
+	SecureCookies      bool          // set Secure on the session cookie (behind TLS)
+	Feedback           FeedbackConfig
 	Insights           insights.Settings // priority weights and algorithm thresholds
 }
 
@@ -45,6 +46,7 @@ func DefaultConfig() Config {
 		RegisterPerMinute:  10,
 		RegisterBurst:      20,
 		KeyCacheTTL:        30 * time.Second,
+		Feedback:           DefaultFeedbackConfig(),
 		Insights:           insights.DefaultSettings(),
 	}
 }
@@ -63,6 +65,7 @@ type Server struct {
 	keyLimits *limiters
 	regLimits *limiters
 	sessions  *sessions
+	feedback  *feedbackRoutes
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -78,10 +81,11 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
 		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
-		insights:  &insights.Decisions{Rollups: st, Settings: cfg.Insights},
+		insights:  &insights.Decisions{Rollups: st, Votes: st, Settings: cfg.Insights},
 		keys:      newKeyCache(cfg.KeyCacheTTL),
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
 		sessions:  sess,
+		feedback:  newFeedbackRoutes(cfg.Feedback, st),
 	}, nil
 }
