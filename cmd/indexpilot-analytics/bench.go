@@ -331,22 +331,31 @@ func (b *benchRun) filledService(ctx context.Context, fill func(context.Context,
 func (b *benchRun) timeDashboard(ctx context.Context, c *child, token string) error {
 	for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
 		"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90", "/api/v1/dashboard/overview?days=90&version=1.1.1", "/?days=30"} {
-		if err := b.timePath(ctx, c.url, fmt.Sprintf("GET %s, %d stored reports", path, b.dashN), token, func(int) string { return path }); err != nil {
+		if err := b.timePath(ctx, c, fmt.Sprintf("GET %s, %d stored reports", path, b.dashN), token, func(int) string { return path }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// timePath times b.queries GETs of base plus the paths pathOf gives and
-// adds the row named label.
-func (b *benchRun) timePath(ctx context.Context, base, label, token string, pathOf func(i int) string) error {
-	lat, err := timeGets(ctx, base, token, b.queries, pathOf)
+// timePath times b.queries GETs of c's URL plus the paths pathOf gives
+// and adds the row named label: latencies, and the server's CPU time per
+// request (PostgreSQL's not included).
+func (b *benchRun) timePath(ctx context.Context, c *child, label, token string, pathOf func(i int) string) error {
+	cpu0, err := bench.CPUTime(c.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
-	b.add(label, fmt.Sprintf("p50 %s, p95 %s over %d requests", bench.Percentile(lat, .5).Round(10*time.Microsecond),
-		bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat)))
+	lat, err := timeGets(ctx, c.url, token, b.queries, pathOf)
+	if err != nil {
+		return err
+	}
+	cpu1, err := bench.CPUTime(c.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	b.add(label, fmt.Sprintf("p50 %s, p95 %s over %d requests; server CPU %s a request", bench.Percentile(lat, .5).Round(10*time.Microsecond),
+		bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat), ((cpu1-cpu0)/time.Duration(len(lat))).Round(100*time.Microsecond)))
 	return nil
 }
 

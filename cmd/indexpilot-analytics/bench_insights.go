@@ -19,12 +19,12 @@ func (b *benchRun) insights(ctx context.Context) error {
 		for _, path := range []string{"/api/v1/dashboard/overview?days=30", "/api/v1/insights/features?days=30", "/api/v1/insights/algorithms?days=30",
 			"/api/v1/insights/patterns?days=30", "/api/v1/insights/patterns?days=90&min_support=0.01", "/api/v1/insights/forecasts",
 			"/insights"} {
-			if err := b.timePath(ctx, c.url, fmt.Sprintf("GET %s, %d fleet reports", path, b.dashN), token, func(int) string { return path }); err != nil {
+			if err := b.timePath(ctx, c, fmt.Sprintf("GET %s, %d fleet reports", path, b.dashN), token, func(int) string { return path }); err != nil {
 				return err
 			}
 		}
 		yesterday := time.Now().UTC().AddDate(0, 0, -1)
-		return b.timePath(ctx, c.url, fmt.Sprintf("GET /api/v1/insights/forecasts?as_of= (a day not asked before), %d fleet reports", b.dashN), token,
+		return b.timePath(ctx, c, fmt.Sprintf("GET /api/v1/insights/forecasts?as_of= (a day not asked before), %d fleet reports", b.dashN), token,
 			func(i int) string {
 				return "/api/v1/insights/forecasts?as_of=" + yesterday.AddDate(0, 0, -1-i%60).Format(time.DateOnly)
 			})
