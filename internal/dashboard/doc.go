@@ -6,7 +6,8 @@
 //
 // A reader (release health, anomalies, priorities, forecasts, the weekly
 // report, the public page…) takes its figures from the model rather than
-// computing them again:
+// computing them again (package insights' priorities, algorithm advice,
+// combinations and forecasts read a Window through Service):
 //
 //   - Periods: Period (From, To, Days, Previous, Contains, Index,
 //     DayNames, ISOWeek), LastDays, LastCompleteDays, EndingOn, WeekOf;
@@ -17,7 +18,8 @@
 //     Service.RetentionDays ("all time": the rollup retention,
 //     rollup.DefaultRetention unless configured).
 //   - Combining a Window's rows: over its days, Sum, SumDuring, Installs,
-//     InstallsDuring, Active; day by day, Counts, Installations, Shares,
+//     InstallsDuring, Active, SquaresKept (whether a spread of the
+//     improvement may be computed); day by day, Counts, Installations, Shares,
 //     Improvement, Row, Rows; across keys, Keys, Adoption, Cohorts,
 //     FirstDay, FirstIn (new installations, first use), Within (a filter:
 //     the installations of one key, day by day).

@@ -84,7 +84,7 @@ func (s *Server) insightsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // insightsParams reads the page's parameters as the API reads them.
-func insightsParams(r *http.Request, now time.Time) (insights.Window, insights.PatternQuery, rollup.Day, []int, error) {
+func insightsParams(r *http.Request, now time.Time) (dashboard.Period, insights.PatternQuery, rollup.Day, []int, error) {
 	win, err := insightsWindow(r, now)
 	if err != nil {
 		return win, insights.PatternQuery{}, 0, nil, err

@@ -94,10 +94,11 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	if now == nil {
 		now = time.Now
 	}
+	dash := &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)}
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
-		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
-		insights:  &insights.Decisions{Rollups: st, Votes: st, Settings: cfg.Insights},
+		dash:      dash,
+		insights:  &insights.Decisions{Model: dash, Votes: st, Settings: cfg.Insights},
 		keys:      newTTLCache[keyRecord](cfg.KeyCacheTTL, maxCachedKeys),
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst, cfg.Processes),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst, cfg.Processes),
