@@ -19,8 +19,8 @@
 //     rollup.DefaultRetention unless configured).
 //   - Combining a Window's rows: over its days, Sum, SumDuring, Installs,
 //     InstallsDuring, Active, SquaresKept (whether a spread of the
-//     improvement may be computed); day by day, Counts, Installations, Shares,
-//     Improvement, Row, Rows; across keys, Keys, Adoption, Cohorts,
+//     improvement may be computed); day by day, Counts, Installations,
+//     Shares, Improvement, Row, Rows; across keys, Keys, Adoption, Cohorts,
 //     FirstDay, FirstIn (new installations, first use), Within (a filter:
 //     the installations of one key, day by day).
 //   - Versions: VersionsNewestFirst, NewestVersions (each installation
@@ -29,9 +29,9 @@
 //   - Measures of counters: Pct, AvgImprovement, ErrorRatePct,
 //     DecisionRate, MeanLatency.
 //   - Writing numbers for people: FormatCount, FormatOptCount, FormatPct,
-//     FormatDecimal, Missing, and a figure's change against an earlier
-//     period, CountChange and PctChange (Change, TrendGood, TrendBad,
-//     TrendFlat).
+//     FormatDecimal, FormatOptDecimal, Missing, and a figure's change
+//     against an earlier period, CountChange and PctChange (Change,
+//     TrendGood, TrendBad, TrendFlat).
 //
 // Installations are always counted exactly, as the cardinality of a union
 // of bitmaps, never as a sum of daily counts; counters are sums.

@@ -53,6 +53,14 @@ func FormatDecimal(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)
 }
 
+// FormatOptDecimal is FormatDecimal, or Missing for nil.
+func FormatOptDecimal(f *float64) string {
+	if f == nil {
+		return Missing
+	}
+	return FormatDecimal(*f)
+}
+
 // FormatPlain is f with one decimal.
 func FormatPlain(f float64) string { return strconv.FormatFloat(round1(f), 'f', 1, 64) }
 
