@@ -26,7 +26,7 @@ func TestAnomalyNamesTheDay(t *testing.T) {
 		t.Fatalf("a tripled day among 70: %d anomalies, want 1: %+v", len(as), as)
 	}
 	a := as[0]
-	if a.Day != (s.From + rollup.Day(spike)).String() || a.Metric != MetricErrorCount || a.Scope != "error:OperationalError" ||
+	if a.Day != (s.From+rollup.Day(spike)).String() || a.Metric != MetricErrorCount || a.Scope != "error:OperationalError" ||
 		a.Value != s.Num[spike] || a.Severity != SeverityHigh || a.Rule != "one day" || a.Z < p.SingleZ {
 		t.Errorf("anomaly %+v does not name the tripled day %s with its value %v, high severity", a, (s.From + rollup.Day(spike)), s.Num[spike])
 	}

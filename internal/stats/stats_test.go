@@ -167,3 +167,41 @@ func TestTrimmedEstimates(t *testing.T) {
 	xs[0], xs[1] = 1e6, -1e6
 	near(t, "trimmed sigma with two wild values", TrimmedSigma(xs, 5, 0.1), 2, 0.03)
 }
+
+// The always-valid p-value checked after every one of 500 observations
+// errs at most α of the time under the null, where a fixed-sample p-value
+// checked as often errs far more; and it finds a real effect.
+func TestAlwaysValidP(t *testing.T) {
+	const runs, looks, alpha = 2000, 500, 0.05
+	rng := rand.New(rand.NewPCG(7, 8))
+	run := func(effect float64) (seq, fixed int) {
+		for range runs {
+			sum, seqHit, fixHit := 0.0, false, false
+			for n := 1; n <= looks; n++ {
+				sum += effect + rng.NormFloat64()
+				se := 1 / math.Sqrt(float64(n))
+				z := sum / float64(n) / se
+				seqHit = seqHit || AlwaysValidP(z, se, 0.5) < alpha
+				fixHit = fixHit || NormalSurvival(z) < alpha
+			}
+			if seqHit {
+				seq++
+			}
+			if fixHit {
+				fixed++
+			}
+		}
+		return seq, fixed
+	}
+	seq, fixed := run(0)
+	t.Logf("no effect, %d looks: always-valid p < %.2f in %d of %d runs, fixed-sample p in %d", looks, alpha, seq, runs, fixed)
+	if float64(seq)/runs > alpha {
+		t.Errorf("always-valid p erred in %.3f of runs, more than α = %.2f", float64(seq)/runs, alpha)
+	}
+	if float64(fixed)/runs < 3*alpha {
+		t.Errorf("the fixed-sample p checked %d times erred in only %.3f of runs: the test shows nothing", looks, float64(fixed)/runs)
+	}
+	if seq, _ = run(0.3); float64(seq)/runs < 0.95 {
+		t.Errorf("an effect of 0.3 sd over %d looks found in %.3f of runs", looks, float64(seq)/runs)
+	}
+}

@@ -58,11 +58,18 @@ func NewRatio(num, den []float64) Ratio {
 	return r
 }
 
-// logRatio returns ln(a/b) and its standard error (delta method), with
-// half an event added to each side so that zero counts stay finite.
+// logRatio returns ln(a/b) and its standard error.
 func logRatio(a, b Ratio) (lr, se float64) {
+	lr, va, vb := LogRatioVars(a, b)
+	return lr, math.Sqrt(va + vb)
+}
+
+// LogRatioVars returns ln(a/b) and the variances that a and b add to it
+// (delta method), with half an event added to each side so that zero
+// counts stay finite.
+func LogRatioVars(a, b Ratio) (lr, va, vb float64) {
 	pa, pb := (a.Num+0.5)/(a.Den+0.5), (b.Num+0.5)/(b.Den+0.5)
-	return math.Log(pa / pb), math.Sqrt(a.Var/(pa*pa) + b.Var/(pb*pb))
+	return math.Log(pa / pb), a.Var / (pa * pa), b.Var / (pb * pb)
 }
 
 // RatioInterval returns the confidence interval, at the given two-sided

@@ -1,0 +1,124 @@
+package insights
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/stats"
+)
+
+// recommend turns a comparison into a recommendation and its reasons.
+func (p ReleaseParams) recommend(vi *versionInfo, c *comparison, h *ReleaseHistory) (string, []string) {
+	var reasons []string
+	if c.haveErr {
+		reasons = append(reasons, c.errorReason())
+	}
+	if c.havePerf {
+		reasons = append(reasons, c.improvementReason())
+	}
+	if !c.haveErr && !c.havePerf {
+		return Monitor, []string{"no reports of both versions to compare yet"}
+	}
+	if c.errorWorse() || c.improvementWorse() {
+		if c.cand.installs >= p.MinInstallations {
+			return Rollback, append(reasons, c.marginReason())
+		}
+		return Monitor, append(reasons, fmt.Sprintf("looks worse, but only %d installations ran it in the compared days: a rollback needs at least %d",
+			c.cand.installs, p.MinInstallations))
+	}
+	if c.errorNoWorse() && c.improvementNoWorse() {
+		switch vi.stage {
+		case StageNew:
+			return Promote, append(reasons, fmt.Sprintf("no worse than %s, and %s of the active installations run it (adopted from %s)",
+				c.bs.version, percent(vi.adoption), percent(p.AdoptedShare)))
+		case StageReplaced:
+			return Continue, append(reasons, "no worse than "+c.bs.version+"; replaced since")
+		}
+		return Continue, append(reasons, "no worse than "+c.bs.version)
+	}
+	return Monitor, append(reasons, c.needMore(h))
+}
+
+func (c *comparison) span() string {
+	if c.alignment == "age" {
+		return fmt.Sprintf("days 1–%d after each release", len(c.cand.days))
+	}
+	return fmt.Sprintf("the same days (%s to %s)", c.cand.days[0], c.cand.days[len(c.cand.days)-1])
+}
+
+func (c *comparison) errorReason() string {
+	return fmt.Sprintf("error rate %s against %s for %s over %s: ×%.2f (%s CI ×%.2f–×%.2f, %s), %d and %d installations",
+		percent(*c.cand.errorRate()), percent(*c.bs.errorRate()), c.bs.version, c.span(), c.ratio,
+		levelText(c.p.Level), c.lo, c.hi, pText(c.pTwo), c.cand.installs, c.bs.installs)
+}
+
+func (c *comparison) improvementReason() string {
+	return fmt.Sprintf("average improvement %.1f %% against %.1f %% for %s: %+.1f points (%s CI %+.1f to %+.1f, %s)",
+		*c.cand.avgImprovement(), *c.bs.avgImprovement(), c.bs.version, c.diff, levelText(c.p.Level), c.dLo, c.dHi, pText(c.dP))
+}
+
+func (c *comparison) marginReason() string {
+	var what []string
+	if c.errorWorse() {
+		what = append(what, fmt.Sprintf("an error rate at least ×%.2f of %s's and %s more, reliably higher (always-valid p = %.3f < %.2f)",
+			1+c.p.ErrorMargin, c.bs.version, points(c.p.ErrorMarginAbs), c.pWorse, c.p.Alpha))
+	}
+	if c.improvementWorse() {
+		what = append(what, fmt.Sprintf("an improvement %.1f points or more below %s's, reliably lower (always-valid p = %.3f < %.2f)",
+			c.p.ImprovementMargin, c.bs.version, c.dWorseP, c.p.Alpha))
+	}
+	s := "worse beyond the practical margin: " + what[0]
+	if len(what) > 1 {
+		s += "; " + what[1]
+	}
+	return s
+}
+
+// needMore says how much more data would show the version no worse (or
+// worse): the installation-days at which the one-sided bound would clear
+// the margin if the estimates stayed where they are.
+func (c *comparison) needMore(h *ReleaseHistory) string {
+	pace := float64(h.Versions[c.cand.version][h.Last].Installs)
+	if vd := h.Versions[c.cand.version][h.Last-1]; vd != nil {
+		pace = math.Max(pace, float64(vd.Installs))
+	}
+	z := stats.NormalQuantile(c.p.NoWorseLevel)
+	need, what := 0.0, ""
+	if c.haveErr && !c.errorNoWorse() {
+		// lr + z·√(vCand·n/n' + vBase) < ln(1+margin)
+		room := (math.Log(1+c.p.ErrorMargin) - c.lr) / z
+		if room <= 0 || room*room <= c.varBase {
+			return fmt.Sprintf("its error rate is ×%.2f of %s's, too close to the margin of ×%.2f to tell yet", c.ratio, c.bs.version, 1+c.p.ErrorMargin)
+		}
+		need = c.cand.errored.Den * (c.varCand/(room*room-c.varBase) - 1)
+		what = fmt.Sprintf("its error rate is within ×%.2f of %s's", 1+c.p.ErrorMargin, c.bs.version)
+	}
+	if c.havePerf && !c.improvementNoWorse() {
+		room := (c.diff + c.p.ImprovementMargin) / z
+		if room <= 0 || room*room <= c.seBase2 {
+			return fmt.Sprintf("its improvement is %+.1f points from %s's, too close to the margin of %.1f to tell yet", c.diff, c.bs.version, c.p.ImprovementMargin)
+		}
+		n := float64(c.cand.installs) * (c.seCand2/(room*room-c.seBase2) - 1)
+		if n > need {
+			need, what = n, fmt.Sprintf("its improvement is within %.1f points of %s's", c.p.ImprovementMargin, c.bs.version)
+		}
+	}
+	s := fmt.Sprintf("not enough data yet: about %.0f more installation-days to tell whether %s", math.Ceil(need), what)
+	if pace > 0 {
+		s += fmt.Sprintf(" (about %.0f days at its current %.0f installations a day)", math.Ceil(need/pace), pace)
+	}
+	return s
+}
+
+func percent(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
+
+func levelText(x float64) string { return fmt.Sprintf("%.0f %%", 100*x) }
+
+func points(x float64) string { return fmt.Sprintf("%.1f points", 100*x) }
+
+func pText(p float64) string {
+	if p < 0.001 {
+		return "p < 0.001"
+	}
+	return fmt.Sprintf("p = %.3f", p)
+}
