@@ -53,6 +53,9 @@ type Config struct {
 	// HTTPClient sends the requests. When nil, Run uses a client with a
 	// timeout whose transport keeps one idle connection per worker.
 	HTTPClient *http.Client
+	// Scenario plants releases, error spikes and a weekly rhythm; the
+	// zero value plants nothing (scenario.go).
+	Scenario Scenario
 }
 
 // Summary is what a run did. A report sent twice on purpose counts twice
@@ -102,6 +105,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("fleet: days must be between 1 and %d", MaxDays)
 	case c.RetryRate < 0 || c.RetryRate > 1:
 		return errors.New("fleet: retry rate must be between 0 and 1")
+	}
+	if err := c.Scenario.validate(); err != nil {
+		return err
 	}
 	u, err := url.Parse(c.Target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
