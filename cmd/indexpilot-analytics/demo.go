@@ -77,7 +77,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	}
 	fmt.Fprintf(os.Stderr, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, days, installations)
 	sum, err := fleet.Run(ctx, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days,
-		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr})
+		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr, Scenario: demoScenario})
 	printSummary(sum)
 	if err != nil {
 		cancel()
@@ -92,6 +92,14 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	}
 	return <-done
 }
+
+// demoScenario plants a bad release near the end of the demo's period, so
+// that the Releases view shows a rollback (and the anomalies it causes)
+// out of the box: 1.2.0 errs four times as often as 1.1.1 and improves
+// queries less, and most installations take it within a few days.
+var demoScenario = fleet.Scenario{Releases: []fleet.Release{{
+	Version: "1.2.0", At: 0.9, ErrorMultiplier: 2, Improvement: 15, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8,
+}}}
 
 // demoKeys creates the demo's admin token and fleet key in a fresh store.
 func demoKeys(ctx context.Context, dsn string) (admin, fleetKey string, err error) {

@@ -101,7 +101,8 @@ func DefaultAnomalyParams() AnomalyParams {
 
 // judgement is how one day compares with its history.
 type judgement struct {
-	judged             bool // enough history and enough counts to alarm
+	known              bool // enough history for an expected value
+	judged             bool // and enough counts to alarm
 	value, expected, z float64
 	kind               SeriesKind
 	spread             float64 // counts: the overdispersion; rates and means: the standard deviation
@@ -141,24 +142,77 @@ type BandSeries struct {
 // Detect returns the anomalies of s on the days from..to (both included;
 // days outside the series are skipped), oldest first.
 func (p AnomalyParams) Detect(s *Series, from, to rollup.Day) []Anomaly {
-	var out []Anomaly
-	var prev judgement
+	return p.Judge(s, from-1, to).Anomalies(from, to)
+}
+
+// Band returns s on the days from..to with the band each day was judged
+// against.
+func (p AnomalyParams) Band(s *Series, from, to rollup.Day) *BandSeries {
+	return p.Judge(s, from, to).Band(from, to)
+}
+
+// Judged is a series with each day of a span judged once, for finding
+// anomalies and drawing bands without judging a day twice.
+type Judged struct {
+	p    AnomalyParams
+	s    *Series
+	from rollup.Day
+	js   []judgement // day from+i; zero outside the series
+}
+
+// Judge judges s on the days from..to.
+func (p AnomalyParams) Judge(s *Series, from, to rollup.Day) *Judged {
+	jd := &Judged{p: p, s: s, from: from, js: make([]judgement, max(int(to-from)+1, 0))}
 	sc := newScratch(p.History)
-	for d := from - 1; d <= to; d++ {
-		i := int(d - s.From)
-		if i < 0 || i >= len(s.Num) {
-			prev = judgement{}
-			continue
+	for k := range jd.js {
+		if i := int(from-s.From) + k; i >= 0 && i < len(s.Num) {
+			jd.js[k] = p.judge(s, i, sc)
 		}
-		j := p.judge(s, i, sc)
-		if d >= from {
-			if a, ok := p.flag(s, d, prev, j); ok {
-				out = append(out, a)
-			}
+	}
+	return jd
+}
+
+// at returns the judgement of day d (zero when not judged).
+func (jd *Judged) at(d rollup.Day) judgement {
+	if k := int(d - jd.from); k >= 0 && k < len(jd.js) {
+		return jd.js[k]
+	}
+	return judgement{}
+}
+
+// Anomalies returns the anomalies among the judged days from..to (the day
+// before from must be judged too, for the two-day rule).
+func (jd *Judged) Anomalies(from, to rollup.Day) []Anomaly {
+	var out []Anomaly
+	for d := from; d <= to; d++ {
+		if a, ok := jd.p.flag(jd.s, d, jd.at(d-1), jd.at(d)); ok {
+			out = append(out, a)
 		}
-		prev = j
 	}
 	return out
+}
+
+// Band returns the judged days from..to with their bands.
+func (jd *Judged) Band(from, to rollup.Day) *BandSeries {
+	b := &BandSeries{}
+	for d := from; d <= to; d++ {
+		b.Days = append(b.Days, d.String())
+		j := jd.at(d)
+		var v, e, lo, hi *float64
+		if j.known {
+			if !math.IsNaN(j.value) {
+				v = &j.value
+			}
+			l, u := jd.p.band(j)
+			e, lo, hi = &j.expected, &l, &u
+		} else if i := int(d - jd.s.From); i >= 0 && i < len(jd.s.Num) {
+			if x := jd.s.value(i); !math.IsNaN(x) {
+				v = &x
+			}
+		}
+		b.Values, b.Expected, b.Lower, b.Upper = append(b.Values, v), append(b.Expected, e), append(b.Lower, lo), append(b.Upper, hi)
+	}
+	return b
 }
 
 // flag tells whether day d, judged j after a day judged prev, is an
@@ -188,27 +242,4 @@ func (p AnomalyParams) flag(s *Series, d rollup.Day, prev, j judgement) (Anomaly
 		a.Severity = SeverityHigh
 	}
 	return a, true
-}
-
-// Band returns s on the days from..to with the band each day was judged
-// against.
-func (p AnomalyParams) Band(s *Series, from, to rollup.Day) *BandSeries {
-	b := &BandSeries{}
-	sc := newScratch(p.History)
-	for d := from; d <= to; d++ {
-		b.Days = append(b.Days, d.String())
-		i := int(d - s.From)
-		var v, e, lo, hi *float64
-		if i >= 0 && i < len(s.Num) {
-			if x := s.value(i); !math.IsNaN(x) {
-				v = &x
-			}
-			if j, ok := p.expect(s, i, sc); ok {
-				l, u := p.band(j)
-				e, lo, hi = &j.expected, &l, &u
-			}
-		}
-		b.Values, b.Expected, b.Lower, b.Upper = append(b.Values, v), append(b.Expected, e), append(b.Lower, lo), append(b.Upper, hi)
-	}
-	return b
 }

@@ -80,7 +80,7 @@ func (p AnomalyParams) expect(s *Series, i int, sc *scratch) (judgement, bool) {
 	week := sc.weekdayFactors(from)
 	wd := weekday(s.From + rollup.Day(i))
 	level, sigma := p.levelAndSpread(sc, week, from, s.Kind == KindCount)
-	j := judgement{value: s.value(i), expected: level * week.f[wd]}
+	j := judgement{known: true, value: s.value(i), expected: level * week.f[wd]}
 	if s.Kind != KindMean {
 		j.expected = math.Max(0, j.expected)
 	}
@@ -94,7 +94,7 @@ func (p AnomalyParams) expect(s *Series, i int, sc *scratch) (judgement, bool) {
 func (p AnomalyParams) judge(s *Series, i int, sc *scratch) judgement {
 	j, ok := p.expect(s, i, sc)
 	if !ok || math.IsNaN(j.value) {
-		return judgement{}
+		return j
 	}
 	switch s.Kind {
 	case KindCount:

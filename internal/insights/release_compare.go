@@ -3,6 +3,7 @@ package insights
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/stats"
@@ -10,15 +11,23 @@ import (
 
 // Evaluate compares every version of the plan with its predecessor — the
 // latest earlier version that was adopted and is not itself recommended
-// for rollback — and recommends; newest version first. h must hold the
-// bitmaps of pl.BitmapDays().
+// for rollback; for a stable version, the latest such stable version, as
+// a pre-release is no standard for a release — and recommends; newest
+// version first. h must hold the bitmaps of pl.BitmapDays().
 func (pl *ReleasePlan) Evaluate(h *ReleaseHistory) []Release {
-	var healthy *versionInfo
+	var healthy, healthyStable *versionInfo
 	out := make([]Release, 0, len(pl.versions))
 	for _, vi := range pl.versions {
-		r := pl.evaluate(h, vi, healthy)
+		base := healthy
+		if !prerelease(vi.version) {
+			base = healthyStable
+		}
+		r := pl.evaluate(h, vi, base)
 		if vi.everAdopted && r.Recommendation != Rollback {
 			healthy = vi
+			if !prerelease(vi.version) {
+				healthyStable = vi
+			}
 		}
 		out = append(out, r)
 	}
@@ -117,7 +126,9 @@ func (p ReleaseParams) compare(cand, bs *sample, alignment string) *comparison {
 		_, c.noWorseHi = stats.RatioInterval(cand.errored, bs.errored, 1-2*(1-p.NoWorseLevel))
 	}
 	a, b := cand.improvement(), bs.improvement()
-	if a.N >= 2 && b.N >= 2 {
+	// Without sums of squares (rollups older than the counter) the spread
+	// is unknown: no test rather than a test with a width of zero.
+	if a.N >= 2 && b.N >= 2 && (a.Var > 0 || b.Var > 0) {
 		c.havePerf = true
 		var se float64
 		c.diff, se, c.perfDF = stats.Welch(a, b)
@@ -168,4 +179,12 @@ func (c *comparison) errorNoWorse() bool { return !c.haveErr || c.noWorseHi < 1+
 
 func (c *comparison) improvementNoWorse() bool {
 	return !c.havePerf || c.dNoWorseLo > -c.p.ImprovementMargin
+}
+
+// prerelease tells whether v is a pre-release: something other than build
+// metadata follows its numbers ("1.1.0a8", "1.2.0rc1", "2.0.0-beta.1",
+// "1.3.0.dev2"; not "1.2.0" or "1.2.0+build5").
+func prerelease(v string) bool {
+	rest := strings.TrimLeft(v, "0123456789.")
+	return rest != "" && rest[0] != '+'
 }

@@ -103,6 +103,9 @@ func (c *comparison) needMore(h *ReleaseHistory) string {
 			need, what = n, fmt.Sprintf("its improvement is within %.1f points of %s's", c.p.ImprovementMargin, c.bs.version)
 		}
 	}
+	if what == "" { // no worse on each measure alone: only their combination is short
+		return "not enough data yet to tell it is no worse than " + c.bs.version
+	}
 	s := fmt.Sprintf("not enough data yet: about %.0f more installation-days to tell whether %s", math.Ceil(need), what)
 	if pace > 0 {
 		s += fmt.Sprintf(" (about %.0f days at its current %.0f installations a day)", math.Ceil(need/pace), pace)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -52,6 +53,7 @@ type Server struct {
 	store     store.Store
 	batcher   *ingest.Batcher
 	dash      *dashboard.Service
+	insights  *insights.Health
 	log       *slog.Logger
 	now       func() time.Time
 	metrics   *Metrics
@@ -74,6 +76,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
 		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
+		insights:  insights.NewHealth(st, int(cfg.AggregateRetention.Hours()/24)),
 		keys:      newKeyCache(cfg.KeyCacheTTL),
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
+)
+
+// releasesPage is the Releases view: release health per version and the
+// anomalies of the fleet's daily series. Tables are rendered here, so the
+// page is complete without JavaScript; web/static/releases.js draws the
+// charts from the same JSON the API serves.
+func (s *Server) releasesPage(w http.ResponseWriter, r *http.Request) error {
+	ok, err := s.isAdmin(r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		next := "/releases"
+		if r.URL.RawQuery != "" {
+			next += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, "/login?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+		return nil
+	}
+	status, problem := http.StatusOK, ""
+	days, bad := insightDays(r.URL.Query())
+	if bad != nil {
+		status, problem, days = http.StatusBadRequest, bad.Message, defaultInsightDays
+	}
+	now := s.now()
+	rs, err := s.insights.Releases(r.Context(), now, days)
+	if err != nil {
+		return unavailable(err)
+	}
+	as, err := s.insights.Anomalies(r.Context(), now, days)
+	if err != nil {
+		return unavailable(err)
+	}
+	return render(w, status, "releases", newReleasesView(rs, as, days, problem))
+}
+
+type releasesView struct {
+	Days                       int
+	Periods                    []option
+	Error                      string
+	From, To                   string
+	AnomaliesFrom, AnomaliesTo string
+	Releases                   []releaseRow
+	Anomalies                  []anomalyRow
+}
+
+// releaseRow is one version, formatted.
+type releaseRow struct {
+	Version, Stage, Adoption, Installations, Compared    string
+	ErrorRate, BaselineVersion, BaselineErrorRate, Ratio string
+	Improvement, BaselineImprovement, ImprovementDiff    string
+	Recommendation                                       string
+	Reasons                                              []string
+}
+
+// anomalyRow is one anomaly, formatted; Index names its chart.
+type anomalyRow struct {
+	Index                                                     int
+	Day, Metric, Scope, Value, Expected, Band, Severity, Rule string
+}
+
+func newReleasesView(rs *insights.Releases, as *insights.Anomalies, days int, problem string) *releasesView {
+	v := &releasesView{Days: days, Error: problem, From: rs.From, To: rs.To,
+		AnomaliesFrom: as.From, AnomaliesTo: as.To}
+	for _, n := range []int{7, 30, 90} {
+		v.Periods = append(v.Periods, option{Value: strconv.Itoa(n), Label: "Last " + strconv.Itoa(n) + " days", Selected: n == days})
+	}
+	if days != 7 && days != 30 && days != 90 {
+		v.Periods = append(v.Periods, option{Value: strconv.Itoa(days), Label: "Last " + strconv.Itoa(days) + " days", Selected: true})
+	}
+	for _, r := range rs.Releases {
+		v.Releases = append(v.Releases, newReleaseRow(r))
+	}
+	for i, a := range as.Anomalies {
+		v.Anomalies = append(v.Anomalies, anomalyRow{Index: i, Day: a.Day, Metric: a.Metric, Scope: a.Scope,
+			Value: metricValue(a.Metric, a.Value), Expected: metricValue(a.Metric, a.Expected),
+			Band: metricValue(a.Metric, a.Lower) + " – " + metricValue(a.Metric, a.Upper), Severity: a.Severity, Rule: a.Rule})
+	}
+	return v
+}
+
+func newReleaseRow(r insights.Release) releaseRow {
+	row := releaseRow{Version: r.Version, Stage: r.Stage, Adoption: formatShare(&r.Adoption),
+		Installations: formatCount(int64(r.Installations)), Compared: r.CompareFrom + " to " + r.CompareTo,
+		ErrorRate: formatShare(r.ErrorRate), Improvement: formatPct(r.AvgImprovementPct), Recommendation: r.Recommendation,
+		Reasons: r.Reasons, BaselineVersion: "–", BaselineErrorRate: "–", Ratio: "–", BaselineImprovement: "–", ImprovementDiff: "–"}
+	if b := r.Baseline; b != nil {
+		row.BaselineVersion = b.Version + " (" + b.Alignment + ")"
+		row.BaselineErrorRate, row.BaselineImprovement = formatShare(b.ErrorRate), formatPct(b.AvgImprovementPct)
+		if b.ErrorRateRatio != nil && len(b.ErrorRateRatioCI) == 2 {
+			row.Ratio = fmt.Sprintf("×%s (×%s–×%s)", formatDecimal(*b.ErrorRateRatio), formatDecimal(b.ErrorRateRatioCI[0]), formatDecimal(b.ErrorRateRatioCI[1]))
+		}
+		if b.ImprovementDiff != nil && len(b.ImprovementDiffCI) == 2 {
+			row.ImprovementDiff = fmt.Sprintf("%s pp (%s to %s)", signedPlain(*b.ImprovementDiff), signedPlain(b.ImprovementDiffCI[0]), signedPlain(b.ImprovementDiffCI[1]))
+		}
+	}
+	return row
+}
+
+// formatShare formats a share (0.21) as a percentage (21.0 %).
+func formatShare(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	p := *f * 100
+	return formatPct(&p)
+}
+
+func signedPlain(f float64) string { return signed(round1(f), formatPlain(math.Abs(f))) }
+
+// metricValue formats a value of an anomaly's metric in its unit.
+func metricValue(metric string, f float64) string {
+	switch {
+	case strings.HasSuffix(metric, "_rate"):
+		return formatShare(&f)
+	case metric == insights.MetricImprovement:
+		return formatPct(&f)
+	}
+	return formatCount(int64(math.Round(f)))
+}
