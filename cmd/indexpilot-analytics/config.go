@@ -10,6 +10,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/service"
 )
@@ -19,6 +20,7 @@ import (
 type option struct {
 	flag, env, def, help string
 	secret, envOnly      bool
+	mask                 func(string) string // shows a secret in part (config); nil: whole or not at all
 }
 
 // options is the whole configuration of the service; README's table is
@@ -39,6 +41,34 @@ var options = []option{
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
+	{flag: "webhook", env: "INDEXPILOT_ANALYTICS_WEBHOOK", help: "post alerts as JSON with a \"text\" field (Slack, Mattermost) to this URL; its path is a secret", secret: true, mask: notify.MaskWebhook},
+	{flag: "smtp-url", env: "INDEXPILOT_ANALYTICS_SMTP_URL", help: "send alerts by e-mail through smtp://user:password@host:port (STARTTLS when offered) or smtps://", secret: true, mask: notify.MaskSMTP},
+	{flag: "alert-email-to", env: "INDEXPILOT_ANALYTICS_ALERT_EMAIL_TO", help: "recipients of alert e-mails, comma-separated"},
+	{flag: "alert-email-from", env: "INDEXPILOT_ANALYTICS_ALERT_EMAIL_FROM", help: "sender of alert e-mails (empty: the SMTP user, else indexpilot-analytics@ the SMTP host)"},
+	{flag: "alert-suppress", env: "INDEXPILOT_ANALYTICS_ALERT_SUPPRESS", def: "24h", help: "an alert delivered is not delivered again within this time (a new error group: never)"},
+}
+
+// notifyOptions configure where messages go: alerts (serve, alerts run)
+// and, later, the weekly report.
+var notifyOptions = []string{"webhook", "smtp-url", "alert-email-to", "alert-email-from"}
+
+// notifyConfig validates the notify options.
+func (v values) notifyConfig() (notify.Config, error) {
+	return notify.ParseConfig(*v["webhook"], *v["smtp-url"], *v["alert-email-to"], *v["alert-email-from"])
+}
+
+// alertOptions validates the alert options.
+func (v values) alertOptions() (service.AlertOptions, error) {
+	var o service.AlertOptions
+	var err error
+	if o.Notify, err = v.notifyConfig(); err != nil {
+		return o, err
+	}
+	o.Suppress, err = time.ParseDuration(*v["alert-suppress"])
+	if err != nil || o.Suppress < 0 {
+		return o, fmt.Errorf("--alert-suppress: %q is not a duration such as 24h or 30m", *v["alert-suppress"])
+	}
+	return o, nil
 }
 
 // values holds the resolved options by flag name.
@@ -61,10 +91,43 @@ func register(fs *flag.FlagSet, names ...string) values {
 			v[o.flag] = &s
 			continue
 		}
+		if o.secret {
+			// A flag's default is printed by -h: show a secret's masked.
+			sv := &secretValue{s: def, mask: o.masked}
+			fs.Var(sv, o.flag, o.help+" ($"+o.env+")")
+			v[o.flag] = &sv.s
+			continue
+		}
 		v[o.flag] = fs.String(o.flag, def, o.help+" ($"+o.env+")")
 	}
 	return v
 }
+
+// masked returns val as config and -h show it.
+func (o option) masked(val string) string {
+	switch {
+	case o.mask != nil:
+		return o.mask(val)
+	case o.secret && val != "":
+		return "(set, masked)"
+	}
+	return val
+}
+
+// secretValue is a flag whose value prints masked.
+type secretValue struct {
+	s    string
+	mask func(string) string
+}
+
+func (v *secretValue) String() string {
+	if v == nil || v.mask == nil { // the zero value flag.PrintDefaults makes
+		return ""
+	}
+	return v.mask(v.s)
+}
+
+func (v *secretValue) Set(s string) error { v.s = s; return nil }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -91,8 +154,9 @@ func (v values) float(name string) (float64, error) {
 	return f, nil
 }
 
-var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
-	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen"}
+var serviceOptions = append([]string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
+	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
+	"alert-suppress"}, notifyOptions...)
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
@@ -131,7 +195,12 @@ func (v values) serviceConfig() (service.Options, error) {
 	if err := level.UnmarshalText([]byte(*v["log-level"])); err != nil {
 		return service.Options{}, fmt.Errorf("--log-level: %w", err)
 	}
+	alerting, err := v.alertOptions()
+	if err != nil {
+		return service.Options{}, err
+	}
 	return service.Options{
+		Alerts: alerting,
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
 		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: max(committers, 1)},
 		DebugListen: *v["debug-listen"],
@@ -149,10 +218,7 @@ func cmdConfig(args []string) int {
 		return exitUsage
 	}
 	for _, o := range options {
-		val := *v[o.flag]
-		if o.secret && val != "" {
-			val = "(set, masked)"
-		}
+		val := o.masked(*v[o.flag])
 		fmt.Printf("%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
 	}
 	return exitOK

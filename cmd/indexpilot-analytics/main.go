@@ -41,6 +41,7 @@ var commands = map[string]func([]string) int{
 	"demo":      cmdDemo,
 	"config":    cmdConfig,
 	"bench":     cmdBench,
+	"alerts":    cmdAlerts,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cmdBenchServer,
 }
@@ -58,6 +59,7 @@ Commands:
   migrate     apply the database migrations and exit
   recompute   rebuild every daily rollup from the raw reports
   config      print the effective configuration (secrets masked)
+  alerts run  evaluate the alerts once, deliver the new ones, print them (cron)
   bench       measure ingest and dashboard speed against baselines
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can

@@ -2,6 +2,7 @@ package insights
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
@@ -242,4 +243,16 @@ func (p AnomalyParams) flag(s *Series, d rollup.Day, prev, j judgement) (Anomaly
 		a.Severity = SeverityHigh
 	}
 	return a, true
+}
+
+// FormatValue formats a value of metric in its unit: rates as percentages
+// ("21.0 %"), the improvement in percent, counts as whole numbers.
+func FormatValue(metric string, f float64) string {
+	switch metric {
+	case MetricErrorRate, MetricDecision:
+		return strconv.FormatFloat(100*f, 'f', 1, 64) + " %"
+	case MetricImprovement:
+		return strconv.FormatFloat(f, 'f', 1, 64) + " %"
+	}
+	return strconv.FormatFloat(math.Round(f), 'f', 0, 64)
 }

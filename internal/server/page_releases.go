@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 )
@@ -84,8 +83,8 @@ func newReleasesView(rs *insights.Releases, as *insights.Anomalies, days int, pr
 	}
 	for i, a := range as.Anomalies {
 		v.Anomalies = append(v.Anomalies, anomalyRow{Index: i, Day: a.Day, Metric: a.Metric, Scope: a.Scope,
-			Value: metricValue(a.Metric, a.Value), Expected: metricValue(a.Metric, a.Expected),
-			Band: metricValue(a.Metric, a.Lower) + " – " + metricValue(a.Metric, a.Upper), Severity: a.Severity, Rule: a.Rule})
+			Value: insights.FormatValue(a.Metric, a.Value), Expected: insights.FormatValue(a.Metric, a.Expected),
+			Band: insights.FormatValue(a.Metric, a.Lower) + " – " + insights.FormatValue(a.Metric, a.Upper), Severity: a.Severity, Rule: a.Rule})
 	}
 	return v
 }
@@ -118,14 +117,3 @@ func formatShare(f *float64) string {
 }
 
 func signedPlain(f float64) string { return signed(round1(f), formatPlain(math.Abs(f))) }
-
-// metricValue formats a value of an anomaly's metric in its unit.
-func metricValue(metric string, f float64) string {
-	switch {
-	case strings.HasSuffix(metric, "_rate"):
-		return formatShare(&f)
-	case metric == insights.MetricImprovement:
-		return formatPct(&f)
-	}
-	return formatCount(int64(math.Round(f)))
-}

@@ -35,6 +35,9 @@ type Options struct {
 	// Ready, when set, is called with the base URL once the service
 	// accepts connections.
 	Ready func(baseURL string)
+	// Alerts, when a channel is configured, are evaluated at start and
+	// hourly and delivered (alerts.go).
+	Alerts AlertOptions
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -70,6 +73,12 @@ func Run(ctx context.Context, o Options) error {
 	go retain(bg, st, o.Server, o.Log)
 	compacted := make(chan struct{})
 	go func() { compact(bg, st, o.Log); close(compacted) }()
+	alerted := make(chan struct{})
+	if o.Alerts.Notify.Enabled() {
+		go func() { evaluateAlerts(bg, NewEvaluator(st, o.Server, o.Alerts, o.Log), o.Log); close(alerted) }()
+	} else {
+		close(alerted)
+	}
 	if o.DebugListen != "" {
 		go serveDebug(bg, o.DebugListen, o.Log)
 	}
@@ -79,6 +88,7 @@ func Run(ctx context.Context, o Options) error {
 		batcher.Close()
 		stopBG()
 		<-compacted
+		<-alerted
 		return fmt.Errorf("service: serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -87,7 +97,9 @@ func Run(ctx context.Context, o Options) error {
 	defer cancel()
 	err = hs.Shutdown(shutCtx)
 	batcher.Close() // commits whatever is still queued
+	stopBG()
 	<-compacted
+	<-alerted
 	if _, cerr := st.Compact(shutCtx); cerr != nil {
 		o.Log.Error("final compaction failed; the deltas stay pending and are folded at the next start", "err", cerr)
 	}
