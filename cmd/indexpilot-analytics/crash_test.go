@@ -49,8 +49,14 @@ func binary(t *testing.T) string {
 
 // startServe starts `serve` on a free port and returns the process and its URL.
 func startServe(t *testing.T, dsn string) (*exec.Cmd, string) {
+	return startServeWith(t, dsn, nil)
+}
+
+// startServeWith is startServe with more environment variables and flags.
+func startServeWith(t *testing.T, dsn string, env []string, flags ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(binary(t), "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	cmd := exec.Command(binary(t), append([]string{"serve", "--listen", "127.0.0.1:0", "--database", dsn}, flags...)...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
