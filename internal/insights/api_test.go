@@ -36,8 +36,8 @@ var apiNow = time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
 func apiFleet(target, key string) fleet.Config {
 	return fleet.Config{Target: target, Key: key, Installations: 200, Days: 70, Seed: 5, Concurrency: 8, Now: apiNow,
 		Scenario: fleet.Scenario{
-			Releases: []fleet.Release{{Version: "1.2.0", At: 0.9, ErrorMultiplier: 2, Improvement: 15, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8}},
-			Spikes:   []fleet.ErrorSpike{{Type: "UniqueViolation", Day: 40, Days: 2, Multiplier: 6}},
+			Releases:        []fleet.Release{{Version: "1.2.0", At: 0.9, ErrorMultiplier: 2, Improvement: 15, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8}},
+			Spikes:          []fleet.ErrorSpike{{Type: "UniqueViolation", Day: 40, Days: 2, Multiplier: 6}},
 			WeekendActivity: 0.7,
 		}}
 }
