@@ -74,39 +74,41 @@ func (c *comparison) marginReason() string {
 	return s
 }
 
-// needMore says how much more data would show the version no worse (or
-// worse): the installation-days at which the one-sided bound would clear
-// the margin if the estimates stayed where they are.
+// needMore says how much more data would show the version no worse: as
+// the compared days grow, both sides' data grow together, so the
+// variances shrink by the same factor; the answer is the installation-days
+// at which the one-sided bound would clear the margin if the estimates
+// stayed where they are.
 func (c *comparison) needMore(h *ReleaseHistory) string {
 	pace := float64(h.Versions[c.cand.version][h.Last].Installs)
 	if vd := h.Versions[c.cand.version][h.Last-1]; vd != nil {
 		pace = math.Max(pace, float64(vd.Installs))
 	}
 	z := stats.NormalQuantile(c.p.NoWorseLevel)
-	need, what := 0.0, ""
+	factor, what := 1.0, ""
 	if c.haveErr && !c.errorNoWorse() {
-		// lr + z·√(vCand·n/n' + vBase) < ln(1+margin)
-		room := (math.Log(1+c.p.ErrorMargin) - c.lr) / z
-		if room <= 0 || room*room <= c.varBase {
-			return fmt.Sprintf("its error rate is ×%.2f of %s's, too close to the margin of ×%.2f to tell yet", c.ratio, c.bs.version, 1+c.p.ErrorMargin)
+		room := (math.Log(1+c.p.ErrorMargin) - c.lr) / z // lr + z·se < ln(1+margin)
+		if room <= 0 {
+			return fmt.Sprintf("its error rate is ×%.2f of %s's, past the margin of ×%.2f without being reliably worse: more data will tell",
+				c.ratio, c.bs.version, 1+c.p.ErrorMargin)
 		}
-		need = c.cand.errored.Den * (c.varCand/(room*room-c.varBase) - 1)
-		what = fmt.Sprintf("its error rate is within ×%.2f of %s's", 1+c.p.ErrorMargin, c.bs.version)
+		factor, what = (c.varCand+c.varBase)/(room*room), fmt.Sprintf("its error rate is within ×%.2f of %s's", 1+c.p.ErrorMargin, c.bs.version)
 	}
 	if c.havePerf && !c.improvementNoWorse() {
 		room := (c.diff + c.p.ImprovementMargin) / z
-		if room <= 0 || room*room <= c.seBase2 {
-			return fmt.Sprintf("its improvement is %+.1f points from %s's, too close to the margin of %.1f to tell yet", c.diff, c.bs.version, c.p.ImprovementMargin)
+		if room <= 0 {
+			return fmt.Sprintf("its improvement is %+.1f points from %s's, past the margin of %.1f without being reliably worse: more data will tell",
+				c.diff, c.bs.version, c.p.ImprovementMargin)
 		}
-		n := float64(c.cand.installs) * (c.seCand2/(room*room-c.seBase2) - 1)
-		if n > need {
-			need, what = n, fmt.Sprintf("its improvement is within %.1f points of %s's", c.p.ImprovementMargin, c.bs.version)
+		if f := (c.seCand2 + c.seBase2) / (room * room); f > factor {
+			factor, what = f, fmt.Sprintf("its improvement is within %.1f points of %s's", c.p.ImprovementMargin, c.bs.version)
 		}
 	}
-	if what == "" { // no worse on each measure alone: only their combination is short
+	if what == "" { // each measure is no worse alone
 		return "not enough data yet to tell it is no worse than " + c.bs.version
 	}
-	s := fmt.Sprintf("not enough data yet: about %.0f more installation-days to tell whether %s", math.Ceil(need), what)
+	need := math.Ceil(c.cand.errored.Den * (factor - 1))
+	s := fmt.Sprintf("not enough data yet: about %.0f more installation-days to tell whether %s", need, what)
 	if pace > 0 {
 		s += fmt.Sprintf(" (about %.0f days at its current %.0f installations a day)", math.Ceil(need/pace), pace)
 	}
