@@ -35,7 +35,7 @@ server runs as a child process on loopback):
   pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
   sqlite     this service on SQLite: closed-loop throughput
   dashboard  stats and trends latency with --dashboard-reports stored reports
-  insights   release health and anomalies latency, on as many reports with releases
+  releases   release health and anomalies latency, on as many reports with releases
 Each PostgreSQL case runs in a fresh database, dropped afterwards.
 
 Flags:
@@ -55,7 +55,7 @@ func cmdBench(args []string) int {
 	warmup := fs.Duration("warmup", 5*time.Second, "unmeasured lead-in of the fixed-rate run (connections open, caches fill)")
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
-	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard,insights", "comma-separated cases to run")
+	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard,releases", "comma-separated cases to run")
 	load := fs.String("load", "auto", "closed-loop load generator: wrk (as ANCHORS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -75,7 +75,7 @@ func cmdBench(args []string) int {
 	}
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
-		"insights": b.insights,
+		"releases": b.releases,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]

@@ -10,11 +10,11 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 )
 
-// insights times the insights endpoints on --dashboard-reports reports
+// releases times release health and anomalies on --dashboard-reports reports
 // from 20,000 installations whose releases roll out over 88 days, one of
 // them a regression; the overview of 90 days on the same data is the
 // baseline of the same run.
-func (b *benchRun) insights(ctx context.Context) error {
+func (b *benchRun) releases(ctx context.Context) error {
 	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
 	if err != nil {
 		return err

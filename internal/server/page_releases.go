@@ -28,16 +28,16 @@ func (s *Server) releasesPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	status, problem := http.StatusOK, ""
-	days, bad := insightDays(r.URL.Query())
+	days, bad := releaseDays(r.URL.Query())
 	if bad != nil {
-		status, problem, days = http.StatusBadRequest, bad.Message, defaultInsightDays
+		status, problem, days = http.StatusBadRequest, bad.Message, defaultReleaseDays
 	}
 	now := s.now()
-	rs, err := s.insights.Releases(r.Context(), now, days)
+	rs, err := s.releaseHealth.Releases(r.Context(), now, days)
 	if err != nil {
 		return unavailable(err)
 	}
-	as, err := s.insights.Anomalies(r.Context(), now, days)
+	as, err := s.releaseHealth.Anomalies(r.Context(), now, days)
 	if err != nil {
 		return unavailable(err)
 	}

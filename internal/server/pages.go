@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -78,14 +77,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// pagePaths are the signed-in pages a sign-in may lead back to.
-var pagePaths = []string{"/", "/releases"}
-
-// localNext returns where to go after signing in: the page with the query
-// it was asked with, never another site or path.
+// localNext returns where to go after signing in: the page (one of the
+// dashboard's) with the query it was asked with, never another site or
+// path.
 func localNext(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || !slices.Contains(pagePaths, u.Path) || strings.HasPrefix(next, "//") {
+	if err != nil || u.Scheme != "" || u.Host != "" || !dashboardPage(u.Path) || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	if u.RawQuery == "" {
@@ -93,6 +90,9 @@ func localNext(next string) string {
 	}
 	return u.Path + "?" + u.Query().Encode()
 }
+
+// dashboardPage reports whether path is a page sign-in may return to.
+func dashboardPage(path string) bool { return path == "/" || path == "/releases" }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.end(w)

@@ -8,16 +8,16 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 )
 
-// defaultInsightDays is the period of the insights endpoints and page
+// defaultReleaseDays is the period of the insights endpoints and page
 // when none is asked.
-const defaultInsightDays = 30
+const defaultReleaseDays = 30
 
-// insightDays reads ?days= (1 to insights.MaxDays; defaultInsightDays when
+// releaseDays reads ?days= (1 to insights.MaxDays; defaultReleaseDays when
 // absent).
-func insightDays(v url.Values) (int, *apiError) {
+func releaseDays(v url.Values) (int, *apiError) {
 	s := v.Get("days")
 	if s == "" {
-		return defaultInsightDays, nil
+		return defaultReleaseDays, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > insights.MaxDays {
@@ -30,11 +30,11 @@ func insightDays(v url.Values) (int, *apiError) {
 // insightReleases serves GET /api/v1/insights/releases?days=N: the health
 // of every version reported in the last N days.
 func (s *Server) insightReleases(w http.ResponseWriter, r *http.Request) error {
-	days, bad := insightDays(r.URL.Query())
+	days, bad := releaseDays(r.URL.Query())
 	if bad != nil {
 		return bad
 	}
-	rs, err := s.insights.Releases(r.Context(), s.now(), days)
+	rs, err := s.releaseHealth.Releases(r.Context(), s.now(), days)
 	if err != nil {
 		return unavailable(err)
 	}
@@ -45,11 +45,11 @@ func (s *Server) insightReleases(w http.ResponseWriter, r *http.Request) error {
 // insightAnomalies serves GET /api/v1/insights/anomalies?days=N: the
 // anomalies of the last N whole days.
 func (s *Server) insightAnomalies(w http.ResponseWriter, r *http.Request) error {
-	days, bad := insightDays(r.URL.Query())
+	days, bad := releaseDays(r.URL.Query())
 	if bad != nil {
 		return bad
 	}
-	as, err := s.insights.Anomalies(r.Context(), s.now(), days)
+	as, err := s.releaseHealth.Anomalies(r.Context(), s.now(), days)
 	if err != nil {
 		return unavailable(err)
 	}
