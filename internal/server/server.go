@@ -49,18 +49,19 @@ func DefaultConfig() Config {
 
 // Server serves the HTTP API and the overview page.
 type Server struct {
-	cfg           Config
-	store         store.Store
-	batcher       *ingest.Batcher
-	dash          *dashboard.Service
+	cfg       Config
+	store     store.Store
+	batcher   *ingest.Batcher
+	dash      *dashboard.Service
+	log       *slog.Logger
+	now       func() time.Time
+	metrics   *Metrics
+	keys      *keyCache
+	keyLimits *limiters
+	regLimits *limiters
+	sessions  *sessions
+
 	releaseHealth *insights.Health // release health and anomalies
-	log           *slog.Logger
-	now           func() time.Time
-	metrics       *Metrics
-	keys          *keyCache
-	keyLimits     *limiters
-	regLimits     *limiters
-	sessions      *sessions
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -75,11 +76,12 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	}
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
-		dash:          &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
+		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
+		keys:      newKeyCache(cfg.KeyCacheTTL),
+		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
+		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
+		sessions:  sess,
+
 		releaseHealth: insights.NewHealth(st, int(cfg.AggregateRetention.Hours()/24)),
-		keys:          newKeyCache(cfg.KeyCacheTTL),
-		keyLimits:     newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
-		regLimits:     newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
-		sessions:      sess,
 	}, nil
 }
