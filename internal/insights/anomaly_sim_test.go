@@ -114,16 +114,3 @@ func TestAnomalyDetectsDoubling(t *testing.T) {
 		}
 	}
 }
-
-func TestDiag(t *testing.T) {
-	p := DefaultAnomalyParams()
-	rng := rand.New(rand.NewPCG(11, 12))
-	rules := map[string]int{}
-	for range 40 {
-		s := simSeries(rng, KindCount, p.History+365, 300, 0, 0.1)
-		for _, a := range p.Detect(s, simFrom+rollup.Day(p.History), simFrom+rollup.Day(p.History+364)) {
-			rules[a.Rule]++
-		}
-	}
-	t.Log(rules)
-}

@@ -41,7 +41,9 @@ func (p ReleaseParams) Plan(h *ReleaseHistory) *ReleasePlan {
 	}
 	slices.SortFunc(names, report.CompareVersions)
 	for _, v := range names {
-		pl.versions = append(pl.versions, p.info(h, v, pl.last))
+		if vi := p.info(h, v, pl.last); vi.first <= h.Last { // reported within the history
+			pl.versions = append(pl.versions, vi)
+		}
 	}
 	return pl
 }

@@ -59,8 +59,8 @@ func (s *sample) unitCounts(reported, errored []*roaring.Bitmap) {
 	}
 	days := make([]uint16, top+1)
 	bad := make([]uint16, top+1)
+	buf := make([]uint32, 1024)
 	count := func(bs []*roaring.Bitmap, into []uint16) {
-		buf := make([]uint32, 1024)
 		for _, b := range bs {
 			it := b.ManyIterator()
 			for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {

@@ -69,13 +69,14 @@ func simReleaseFleet(rng *rand.Rand, mult float64) *releaseFleet {
 	return f
 }
 
-// history is what the rollups hold at the end of day last.
-func (f *releaseFleet) history(last int) *ReleaseHistory {
-	h := &ReleaseHistory{Start: 0, Last: rollup.Day(last), Active: map[rollup.Day]int64{},
-		Versions: map[string]map[rollup.Day]*VersionDay{}, Installations: map[string]uint64{}, Reports: map[string]int64{}}
+// history is what the rollups hold: the whole run, read as of the end
+// of a day by setting Last (release health looks at no later day).
+func (f *releaseFleet) history() *ReleaseHistory {
+	h := &ReleaseHistory{Start: 0, Active: map[rollup.Day]int64{}, Versions: map[string]map[rollup.Day]*VersionDay{},
+		Installations: map[string]uint64{}, Reports: map[string]int64{}}
 	for v, name := range []string{"1.0.0", "1.1.0"} {
 		days := map[rollup.Day]*VersionDay{}
-		for d := 0; d <= last; d++ {
+		for d := range simDays {
 			if f.counts[v][d].Reports == 0 {
 				continue
 			}
@@ -88,6 +89,12 @@ func (f *releaseFleet) history(last int) *ReleaseHistory {
 		}
 	}
 	return h
+}
+
+// evaluateAt returns 1.1.0's recommendation at the end of day d.
+func evaluateAt(p ReleaseParams, h *ReleaseHistory, d int) string {
+	h.Last = rollup.Day(d)
+	return recommendationOf(p.Plan(h).Evaluate(h), "1.1.0").Recommendation
 }
 
 // installsBy returns the distinct installations of 1.1.0 up to day last.
@@ -117,6 +124,7 @@ func TestReleaseRollbackWithinADay(t *testing.T) {
 	onTime, delays := 0, map[int]int{}
 	for range runs {
 		f := simReleaseFleet(rng, 3)
+		h := f.history()
 		reached := -1
 		for d := simRelease; d < simDays; d++ {
 			if reached < 0 && f.installsBy(d) >= uint64(p.MinInstallations) {
@@ -125,8 +133,7 @@ func TestReleaseRollbackWithinADay(t *testing.T) {
 			if reached < 0 {
 				continue
 			}
-			h := f.history(d)
-			if recommendationOf(p.Plan(h).Evaluate(h), "1.1.0").Recommendation == Rollback {
+			if evaluateAt(p, h, d) == Rollback {
 				delays[d-reached]++
 				if d-reached <= 1 {
 					onTime++
@@ -155,10 +162,10 @@ func TestReleaseFalseRollbacks(t *testing.T) {
 		rollbacks, settled := 0, 0
 		for range runs {
 			f := simReleaseFleet(rng, mult)
+			h := f.history()
 			var last string
 			for d := simRelease; d < simDays; d++ {
-				h := f.history(d)
-				last = recommendationOf(p.Plan(h).Evaluate(h), "1.1.0").Recommendation
+				last = evaluateAt(p, h, d)
 				if last == Rollback {
 					rollbacks++
 					break
