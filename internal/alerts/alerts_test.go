@@ -25,13 +25,13 @@ import (
 
 var now = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
-// load fills st with a fleet whose release 1.2.0 (day 63 of 70) errs four
+// load fills st with a fleet whose release 1.2.0 (day 56 of 63) errs four
 // times as often as 1.1.1, and with a new error group that four
 // installations reported this morning.
 func load(t *testing.T, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	c := fleet.Config{Installations: 150, Days: 70, Seed: 9, Now: now, Scenario: fleet.Scenario{Releases: []fleet.Release{
+	c := fleet.Config{Installations: 100, Days: 63, Seed: 9, Now: now, Scenario: fleet.Scenario{Releases: []fleet.Release{
 		{Version: "1.2.0", At: 0.9, ErrorMultiplier: 2, Improvement: 15, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8}}}}
 	var items []store.Item
 	flush := func() {

@@ -29,12 +29,17 @@ const adminToken = "insights-admin-token-0123456789"
 // day is its day.
 var apiNow = time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
 
-// apiFleet is the simulated fleet of the API tests: 70 days, a spike of
+// The simulated fleet of the API tests: apiDays days, a spike of
 // UniqueViolation errors (×6) on days 40 and 41, quieter weekends, and a
-// bad release, 1.2.0, on day 63: four times 1.1.1's error rate, a lower
-// improvement, taken by most installations within days.
+// bad release, 1.2.0, on day apiRelease: four times 1.1.1's error rate, a
+// lower improvement, taken by most installations within days.
+const (
+	apiDays    = 63
+	apiRelease = 56 // 0.9 of apiDays
+)
+
 func apiFleet(target, key string) fleet.Config {
-	return fleet.Config{Target: target, Key: key, Installations: 200, Days: 70, Seed: 5, Concurrency: 8, Now: apiNow,
+	return fleet.Config{Target: target, Key: key, Installations: 120, Days: apiDays, Seed: 5, Concurrency: 8, Now: apiNow,
 		Scenario: fleet.Scenario{
 			Releases:        []fleet.Release{{Version: "1.2.0", At: 0.9, ErrorMultiplier: 2, Improvement: 15, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8}},
 			Spikes:          []fleet.ErrorSpike{{Type: "UniqueViolation", Day: 40, Days: 2, Multiplier: 6}},
@@ -164,7 +169,7 @@ func checkAnomalies(t *testing.T, base string) {
 	if code := get(t, base+"/api/v1/insights/anomalies?days=35", &as); code != http.StatusOK {
 		t.Fatalf("anomalies: %d", code)
 	}
-	first := rollup.DayOf(apiNow) - 69 // the fleet's day 0
+	first := rollup.DayOf(apiNow) - apiDays + 1 // the fleet's day 0
 	dayIndex := func(a insights.Anomaly) int {
 		d, _ := time.Parse(time.DateOnly, a.Day)
 		return int(rollup.DayOf(d) - first)
@@ -179,18 +184,19 @@ func checkAnomalies(t *testing.T, base string) {
 			if a.Series == nil || len(a.Series.Days) < 20 || a.Series.Upper[len(a.Series.Days)-1] == nil {
 				t.Errorf("the spike's anomaly comes without its series and band")
 			}
-		case i >= 63 && (a.Metric == insights.MetricErrorRate || a.Metric == insights.MetricErrorCount) && a.Z > 0:
+		case i >= apiRelease && (a.Metric == insights.MetricErrorRate || a.Metric == insights.MetricErrorCount) && a.Z > 0:
 			release = true
 		case a.Metric == insights.MetricActive || a.Metric == insights.MetricReports:
 			t.Errorf("the weekly rhythm or the fleet's growth raised %s on day %d", a.Metric, i)
-		case i < 63 && a.Metric == insights.MetricErrorCount && a.Scope != "error:UniqueViolation":
-			t.Errorf("an error type without a spike raised an anomaly on day %d: %s", i, a.Scope)
+		case i < apiRelease && a.Metric == insights.MetricErrorCount && a.Scope != "error:UniqueViolation" && a.Z > 0:
+			// (Fewer errors are real: 1.1.0 and 1.1.1 err less than 1.0.x.)
+			t.Errorf("an error type without a spike rose as an anomaly on day %d: %s", i, a.Scope)
 		}
 	}
 	if !spike {
 		t.Error("the UniqueViolation spike on days 40–41 was not found")
 	}
 	if !release {
-		t.Error("the bad release's errors from day 63 on were not found")
+		t.Error("the bad release's errors were not found")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+
 	"github.com/indexpilot/indexpilot-telemetry/internal/stats"
 )
 
@@ -80,9 +82,11 @@ func (c *comparison) marginReason() string {
 // at which the one-sided bound would clear the margin if the estimates
 // stayed where they are.
 func (c *comparison) needMore(h *ReleaseHistory) string {
-	pace := float64(h.Versions[c.cand.version][h.Last].Installs)
-	if vd := h.Versions[c.cand.version][h.Last-1]; vd != nil {
-		pace = math.Max(pace, float64(vd.Installs))
+	pace := 0.0 // installations a day: the last day's or the day before's, whichever is more
+	for _, d := range []rollup.Day{h.Last, h.Last - 1} {
+		if vd := h.Versions[c.cand.version][d]; vd != nil {
+			pace = math.Max(pace, float64(vd.Installs))
+		}
 	}
 	z := stats.NormalQuantile(c.p.NoWorseLevel)
 	factor, what := 1.0, ""

@@ -137,3 +137,15 @@ func TestReleasePromote(t *testing.T) {
 		t.Errorf("1.1.0 after two days: %s; want monitor saying what more it needs\n%s", r.Recommendation, strings.Join(r.Reasons, "\n"))
 	}
 }
+
+// A version no longer reported lately still gets its verdict (and no
+// installations-a-day figure).
+func TestReleaseNotReportedLately(t *testing.T) {
+	f := newFakeHistory(40)
+	f.run("1.0.0", 0, 400, 0, 39, 10)
+	f.run("1.1.0", 400, 410, 30, 33, 10)
+	r := evaluateFake(f)["1.1.0"]
+	if r.Recommendation != Monitor || len(r.Reasons) < 2 || strings.Contains(strings.Join(r.Reasons, " "), "installations a day") {
+		t.Errorf("1.1.0, last reported 6 days ago: %s\n%s", r.Recommendation, strings.Join(r.Reasons, "\n"))
+	}
+}
