@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,7 +16,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify/notifytest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/report"
+	contract "github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // newErrorGroup stores, in a fresh SQLite store, error reports of one new
@@ -31,7 +32,7 @@ func newErrorGroup(t *testing.T) string {
 	now := time.Now().UTC()
 	for i := range 4 {
 		ts := now.Add(-time.Duration(i) * time.Minute)
-		r := &report.ErrorReport{SchemaVersion: 1, ReportID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i),
+		r := &contract.ErrorReport{SchemaVersion: 1, ReportID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i),
 			InstallationID: fmt.Sprintf("alerts-cmd-%d", i), Version: "1.2.0", Timestamp: ts.Format(time.RFC3339Nano),
 			ErrorType: "psycopg2.errors.DeadlockDetected", Message: "deadlock detected"}
 		if _, err := st.IngestError(context.Background(), store.ErrorItem{Key: r.ReportID, Fingerprint: "fp-cmd", Report: r, Time: ts, Received: now}); err != nil {
@@ -106,7 +107,7 @@ func TestServeAlertsAtStart(t *testing.T) {
 	dsn := newErrorGroup(t)
 	hook := notifytest.StartWebhook(t)
 	hook.FailNext(1, http.StatusServiceUnavailable) // the first attempt fails: delivery waits for its retry
-	cmd, url := startServeWith(t, dsn, nil, "--webhook", hook.URL)
+	cmd, url := startServeLogged(t, dsn, io.Discard, nil, "--webhook", hook.URL)
 	defer func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()

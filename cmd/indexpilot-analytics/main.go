@@ -41,6 +41,7 @@ var commands = map[string]func([]string) int{
 	"demo":      cmdDemo,
 	"config":    cmdConfig,
 	"bench":     cmdBench,
+	"feedback":  cmdFeedback,
 	"alerts":    cmdAlerts,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cmdBenchServer,
@@ -61,6 +62,7 @@ Commands:
   config      print the effective configuration (secrets masked)
   alerts run  evaluate the alerts once, deliver the new ones, print them (cron)
   bench       measure ingest and dashboard speed against baselines
+  feedback    import GitHub feature requests as feedback votes
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can
 also be set by its environment variable (see 'config').

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
 	"github.com/indexpilot/indexpilot-telemetry/telemetry"
 )
@@ -272,6 +274,14 @@ func TestClientLinksNoServerCode(t *testing.T) {
 
 func startServer(t *testing.T) string {
 	t.Helper()
+	url, _ := startServerWith(t, nil)
+	return url
+}
+
+// startServerWith starts the real service behind tap (when not nil) and
+// returns its URL and store.
+func startServerWith(t *testing.T, tap func(http.Handler) http.Handler) (string, store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "analytics.db"))
 	if err != nil {
@@ -286,7 +296,11 @@ func startServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	if tap != nil {
+		h = tap(h)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	return hs.URL
+	return hs.URL, st
 }

@@ -59,7 +59,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: httpErrorLog(o.Log)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
@@ -70,6 +70,7 @@ func Run(ctx context.Context, o Options) error {
 	// The background loops stop when Run returns, before the store closes.
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
+	go srv.Watch(bg) //nolint:errcheck // returns when bg ends
 	go retain(bg, st, o.Server, o.Log)
 	compacted := make(chan struct{})
 	go func() { compact(bg, st, o.Log); close(compacted) }()
@@ -148,6 +149,7 @@ func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Lo
 			log.Info("retention deleted expired reports", "reports", n)
 		}
 		retainErrors(ctx, st, cfg.ErrorRetention, today, aggBefore, log)
+		retainFeedback(ctx, st, cfg.Feedback.Retention, time.Now(), log)
 		select {
 		case <-ctx.Done():
 			return

@@ -37,8 +37,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErrorRetention", testErrorRetention},
 		{"ErrorReports", testErrorReports},
 		{"ErrorsConcurrent", testErrorsConcurrent},
+		{"ErasedStaysErased", testErasedStaysErased}, {"Sessions", testSessions}, {"ChangesReachWatchers", testChangesReachWatchers},
 		{"Ledger", testLedger},
 	}
+	tests = append(tests, feedbackTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
