@@ -3,7 +3,6 @@ package alerts
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -47,7 +46,6 @@ type Evaluator struct {
 	Notifier *notify.Notifier
 	// Suppress is the repeat window of rollback and anomaly alerts.
 	Suppress time.Duration
-	Log      *slog.Logger
 	Now      func() time.Time
 }
 

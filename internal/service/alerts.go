@@ -28,7 +28,7 @@ const AlertEvery = time.Hour
 // retention and the given delivery options.
 func NewEvaluator(st store.Store, cfg server.Config, o AlertOptions, log *slog.Logger) *alerts.Evaluator {
 	return &alerts.Evaluator{Health: insights.NewHealth(st, int(cfg.AggregateRetention/(24*time.Hour))), Ledger: st,
-		Notifier: notify.New(o.Notify, nil, log), Suppress: o.Suppress, Log: log}
+		Notifier: notify.New(o.Notify, nil, log), Suppress: o.Suppress}
 }
 
 // evaluateAlerts evaluates at start and every AlertEvery until ctx ends.
