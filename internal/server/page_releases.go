@@ -41,7 +41,10 @@ func (s *Server) releasesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return unavailable(err)
 	}
-	return render(w, status, "releases", newReleasesView(rs, as, days, problem))
+	v := newReleasesView(rs, as, days, problem)
+	v.History, v.BandZ = s.releaseHealth.Anomaly.History, s.releaseHealth.Anomaly.BandZ
+	v.Level = 100 * s.releaseHealth.Release.Level
+	return render(w, status, "releases", v)
 }
 
 type releasesView struct {
@@ -52,6 +55,9 @@ type releasesView struct {
 	AnomaliesFrom, AnomaliesTo string
 	Releases                   []releaseRow
 	Anomalies                  []anomalyRow
+	// The methods' parameters the page states.
+	History      int
+	BandZ, Level float64
 }
 
 // releaseRow is one version, formatted.
