@@ -149,3 +149,44 @@ func TestReleaseNotReportedLately(t *testing.T) {
 		t.Errorf("1.1.0, last reported 6 days ago: %s\n%s", r.Recommendation, strings.Join(r.Reasons, "\n"))
 	}
 }
+
+// improve gives the reports of version by installations from..to-1 on
+// days first..last an improvement of mean plus the installation's own
+// offset (−2 to +2 points), with the sums of squares the rollups keep.
+func (f *fakeHistory) improve(version string, from, to uint32, first, last rollup.Day, mean float64) {
+	for d := first; d <= last; d++ {
+		vd := f.h.Versions[version][d]
+		for i := from; i < to; i++ {
+			x := mean + float64(int(i%5)-2)
+			vd.Counters.PerfSum += int64(x * rollup.PctScale)
+			vd.Counters.PerfN++
+			vd.PerfSumSq += x * x
+		}
+	}
+}
+
+// TestReleaseImprovement: a version that improves queries 6 points less
+// than its predecessor is recommended for rollback on that alone; without
+// sums of squares (rollups older than that counter) the improvement is
+// shown but not tested.
+func TestReleaseImprovement(t *testing.T) {
+	f := newFakeHistory(40)
+	f.run("1.0.0", 0, 300, 0, 39, 10)
+	f.run("1.1.0", 300, 400, 20, 39, 10) // the same error rate
+	f.improve("1.0.0", 0, 300, 0, 39, 20)
+	f.improve("1.1.0", 300, 400, 20, 39, 14)
+	r := evaluateFake(f)["1.1.0"]
+	if r.Recommendation != Rollback || r.Baseline.ImprovementDiff == nil || *r.Baseline.ImprovementDiff > -5.9 ||
+		!strings.Contains(strings.Join(r.Reasons, " "), "improvement 2.0 points or more below") {
+		t.Errorf("1.1.0, 6 points less improvement: %s\n%s", r.Recommendation, strings.Join(r.Reasons, "\n"))
+	}
+	for _, days := range f.h.Versions {
+		for _, vd := range days {
+			vd.PerfSumSq = 0
+		}
+	}
+	r = evaluateFake(f)["1.1.0"]
+	if r.Recommendation == Rollback || r.Baseline.ImprovementDiff != nil || r.AvgImprovementPct == nil || *r.AvgImprovementPct != 14 {
+		t.Errorf("without sums of squares: %s, difference %v, average %v", r.Recommendation, r.Baseline.ImprovementDiff, r.AvgImprovementPct)
+	}
+}
