@@ -22,6 +22,7 @@ import (
 type option struct {
 	flag, env, def, help string
 	secret, envOnly      bool
+	boolean              bool                // --flag alone means true
 	mask                 func(string) string // shows a secret in part (config); nil: whole or not at all
 }
 
@@ -47,6 +48,8 @@ var options = []option{
 	{flag: "feedback-rate", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RATE", def: "6", help: "feedback per hour one client address may send without a key, and at once (0: a key is required)"},
 	{flag: "trusted-proxies", env: "INDEXPILOT_ANALYTICS_TRUSTED_PROXIES", help: "load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client for rate limits; the right-most address not among them counts"},
 	{flag: "processes", env: "INDEXPILOT_ANALYTICS_PROCESSES", def: "1", help: "serve processes sharing the load on one PostgreSQL; each enforces 1/N of every rate limit, so N together allow no more than the limit"},
+	{flag: "public-page", env: "INDEXPILOT_ANALYTICS_PUBLIC_PAGE", def: "false", help: "serve the public usage page /public and /api/v1/public/summary, without sign-in (k-anonymous; docs/public.md)", boolean: true},
+	{flag: "public-k", env: "INDEXPILOT_ANALYTICS_PUBLIC_K", def: "5", help: "the least installations a figure of the public page may count (at least 3)"},
 	{flag: "webhook", env: "INDEXPILOT_ANALYTICS_WEBHOOK", help: "post alerts as JSON with a \"text\" field (Slack, Mattermost) to this URL; its path is a secret", secret: true, mask: notify.MaskWebhook},
 	{flag: "smtp-url", env: "INDEXPILOT_ANALYTICS_SMTP_URL", help: "send alerts by e-mail through smtp://user:password@host:port (STARTTLS when offered) or smtps://", secret: true, mask: notify.MaskSMTP},
 	{flag: "alert-email-to", env: "INDEXPILOT_ANALYTICS_ALERT_EMAIL_TO", help: "recipients of alert e-mails, comma-separated"},
@@ -95,6 +98,10 @@ func register(fs *flag.FlagSet, names ...string) values {
 		if o.envOnly {
 			s := def
 			v[o.flag] = &s
+			continue
+		}
+		if o.boolean {
+			v[o.flag] = boolFlag(fs, o.flag, def, o.help+" ($"+o.env+")")
 			continue
 		}
 		if o.secret {
@@ -170,7 +177,7 @@ func (v values) float(name string) (float64, error) {
 
 var serviceOptions = append([]string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
 	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
-	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes",
+	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k",
 	"alert-suppress"}, notifyOptions...)
 
 // serviceConfig validates the options into service.Options.
@@ -206,6 +213,9 @@ func (v values) serviceConfig() (service.Options, error) {
 	cfg.KeyBurst, cfg.RegisterBurst, cfg.Processes = max(burst, 1), max(regBurst, 1), max(cfg.Processes, 1)
 	if cfg.Processes > 1 && strings.HasPrefix(*v["database"], "sqlite:") {
 		return service.Options{}, fmt.Errorf("--processes %d: one process serves an SQLite file; several need PostgreSQL (docs/deploy.md)", cfg.Processes)
+	}
+	if err := v.publicConfig(&cfg); err != nil {
+		return service.Options{}, err
 	}
 	cfg.AdminToken = *v["admin-token"]
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {

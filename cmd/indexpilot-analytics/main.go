@@ -33,16 +33,18 @@ func run(args []string) int {
 }
 
 var commands = map[string]func([]string) int{
-	"serve":     cmdServe,
-	"migrate":   cmdMigrate,
-	"keys":      cmdKeys,
-	"recompute": cmdRecompute,
-	"simulate":  cmdSimulate,
-	"demo":      cmdDemo,
-	"config":    cmdConfig,
-	"bench":     cmdBench,
-	"feedback":  cmdFeedback,
-	"alerts":    cmdAlerts,
+	"serve":         cmdServe,
+	"migrate":       cmdMigrate,
+	"keys":          cmdKeys,
+	"recompute":     cmdRecompute,
+	"simulate":      cmdSimulate,
+	"demo":          cmdDemo,
+	"config":        cmdConfig,
+	"bench":         cmdBench,
+	"feedback":      cmdFeedback,
+	"installations": cmdInstallations,
+	"privacy":       cmdPrivacy,
+	"alerts":        cmdAlerts,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cmdBenchServer,
 }
@@ -63,6 +65,10 @@ Commands:
   alerts run  evaluate the alerts once, deliver the new ones, print them (cron)
   bench       measure ingest and dashboard speed against baselines
   feedback    import GitHub feature requests as feedback votes
+  installations
+              export or erase one installation's data on its user's request
+              (recorded in the audit log)
+  privacy     scan the stored texts for what the scrubber removes
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can
 also be set by its environment variable (see 'config').
