@@ -122,3 +122,22 @@ func TestServeAlertsAtStart(t *testing.T) {
 		t.Errorf("alerts run beside serve (exit %d):\n%s", code, out)
 	}
 }
+
+// TestAlertSecretsMasked: config and -h show the webhook's host and the
+// SMTP user, never the webhook's path or the SMTP password.
+func TestAlertSecretsMasked(t *testing.T) {
+	env := append(os.Environ(), "INDEXPILOT_ANALYTICS_WEBHOOK=https://hooks.slack.com/services/T0/B0/hook-secret-path",
+		"INDEXPILOT_ANALYTICS_SMTP_URL=smtp://alerts:smtp-secret-pass@mail.example.com:587")
+	for _, args := range [][]string{{"config"}, {"serve", "-h"}, {"alerts", "run", "-h"}} {
+		cmd := exec.Command(binary(t), args...)
+		cmd.Env = env
+		out, _ := cmd.CombinedOutput()
+		text := string(out)
+		if strings.Contains(text, "hook-secret-path") || strings.Contains(text, "smtp-secret-pass") {
+			t.Errorf("%v shows a secret:\n%s", args, text)
+		}
+		if !strings.Contains(text, "https://hooks.slack.com/(masked)") || !strings.Contains(text, "smtp://alerts:masked@mail.example.com:587") {
+			t.Errorf("%v does not show the masked webhook and SMTP URL:\n%s", args, text)
+		}
+	}
+}
