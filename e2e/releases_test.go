@@ -25,8 +25,9 @@ func (s *service) loadBadRelease(ctx context.Context) {
 	}
 }
 
-// insightsAPI is the part of the insights answers the test compares.
-type insightsAPI struct {
+// healthAPI is the part of the release health and anomaly answers the
+// test compares.
+type healthAPI struct {
 	Releases []struct {
 		Version        string `json:"version"`
 		Recommendation string `json:"recommendation"`
@@ -37,7 +38,7 @@ type insightsAPI struct {
 	} `json:"anomalies"`
 }
 
-func (s *service) insights(path string) insightsAPI {
+func (s *service) releaseHealth(path string) healthAPI {
 	s.t.Helper()
 	req, _ := http.NewRequest("GET", s.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+adminToken)
@@ -46,7 +47,7 @@ func (s *service) insights(path string) insightsAPI {
 		s.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var out insightsAPI
+	var out healthAPI
 	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&out) != nil {
 		s.t.Fatalf("GET %s: %d", path, res.StatusCode)
 	}
@@ -76,7 +77,7 @@ func TestReleasesInChromium(t *testing.T) {
 	}
 	b.waitFor("the charts", `Number(document.getElementById('releases-view').dataset.loads || 0) >= 1`, 20*time.Second)
 
-	api := s.insights("/api/v1/insights/releases?days=30")
+	api := s.releaseHealth("/api/v1/insights/releases?days=30")
 	shown := eval[map[string]string](b, `Object.fromEntries([...document.querySelectorAll('#table-releases tr[data-version]')].map(
 		tr => [tr.dataset.version, tr.querySelector('.rec').textContent]))`)
 	if len(shown) != len(api.Releases) {
@@ -97,7 +98,7 @@ func TestReleasesInChromium(t *testing.T) {
 		t.Errorf("the error rate by day of age drew %d pixels", n)
 	}
 
-	as := s.insights("/api/v1/insights/anomalies?days=30")
+	as := s.releaseHealth("/api/v1/insights/anomalies?days=30")
 	if len(as.Anomalies) == 0 {
 		t.Fatal("the API lists no anomaly after the bad release")
 	}

@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/alerts"
@@ -26,18 +22,14 @@ several installations reported — delivers those not delivered within the
 suppression window to each channel (the sent ledger in the store remembers,
 so the service and a cron job never send one twice), prints what it
 delivered and exits: 0 when every delivery succeeded, 1 otherwise. Without a
-channel it prints the alerts that hold and delivers nothing.
+channel it prints the alerts that hold and delivers nothing.`
 
-Flags:
-`
-
-func cmdAlerts(args []string) int {
-	fs := flag.NewFlagSet("alerts run", flag.ContinueOnError)
+func (c cli) alerts(args []string) int {
+	fs := c.flags("alerts run", alertsHelp)
 	v := register(fs, append([]string{"database", "aggregate-retention-days", "alert-suppress", "log-level"}, notifyOptions...)...)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), alertsHelp); fs.PrintDefaults() }
 	if len(args) == 0 || args[0] != "run" {
 		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
-			fmt.Fprintf(os.Stderr, "indexpilot-analytics alerts: unknown subcommand %q\n\n", args[0])
+			fmt.Fprintf(c.err, "indexpilot-analytics alerts: unknown subcommand %q\n\n", args[0])
 		}
 		fs.Usage()
 		return exitUsage
@@ -45,62 +37,70 @@ func cmdAlerts(args []string) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
 	}
+	o, cfg, level, err := alertsConfig(v)
+	if err != nil {
+		fmt.Fprintln(c.err, "indexpilot-analytics alerts run:", err)
+		return exitUsage
+	}
+	code := exitOK
+	failed := c.untilSignal("alerts run", func(ctx context.Context) error {
+		st, err := database.Open(ctx, *v["database"])
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		log := slog.New(slog.NewTextHandler(c.err, &slog.HandlerOptions{Level: level}))
+		res, err := service.NewEvaluator(st, cfg, o, log).Run(ctx)
+		if err != nil {
+			return err
+		}
+		code = c.printAlerts(res, o.Notify.Enabled())
+		return nil
+	})
+	return max(failed, code)
+}
+
+// alertsConfig validates the options of alerts run.
+func alertsConfig(v values) (service.AlertOptions, server.Config, slog.Level, error) {
+	cfg := server.DefaultConfig()
+	var level slog.Level
 	o, err := v.alertOptions()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics alerts run:", err)
-		return exitUsage
+		return o, cfg, level, err
 	}
-	cfg := server.DefaultConfig()
 	days, err := v.int("aggregate-retention-days")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics alerts run:", err)
-		return exitUsage
+		return o, cfg, level, err
 	}
 	cfg.AggregateRetention = time.Duration(days) * 24 * time.Hour
-	var level slog.Level
 	if err := level.UnmarshalText([]byte(*v["log-level"])); err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics alerts run: --log-level:", err)
-		return exitUsage
+		return o, cfg, level, fmt.Errorf("--log-level: %w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	st, err := database.Open(ctx, *v["database"])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics alerts run:", err)
-		return exitError
-	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	res, err := service.NewEvaluator(st, cfg, o, log).Run(ctx)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics alerts run:", err)
-		return exitError
-	}
-	return printAlerts(res, o.Notify.Enabled())
+	return o, cfg, level, nil
 }
 
 // printAlerts prints what an evaluation found and delivered, and returns
 // the exit code.
-func printAlerts(res *alerts.Result, channels bool) int {
-	fmt.Printf("%d alerts hold at %s.\n", len(res.Alerts), res.At.Format(time.RFC3339))
+func (c cli) printAlerts(res *alerts.Result, channels bool) int {
+	fmt.Fprintf(c.out, "%d alerts hold at %s.\n", len(res.Alerts), res.At.Format(time.RFC3339))
 	if !channels {
 		for _, a := range res.Alerts {
-			fmt.Printf("  %s: %s\n", a.Key, a.Title)
+			fmt.Fprintf(c.out, "  %s: %s\n", a.Key, a.Title)
 		}
-		fmt.Println("No channel configured (--webhook, --smtp-url): nothing delivered.")
+		fmt.Fprintln(c.out, "No channel configured (--webhook, --smtp-url): nothing delivered.")
 		return exitOK
 	}
 	code := exitOK
 	for _, d := range res.Deliveries {
 		if d.Err != nil {
-			fmt.Printf("FAILED to deliver %d alerts to %s %s: %v\n", len(d.Keys), d.Channel, d.Target, d.Err)
+			fmt.Fprintf(c.out, "FAILED to deliver %d alerts to %s %s: %v\n", len(d.Keys), d.Channel, d.Target, d.Err)
 			code = exitError
 			continue
 		}
-		fmt.Printf("Delivered to %s %s: %s\n", d.Channel, d.Target, strings.Join(d.Keys, ", "))
+		fmt.Fprintf(c.out, "Delivered to %s %s: %s\n", d.Channel, d.Target, strings.Join(d.Keys, ", "))
 	}
 	if len(res.Deliveries) == 0 {
-		fmt.Println("Nothing new to deliver.")
+		fmt.Fprintln(c.out, "Nothing new to deliver.")
 	}
 	return code
 }

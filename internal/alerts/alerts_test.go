@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/alerts"
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
@@ -92,7 +93,7 @@ func evaluator(t *testing.T, st store.Store, hook *notifytest.Webhook, mail *not
 	cfg.TLS = mail.ClientTLS
 	n := notify.New(cfg, nil, slog.Default())
 	n.Attempts, n.Backoff = 2, 10*time.Millisecond
-	return &alerts.Evaluator{Health: insights.NewHealth(st, 365), Ledger: st, Notifier: n, Now: func() time.Time { return at }}
+	return &alerts.Evaluator{Health: insights.NewHealth(&dashboard.Service{Store: st}), Ledger: st, Notifier: n, Now: func() time.Time { return at }}
 }
 
 func run(t *testing.T, ev *alerts.Evaluator) *alerts.Result {

@@ -2,8 +2,8 @@ package insights
 
 import (
 	"math"
-	"strconv"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
 
@@ -245,14 +245,16 @@ func (p AnomalyParams) flag(s *Series, d rollup.Day, prev, j judgement) (Anomaly
 	return a, true
 }
 
-// FormatValue formats a value of metric in its unit: rates as percentages
-// ("21.0 %"), the improvement in percent, counts as whole numbers.
+// FormatValue writes a value of metric in its unit, as the dashboard
+// writes numbers: rates as percentages ("21.0 %"), the improvement in
+// percent, counts as whole numbers.
 func FormatValue(metric string, f float64) string {
 	switch metric {
 	case MetricErrorRate, MetricDecision:
-		return strconv.FormatFloat(100*f, 'f', 1, 64) + " %"
+		f *= 100
+		fallthrough
 	case MetricImprovement:
-		return strconv.FormatFloat(f, 'f', 1, 64) + " %"
+		return dashboard.FormatPct(&f)
 	}
-	return strconv.FormatFloat(math.Round(f), 'f', 0, 64)
+	return dashboard.FormatCount(int64(math.Round(f)))
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	batcher "github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -54,7 +54,7 @@ func startAPI(t *testing.T, st store.Store) string {
 	cfg := server.DefaultConfig()
 	cfg.AdminToken = adminToken
 	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{MaxBatch: 500}, m)
+	b := batcher.New(st, batcher.Config{MaxBatch: 500}, m)
 	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return apiNow })
 	if err != nil {
 		t.Fatal(err)

@@ -5,26 +5,25 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// Health answers release health, anomalies and new error groups from a
-// store's rollups and error counters.
+// Health answers release health, anomalies and new error groups. It reads
+// the rollups through the dashboard's model (periods, windows, per-day
+// counters, unions of installations), and the error groups' daily
+// counters from the model's store.
 type Health struct {
-	Store store.Store
-	// AggregateDays is how far back rollups are kept: release health looks
-	// that far for each version's first day.
-	AggregateDays int
-	Release       ReleaseParams
-	Anomaly       AnomalyParams
-	NewGroups     NewGroupParams
+	Model     *dashboard.Service
+	Release   ReleaseParams
+	Anomaly   AnomalyParams
+	NewGroups NewGroupParams
 }
 
-// NewHealth returns a Health with the documented parameters.
-func NewHealth(st store.Store, aggregateDays int) *Health {
-	return &Health{Store: st, AggregateDays: aggregateDays, Release: DefaultReleaseParams(),
-		Anomaly: DefaultAnomalyParams(), NewGroups: DefaultNewGroupParams()}
+// NewHealth returns a Health on model with the documented parameters.
+func NewHealth(model *dashboard.Service) *Health {
+	return &Health{Model: model, Release: DefaultReleaseParams(), Anomaly: DefaultAnomalyParams(),
+		NewGroups: DefaultNewGroupParams()}
 }
 
 // MaxDays bounds the days of the insights endpoints.
@@ -52,22 +51,22 @@ func checkDays(days int) error {
 	return nil
 }
 
-// historyStart is the first day release health looks at.
-func (h *Health) historyStart(today rollup.Day) rollup.Day {
-	days := h.AggregateDays
-	if days <= 0 {
-		days = 365
+// counts reads the counters of dims over p through the model.
+func (h *Health) counts(ctx context.Context, p dashboard.Period, dims ...string) (*dashboard.Window, error) {
+	w, err := h.Model.Counts(ctx, p, dims...)
+	if err != nil {
+		return nil, fmt.Errorf("insights: %w", err)
 	}
-	return today - rollup.Day(days) + 1
+	return w, nil
 }
 
-// rollups reads the rows of dims over from..to.
-func (h *Health) rollups(ctx context.Context, from, to rollup.Day, bitmaps bool, dims ...string) ([]*rollup.Row, error) {
-	rows, err := h.Store.Rollups(ctx, store.RollupQuery{From: from, To: to, Dims: dims, Bitmaps: bitmaps})
+// window reads the rows of dims over p, with their bitmaps.
+func (h *Health) window(ctx context.Context, p dashboard.Period, dims ...string) (*dashboard.Window, error) {
+	w, err := h.Model.Window(ctx, p, dims...)
 	if err != nil {
-		return nil, fmt.Errorf("insights: read rollups: %w", err)
+		return nil, fmt.Errorf("insights: %w", err)
 	}
-	return rows, nil
+	return w, nil
 }
 
 // today returns now's UTC day.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 )
@@ -37,7 +38,7 @@ func BenchmarkHealth(b *testing.B) {
 	if _, err := st.Compact(ctx); err != nil {
 		b.Fatal(err)
 	}
-	h := insights.NewHealth(st, 365)
+	h := insights.NewHealth(&dashboard.Service{Store: st})
 	now := time.Now()
 	for _, days := range []int{30, 90} {
 		b.Run("releases/"+strconv.Itoa(days), func(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -48,7 +49,7 @@ func (h *Health) NewErrorGroups(ctx context.Context, now time.Time) ([]NewGroup,
 	p := h.NewGroups
 	to := today(now)
 	from := to - rollup.Day(p.Days) + 1
-	w, err := h.Store.ErrorWindow(ctx, store.ErrorQuery{From: from, To: to, Groups: true})
+	w, err := h.Model.Store.ErrorWindow(ctx, store.ErrorQuery{From: from, To: to, Groups: true})
 	if err != nil {
 		return nil, fmt.Errorf("insights: read error groups: %w", err)
 	}
@@ -86,7 +87,7 @@ func (h *Health) NewErrorGroups(ctx context.Context, now time.Time) ([]NewGroup,
 		}
 		g := w.Groups[fp]
 		out = append(out, NewGroup{Fingerprint: fp, ErrorType: g.ErrorType, Message: g.Message, Culprit: g.Culprit,
-			FirstSeen: g.FirstSeen, Installations: most, Reports: a.reports, Versions: sortedKeys(a.versions)})
+			FirstSeen: g.FirstSeen, Installations: most, Reports: a.reports, Versions: slices.Sorted(maps.Keys(a.versions))})
 	}
 	slices.SortFunc(out, func(a, b NewGroup) int {
 		return cmp.Or(cmp.Compare(b.Installations, a.Installations), cmp.Compare(a.Fingerprint, b.Fingerprint))

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/stats"
 )
@@ -90,7 +91,7 @@ func byAge(h *ReleaseHistory, vi *versionInfo) []AgePoint {
 	for d := vi.first; d <= h.Last; d++ {
 		if vd := h.Versions[vi.version][d]; vd != nil && vd.Counters.Reports > 0 {
 			out = append(out, AgePoint{Age: int(d-vi.first) + 1, Day: d.String(), Reports: vd.Counters.Reports,
-				ErrorRate: float64(vd.Counters.ErrorReports) / float64(vd.Counters.Reports)})
+				ErrorRate: *fraction(dashboard.ErrorRatePct(vd.Counters))})
 		}
 	}
 	return out
@@ -117,7 +118,7 @@ func (p ReleaseParams) compare(cand, bs *sample, alignment string) *comparison {
 	c := &comparison{p: p, cand: cand, bs: bs, alignment: alignment}
 	if cand.c.Reports > 0 && bs.c.Reports > 0 {
 		c.haveErr = true
-		c.ratio = float64(cand.c.ErrorReports) / float64(cand.c.Reports) / math.Max(float64(bs.c.ErrorReports)/float64(bs.c.Reports), 1e-12)
+		c.ratio = *cand.errorRate() / math.Max(*bs.errorRate(), 1e-12)
 		c.lo, c.hi = stats.RatioInterval(cand.errored, bs.errored, p.Level)
 		c.pTwo = stats.RatioPValue(cand.errored, bs.errored)
 		c.lr, c.varCand, c.varBase = stats.LogRatioVars(cand.errored, bs.errored)

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/RoaringBitmap/roaring/v2"
-
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
 
@@ -17,17 +16,16 @@ func (h *Health) Releases(ctx context.Context, now time.Time, days int) (*Releas
 	if err := checkDays(days); err != nil {
 		return nil, err
 	}
-	last := today(now)
-	from := last - rollup.Day(days) + 1
-	hist, err := h.releaseCounters(ctx, last)
+	period := dashboard.EndingOn(today(now), days)
+	hist, err := h.releaseCounters(ctx, period.To)
 	if err != nil {
 		return nil, err
 	}
 	plan := h.Release.Plan(hist)
-	if err := h.releaseBitmaps(ctx, hist, plan.BitmapDays(), from); err != nil {
+	if err := h.releaseBitmaps(ctx, hist, plan.BitmapDays(), period); err != nil {
 		return nil, err
 	}
-	out := &Releases{From: from.String(), To: last.String(), Releases: []Release{}}
+	out := &Releases{From: period.From.String(), To: period.To.String(), Releases: []Release{}}
 	for _, r := range plan.Evaluate(hist) {
 		if hist.Reports[r.Version] > 0 {
 			out.Releases = append(out.Releases, r)
@@ -37,102 +35,94 @@ func (h *Health) Releases(ctx context.Context, now time.Time, days int) (*Releas
 }
 
 // releaseCounters reads the counters of the fleet and of every version
-// over the aggregate retention, without bitmaps.
+// over the rollup retention, without bitmaps.
 func (h *Health) releaseCounters(ctx context.Context, last rollup.Day) (*ReleaseHistory, error) {
-	start := h.historyStart(last)
-	rows, err := h.rollups(ctx, start, last, false, rollup.DimAll, rollup.DimVersion)
+	w, err := h.counts(ctx, h.Model.Retained(last), rollup.DimAll, rollup.DimVersion)
 	if err != nil {
 		return nil, err
 	}
 	hist := &ReleaseHistory{Start: last + 1, Last: last, Active: map[rollup.Day]int64{},
 		Versions: map[string]map[rollup.Day]*VersionDay{}, Installations: map[string]uint64{}, Reports: map[string]int64{}}
-	for _, r := range rows {
-		if r.Dim == rollup.DimAll {
-			hist.Active[r.Day] = r.InstallsN
-			hist.Start = min(hist.Start, r.Day)
-			continue
+	for _, r := range w.Rows(rollup.DimAll, "") {
+		hist.Active[r.Day] = r.InstallsN
+		hist.Start = min(hist.Start, r.Day)
+	}
+	for _, v := range w.Keys(rollup.DimVersion) {
+		days := map[rollup.Day]*VersionDay{}
+		for _, r := range w.Rows(rollup.DimVersion, v) {
+			days[r.Day] = &VersionDay{Day: r.Day, Counters: r.Counters, Installs: r.InstallsN, ErrorTypes: map[string]int64{},
+				PerfSumSq: float64(r.PerfSumSq) / rollup.PerfSqScale}
 		}
-		if hist.Versions[r.Key.Key] == nil {
-			hist.Versions[r.Key.Key] = map[rollup.Day]*VersionDay{}
-		}
-		hist.Versions[r.Key.Key][r.Day] = &VersionDay{Day: r.Day, Counters: r.Counters, Installs: r.InstallsN,
-			ErrorTypes: map[string]int64{}}
+		hist.Versions[v] = days
 	}
 	return hist, nil
 }
 
-// releaseBitmaps adds to hist the bitmaps of the days compared, the error
-// types of those days, and each version's installations and reports from
-// day from on.
-func (h *Health) releaseBitmaps(ctx context.Context, hist *ReleaseHistory, compared []rollup.Day, from rollup.Day) error {
-	union := map[string][]*roaring.Bitmap{}
-	for _, span := range spans(append(compared, daysFrom(from, hist.Last)...)) {
-		rows, err := h.rollups(ctx, span[0], span[1], true, rollup.DimVersion, rollup.DimVersionErrored)
+// releaseBitmaps adds to hist the installation bitmaps of the days
+// compared and of the period asked (read together, run by run of days),
+// each version's installations and reports in the period, and the error
+// types of the days compared.
+func (h *Health) releaseBitmaps(ctx context.Context, hist *ReleaseHistory, compared []rollup.Day, period dashboard.Period) error {
+	for _, span := range spans(append(compared, daysOf(period)...)) {
+		w, err := h.window(ctx, span, rollup.DimVersion, rollup.DimVersionErrored)
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			vd := hist.Versions[r.Key.Key][r.Day]
-			if vd == nil {
-				continue
+		for _, v := range w.Keys(rollup.DimVersion) {
+			for _, r := range w.Rows(rollup.DimVersion, v) {
+				if vd := hist.Versions[v][r.Day]; vd != nil {
+					vd.Reported = r.Installs
+				}
 			}
-			if r.Dim == rollup.DimVersionErrored {
-				vd.Errored = r.Installs
-				continue
+			for _, r := range w.Rows(rollup.DimVersionErrored, v) {
+				if vd := hist.Versions[v][r.Day]; vd != nil {
+					vd.Errored = r.Installs
+				}
 			}
-			vd.Reported = r.Installs
-			if r.Day >= from {
-				union[r.Key.Key] = append(union[r.Key.Key], r.Installs)
-				hist.Reports[r.Key.Key] += r.Reports
+			if span.Contains(period.From) && span.Contains(period.To) {
+				hist.Installations[v] = w.InstallsDuring(rollup.DimVersion, v, period).GetCardinality()
+				hist.Reports[v] = w.SumDuring(rollup.DimVersion, v, period).Reports
 			}
 		}
-	}
-	for v, parts := range union {
-		hist.Installations[v] = roaring.FastOr(parts...).GetCardinality()
 	}
 	if len(compared) == 0 {
 		return nil
 	}
-	rows, err := h.rollups(ctx, compared[0], compared[len(compared)-1], false, rollup.DimVersionError)
+	w, err := h.counts(ctx, dashboard.Period{From: compared[0], To: compared[len(compared)-1]}, rollup.DimVersionError)
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		version, typ, _ := strings.Cut(r.Key.Key, "/")
-		if vd := hist.Versions[version][r.Day]; vd != nil {
-			vd.ErrorTypes[typ] += r.Total
+	for _, k := range w.Keys(rollup.DimVersionError) {
+		version, typ, _ := strings.Cut(k, "/")
+		for _, r := range w.Rows(rollup.DimVersionError, k) {
+			if vd := hist.Versions[version][r.Day]; vd != nil {
+				vd.ErrorTypes[typ] += r.Total
+			}
 		}
 	}
 	return nil
 }
 
-// daysFrom returns the days from..to.
-func daysFrom(from, to rollup.Day) []rollup.Day {
+// daysOf returns the days of p.
+func daysOf(p dashboard.Period) []rollup.Day {
 	var out []rollup.Day
-	for d := from; d <= to; d++ {
+	for d := p.From; d <= p.To; d++ {
 		out = append(out, d)
 	}
 	return out
 }
 
 // spans returns the runs of consecutive days in days (in any order,
-// repeats allowed) as [first, last] pairs, so that each is one read.
-func spans(days []rollup.Day) [][2]rollup.Day {
-	seen := map[rollup.Day]bool{}
-	var sorted []rollup.Day
+// repeats allowed), so that each is one read.
+func spans(days []rollup.Day) []dashboard.Period {
+	slices.Sort(days)
+	days = slices.Compact(days)
+	var out []dashboard.Period
 	for _, d := range days {
-		if !seen[d] {
-			seen[d] = true
-			sorted = append(sorted, d)
-		}
-	}
-	slices.Sort(sorted)
-	var out [][2]rollup.Day
-	for _, d := range sorted {
-		if n := len(out); n > 0 && out[n-1][1] == d-1 {
-			out[n-1][1] = d
+		if n := len(out); n > 0 && out[n-1].To == d-1 {
+			out[n-1].To = d
 		} else {
-			out = append(out, [2]rollup.Day{d, d})
+			out = append(out, dashboard.Period{From: d, To: d})
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/stats"
 )
@@ -88,13 +89,9 @@ func (s *sample) unitCounts(reported, errored []*roaring.Bitmap) {
 	s.errored = stats.NewRatio(num, den)
 }
 
-// errorRate is the share of the sample's reports with an error.
-func (s *sample) errorRate() *float64 {
-	if s.c.Reports == 0 {
-		return nil
-	}
-	return ptr(float64(s.c.ErrorReports) / float64(s.c.Reports))
-}
+// errorRate is the share of the sample's reports with an error (the
+// dashboard's error rate, as a fraction).
+func (s *sample) errorRate() *float64 { return fraction(dashboard.ErrorRatePct(s.c)) }
 
 // improvement is the sample's average performance improvement, with its
 // installations as the independent units.
@@ -102,19 +99,22 @@ func (s *sample) improvement() stats.Mean {
 	return stats.MeanOf(float64(s.c.PerfSum)/rollup.PctScale, s.perfSumSq, float64(s.c.PerfN), float64(s.installs))
 }
 
-func (s *sample) avgImprovement() *float64 {
-	if s.c.PerfN == 0 {
-		return nil
-	}
-	return ptr(float64(s.c.PerfSum) / rollup.PctScale / float64(s.c.PerfN))
-}
+func (s *sample) avgImprovement() *float64 { return dashboard.AvgImprovement(s.c) }
 
 func (s *sample) latency() *Latency {
-	if s.c.LatN == 0 {
+	p50, p95, p99, n := dashboard.MeanLatency(s.c)
+	if n == 0 {
 		return nil
 	}
-	n := float64(s.c.LatN) * rollup.LatencyScale
-	return &Latency{P50: float64(s.c.LatP50Sum) / n, P95: float64(s.c.LatP95Sum) / n, P99: float64(s.c.LatP99Sum) / n}
+	return &Latency{P50: p50, P95: p95, P99: p99}
+}
+
+// fraction turns a percentage into a fraction.
+func fraction(pct *float64) *float64 {
+	if pct == nil {
+		return nil
+	}
+	return ptr(*pct / 100)
 }
 
 func (s *sample) errorsPerReport() map[string]float64 {

@@ -2,11 +2,11 @@ package server
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 )
 
@@ -97,17 +97,20 @@ func newReleasesView(rs *insights.Releases, as *insights.Anomalies, days int, pr
 
 func newReleaseRow(r insights.Release) releaseRow {
 	row := releaseRow{Version: r.Version, Stage: r.Stage, Adoption: formatShare(&r.Adoption),
-		Installations: formatCount(int64(r.Installations)), Compared: r.CompareFrom + " to " + r.CompareTo,
-		ErrorRate: formatShare(r.ErrorRate), Improvement: formatPct(r.AvgImprovementPct), Recommendation: r.Recommendation,
-		Reasons: r.Reasons, BaselineVersion: "–", BaselineErrorRate: "–", Ratio: "–", BaselineImprovement: "–", ImprovementDiff: "–"}
+		Installations: dashboard.FormatCount(int64(r.Installations)), Compared: r.CompareFrom + " to " + r.CompareTo,
+		ErrorRate: formatShare(r.ErrorRate), Improvement: dashboard.FormatPct(r.AvgImprovementPct), Recommendation: r.Recommendation,
+		Reasons: r.Reasons, BaselineVersion: dashboard.Missing, BaselineErrorRate: dashboard.Missing, Ratio: dashboard.Missing,
+		BaselineImprovement: dashboard.Missing, ImprovementDiff: dashboard.Missing}
 	if b := r.Baseline; b != nil {
 		row.BaselineVersion = b.Version + " (" + b.Alignment + ")"
-		row.BaselineErrorRate, row.BaselineImprovement = formatShare(b.ErrorRate), formatPct(b.AvgImprovementPct)
+		row.BaselineErrorRate, row.BaselineImprovement = formatShare(b.ErrorRate), dashboard.FormatPct(b.AvgImprovementPct)
 		if b.ErrorRateRatio != nil && len(b.ErrorRateRatioCI) == 2 {
-			row.Ratio = fmt.Sprintf("×%s (×%s–×%s)", formatDecimal(*b.ErrorRateRatio), formatDecimal(b.ErrorRateRatioCI[0]), formatDecimal(b.ErrorRateRatioCI[1]))
+			row.Ratio = fmt.Sprintf("×%s (×%s–×%s)", dashboard.FormatDecimal(*b.ErrorRateRatio), dashboard.FormatDecimal(b.ErrorRateRatioCI[0]),
+				dashboard.FormatDecimal(b.ErrorRateRatioCI[1]))
 		}
 		if b.ImprovementDiff != nil && len(b.ImprovementDiffCI) == 2 {
-			row.ImprovementDiff = fmt.Sprintf("%s pp (%s to %s)", signedPlain(*b.ImprovementDiff), signedPlain(b.ImprovementDiffCI[0]), signedPlain(b.ImprovementDiffCI[1]))
+			row.ImprovementDiff = fmt.Sprintf("%s pp (%s to %s)", dashboard.FormatSigned(*b.ImprovementDiff), dashboard.FormatSigned(b.ImprovementDiffCI[0]),
+				dashboard.FormatSigned(b.ImprovementDiffCI[1]))
 		}
 	}
 	return row
@@ -116,10 +119,8 @@ func newReleaseRow(r insights.Release) releaseRow {
 // formatShare formats a share (0.21) as a percentage (21.0 %).
 func formatShare(f *float64) string {
 	if f == nil {
-		return "–"
+		return dashboard.Missing
 	}
 	p := *f * 100
-	return formatPct(&p)
+	return dashboard.FormatPct(&p)
 }
-
-func signedPlain(f float64) string { return signed(round1(f), formatPlain(math.Abs(f))) }

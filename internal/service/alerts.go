@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/alerts"
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
@@ -27,7 +28,8 @@ const AlertEvery = time.Hour
 // NewEvaluator returns the alert evaluator of a store, with the server's
 // retention and the given delivery options.
 func NewEvaluator(st store.Store, cfg server.Config, o AlertOptions, log *slog.Logger) *alerts.Evaluator {
-	return &alerts.Evaluator{Health: insights.NewHealth(st, int(cfg.AggregateRetention/(24*time.Hour))), Ledger: st,
+	model := &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention / (24 * time.Hour))}
+	return &alerts.Evaluator{Health: insights.NewHealth(model), Ledger: st,
 		Notifier: notify.New(o.Notify, nil, log), Suppress: o.Suppress}
 }
 
