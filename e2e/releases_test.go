@@ -66,15 +66,7 @@ func TestReleasesInChromium(t *testing.T) {
 	s.loadBadRelease(ctx)
 	b := newBrowser(t, exe)
 
-	b.do("open a shared link", chromedp.Navigate(s.url+"/releases?days=30"))
-	if loc := eval[string](b, `location.pathname + location.search`); !strings.HasPrefix(loc, "/login?next=") {
-		t.Fatalf("signed out, the Releases view went to %q, not the sign-in form", loc)
-	}
-	b.do("sign in", chromedp.SendKeys(chromedp.ID("token"), adminToken), chromedp.Submit(chromedp.ID("token")),
-		chromedp.WaitVisible(chromedp.ID("card-releases")))
-	if loc := eval[string](b, `location.pathname + location.search`); loc != "/releases?days=30" {
-		t.Errorf("after signing in: %q, want the view the link named", loc)
-	}
+	signInAt(t, s, b, "/releases?days=30", "card-releases")
 	b.waitFor("the charts", `Number(document.getElementById('releases-view').dataset.loads || 0) >= 1`, 20*time.Second)
 
 	api := s.releaseHealth("/api/v1/insights/releases?days=30")
