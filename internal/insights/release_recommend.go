@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/stats"
@@ -55,8 +56,9 @@ func (c *comparison) errorReason() string {
 }
 
 func (c *comparison) improvementReason() string {
-	return fmt.Sprintf("average improvement %.1f %% against %.1f %% for %s: %+.1f points (%s CI %+.1f to %+.1f, %s)",
-		*c.cand.avgImprovement(), *c.bs.avgImprovement(), c.bs.version, c.diff, levelText(c.p.Level), c.dLo, c.dHi, pText(c.dP))
+	return fmt.Sprintf("average improvement %s against %s for %s: %s points (%s CI %s to %s, %s)",
+		dashboard.FormatPct(c.cand.avgImprovement()), dashboard.FormatPct(c.bs.avgImprovement()), c.bs.version,
+		dashboard.FormatSigned(c.diff), levelText(c.p.Level), dashboard.FormatSigned(c.dLo), dashboard.FormatSigned(c.dHi), pText(c.dP))
 }
 
 func (c *comparison) marginReason() string {
@@ -101,8 +103,8 @@ func (c *comparison) needMore(h *ReleaseHistory) string {
 	if c.havePerf && !c.improvementNoWorse() {
 		room := (c.diff + c.p.ImprovementMargin) / z
 		if room <= 0 {
-			return fmt.Sprintf("its improvement is %+.1f points from %s's, past the margin of %.1f without being reliably worse: more data will tell",
-				c.diff, c.bs.version, c.p.ImprovementMargin)
+			return fmt.Sprintf("its improvement is %s points from %s's, past the margin of %.1f without being reliably worse: more data will tell",
+				dashboard.FormatSigned(c.diff), c.bs.version, c.p.ImprovementMargin)
 		}
 		if f := (c.seCand2 + c.seBase2) / (room * room); f > factor {
 			factor, what = f, fmt.Sprintf("its improvement is within %.1f points of %s's", c.p.ImprovementMargin, c.bs.version)
@@ -119,7 +121,8 @@ func (c *comparison) needMore(h *ReleaseHistory) string {
 	return s
 }
 
-func percent(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
+// percent writes a share (0.21) as the dashboard writes percentages.
+func percent(x float64) string { return dashboard.FormatPct(ptr(100 * x)) }
 
 func levelText(x float64) string { return fmt.Sprintf("%.0f %%", 100*x) }
 
