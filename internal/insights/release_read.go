@@ -63,7 +63,7 @@ func (h *Health) releaseCounters(ctx context.Context, last rollup.Day) (*Release
 // each version's installations and reports in the period, and the error
 // types of the days compared.
 func (h *Health) releaseBitmaps(ctx context.Context, hist *ReleaseHistory, compared []rollup.Day, period dashboard.Period) error {
-	for _, span := range spans(append(compared, daysOf(period)...)) {
+	for _, span := range spans(slices.Concat(compared, daysOf(period))) {
 		w, err := h.window(ctx, span, rollup.DimVersion, rollup.DimVersionErrored)
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func daysOf(p dashboard.Period) []rollup.Day {
 }
 
 // spans returns the runs of consecutive days in days (in any order,
-// repeats allowed), so that each is one read.
+// repeats allowed; days is sorted in place), so that each is one read.
 func spans(days []rollup.Day) []dashboard.Period {
 	slices.Sort(days)
 	days = slices.Compact(days)

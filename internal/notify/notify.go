@@ -71,15 +71,15 @@ func (n *Notifier) Channels() []Channel { return n.channels }
 // may pass (a network error, a 5xx or 429, an SMTP 4xx). When it gives
 // up it logs one line and returns the last error.
 func (n *Notifier) Deliver(ctx context.Context, ch Channel, m Message) error {
-	wait := n.Backoff
+	attempts, wait := max(n.Attempts, 1), n.Backoff
 	var err error
-	attempt := 0
-	for attempt = 1; attempt <= max(n.Attempts, 1); attempt++ {
+	attempt := 1
+	for ; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, n.Timeout)
 		err = ch.Send(actx, m)
 		cancel()
 		var perm *permanentError
-		if err == nil || errors.As(err, &perm) || ctx.Err() != nil || attempt == n.Attempts {
+		if err == nil || errors.As(err, &perm) || ctx.Err() != nil || attempt == attempts {
 			break
 		}
 		select {
@@ -89,7 +89,7 @@ func (n *Notifier) Deliver(ctx context.Context, ch Channel, m Message) error {
 		wait *= 2
 	}
 	if err != nil && n.log != nil {
-		n.log.Warn("notify: delivery failed", "channel", ch.Name(), "target", ch.Target(), "attempts", min(attempt, n.Attempts),
+		n.log.Warn("notify: delivery failed", "channel", ch.Name(), "target", ch.Target(), "attempts", attempt,
 			"subject", m.Subject, "err", err)
 	}
 	return err
