@@ -90,16 +90,6 @@ func RatioPValue(a, b Ratio) float64 {
 	return 2 * distuv.UnitNormal.Survival(math.Abs(lr)/se)
 }
 
-// RatioAbove returns the one-sided p-value of "a's ratio is at most bound
-// times b's": small when a is reliably more than bound times b.
-func RatioAbove(a, b Ratio, bound float64) float64 {
-	lr, se := logRatio(a, b)
-	if se == 0 {
-		return 1
-	}
-	return distuv.UnitNormal.Survival((lr - math.Log(bound)) / se)
-}
-
 // Mean is a sample mean with the variance of the values and the number
 // of independent units behind it.
 type Mean struct {
