@@ -29,9 +29,9 @@
 //   - Measures of counters: Pct, AvgImprovement, ErrorRatePct,
 //     DecisionRate, MeanLatency.
 //   - Writing numbers for people: FormatCount, FormatOptCount, FormatPct,
-//     FormatDecimal, FormatOptDecimal, Missing, and a figure's change
-//     against an earlier period, CountChange and PctChange (Change,
-//     TrendGood, TrendBad, TrendFlat).
+//     FormatDecimal, FormatOptDecimal, FormatSigned, Missing, and a
+//     figure's change against an earlier period, CountChange and PctChange
+//     (Change, TrendGood, TrendBad, TrendFlat).
 //
 // Installations are always counted exactly, as the cardinality of a union
 // of bitmaps, never as a sum of daily counts; counters are sums.

@@ -85,6 +85,8 @@ type Server struct {
 	erased    *erasedSet
 	watching  atomic.Bool // the store's change feed is followed (changes.go)
 	public    *publicCache
+
+	releaseHealth *insights.Health // release health and anomalies
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -106,5 +108,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		erased:    &erasedSet{},
 		feedback:  newFeedbackRoutes(cfg.Feedback, cfg.Processes, st),
 		public:    newPublicCache(),
+
+		releaseHealth: insights.NewHealth(dash),
 	}, nil
 }
