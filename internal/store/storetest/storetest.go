@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErrorRetention", testErrorRetention},
 		{"ErrorReports", testErrorReports},
 		{"ErrorsConcurrent", testErrorsConcurrent},
+		{"ExperimentRegistry", testExperimentRegistry},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
