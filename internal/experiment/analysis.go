@@ -12,8 +12,8 @@ import (
 const (
 	TreatmentBetter  = "treatment_better"
 	ControlBetter    = "control_better"
-	NoDifference     = "no_difference"    // the interval lies within ± the minimum effect
-	KeepRunning      = "keep_running"     // neither yet; see ExpectedDays
+	NoDifference     = "no_difference"     // the interval lies within ± the minimum effect
+	KeepRunning      = "keep_running"      // neither yet; see ExpectedDays
 	InsufficientData = "insufficient_data" // a variant has fewer than MinInstallations
 )
 

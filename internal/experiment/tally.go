@@ -17,7 +17,7 @@ type tally struct {
 	arms    []arm
 	units   []unit         // in the order they entered
 	byNum   map[uint32]int // installation number -> index in units
-	ref     float64 // outcomes are summed less ref, to keep the squares small
+	ref     float64        // outcomes are summed less ref, to keep the squares small
 	hasRef  bool
 	mixed   int   // installations whose reports carried more than one variant
 	unknown int64 // reports of a variant the experiment does not have
