@@ -43,6 +43,8 @@ var commands = map[string]func([]string) int{
 	"bench":     cmdBench,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cmdBenchServer,
+	// experiments: experiments.go
+	"experiments": cmdExperiments,
 }
 
 const usage = `indexpilot-analytics: the IndexPilot maintainers' telemetry service.
@@ -59,6 +61,7 @@ Commands:
   recompute   rebuild every daily rollup from the raw reports
   config      print the effective configuration (secrets masked)
   bench       measure ingest and dashboard speed against baselines
+  experiments create, list, show and stop fleet experiments (A/B tests)
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can
 also be set by its environment variable (see 'config').

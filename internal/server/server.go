@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
+	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
@@ -59,6 +60,9 @@ type Server struct {
 	keyLimits *limiters
 	regLimits *limiters
 	sessions  *sessions
+
+	exp         *experiment.Service // the registry and analysis (experiments.go)
+	experiments *experimentCache
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -78,5 +82,8 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
 		sessions:  sess,
+
+		exp:         &experiment.Service{Store: st, Now: now, RawRetention: cfg.RawRetention},
+		experiments: &experimentCache{ttl: cfg.KeyCacheTTL, load: st.ListExperiments},
 	}, nil
 }
