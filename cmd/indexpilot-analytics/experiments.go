@@ -91,7 +91,7 @@ func cmdExperiments(args []string) int {
 // specFlags are create's flags.
 type specFlags struct {
 	name, variants, metric, higher, split, start, end *string
-	minEffect                                          *float64
+	minEffect                                         *float64
 }
 
 func (f *specFlags) register(fs *flag.FlagSet) {
