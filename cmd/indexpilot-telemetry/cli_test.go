@@ -17,6 +17,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
 	"github.com/indexpilot/indexpilot-telemetry/telemetry"
 )
@@ -263,7 +264,7 @@ func TestClientLinksNoServerCode(t *testing.T) {
 	if err != nil {
 		t.Skipf("go list: %v", err)
 	}
-	for _, bad := range []string{"/internal/server", "/internal/store", "modernc.org/sqlite", "/internal/fleet"} {
+	for _, bad := range []string{"/internal/server", "/internal/store", "modernc.org/sqlite", "/internal/fleet", "gonum.org"} {
 		if strings.Contains(string(out), bad) {
 			t.Errorf("indexpilot-telemetry depends on %s", bad)
 		}
@@ -271,6 +272,12 @@ func TestClientLinksNoServerCode(t *testing.T) {
 }
 
 func startServer(t *testing.T) string {
+	url, _ := startServerStore(t)
+	return url
+}
+
+// startServerStore starts the service and returns its URL and store.
+func startServerStore(t *testing.T) (string, store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "analytics.db"))
@@ -288,5 +295,5 @@ func startServer(t *testing.T) string {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	return hs.URL
+	return hs.URL, st
 }

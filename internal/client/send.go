@@ -73,6 +73,9 @@ func (c *Client) send(ctx context.Context, build bool) (*SendResult, error) {
 		v.st.NoticeShown = true
 	}
 	var errs []error
+	if v.s.mode == On { // a failure keeps the last list and is retried next time: see experiments.go
+		_ = c.refreshExperiments(ctx, v, true)
+	}
 	if build {
 		errs = append(errs, c.buildAndKeep(ctx, v, res))
 	}
