@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,18 +78,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// localNext returns where to go after signing in: the overview with the
-// query it was asked with, never another site or path.
+// localNext returns where to go after signing in: the page asked for
+// (one of pagePaths) with its query, never another site or path.
 func localNext(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.Path != "/" || strings.HasPrefix(next, "//") {
+	if err != nil || u.Scheme != "" || u.Host != "" || !slices.Contains(pagePaths, u.Path) || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	if u.RawQuery == "" {
-		return "/"
+		return u.Path
 	}
-	return "/?" + u.Query().Encode()
+	return u.Path + "?" + u.Query().Encode()
 }
+
+// pagePaths are the pages a sign-in may return to.
+var pagePaths = []string{"/", "/experiments"}
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.end(w)

@@ -25,6 +25,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/experiments/active", s.handle(s.activeExperiments))
 	mux.HandleFunc("GET /api/v1/experiments/{name}", s.handle(s.requireAdmin(s.experimentAnalysis)))
 	mux.HandleFunc("POST /api/v1/experiments/{name}/stop", s.handle(s.requireAdmin(s.stopExperiment)))
+	mux.HandleFunc("GET /experiments", s.handle(s.experimentsPage))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /login", s.handle(s.loginPage))
 	mux.HandleFunc("POST /login", s.handle(s.login))
