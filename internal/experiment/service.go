@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -20,6 +19,8 @@ type Service struct {
 	RawRetention time.Duration
 	// Method is the analysis's method; DefaultMethod when zero.
 	Method Method
+
+	cache rowCache // cache.go
 }
 
 func (s *Service) now() time.Time {
@@ -117,9 +118,8 @@ func (s *Service) analyze(ctx context.Context, e store.Experiment) (*Analysis, e
 	var rows []store.UnitDay
 	if from <= to {
 		var err error
-		rows, err = s.Store.ExperimentUnitDays(ctx, store.ExperimentQuery{Name: e.Name, Metric: e.Metric, From: from, To: to})
-		if err != nil {
-			return nil, fmt.Errorf("experiment: analyse %s: %w", e.Name, err)
+		if rows, err = s.cache.rows(ctx, s.Store, e, from, to); err != nil {
+			return nil, err
 		}
 	}
 	return s.method().Analyze(e, rows, from, max(to, from-1), now), nil

@@ -26,6 +26,21 @@ type Experiments interface {
 	// installation. It reads raw reports, so it sees at most the raw
 	// retention (90 days by default).
 	ExperimentUnitDays(ctx context.Context, q ExperimentQuery) ([]UnitDay, error)
+	// ReportDayStamps returns a stamp of each day from..to that has raw
+	// reports: it changes whenever a report of that day is stored or
+	// deleted, so that a reader may keep what it derived from a day until
+	// its stamp changes. It reads no report's payload.
+	ReportDayStamps(ctx context.Context, from, to rollup.Day) (map[rollup.Day]DayStamp, error)
+}
+
+// DayStamp sums up the raw reports of one day: their number, the latest
+// time one was received and the sum of their installations' numbers.
+// Storing a report raises the count and the latest time; deleting one
+// lowers the count.
+type DayStamp struct {
+	Reports      int64
+	LastReceived time.Time
+	NumSum       int64
 }
 
 // Experiment is one registered fleet experiment.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -114,6 +115,31 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
+	}
+	return out, nil
+}
+
+// ReportDayStamps returns the stamp of each day from..to with reports.
+func (s *Store) ReportDayStamps(ctx context.Context, from, to rollup.Day) (map[rollup.Day]store.DayStamp, error) {
+	// query: report-day-stamps
+	rows, err := s.pool.Query(ctx, `SELECT day, count(*), max(received_at), sum(installation_num)
+		FROM reports WHERE day BETWEEN $1 AND $2 GROUP BY day`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: report day stamps: %w", err)
+	}
+	defer rows.Close()
+	out := map[rollup.Day]store.DayStamp{}
+	for rows.Next() {
+		var day int32
+		var st store.DayStamp
+		if err := rows.Scan(&day, &st.Reports, &st.LastReceived, &st.NumSum); err != nil {
+			return nil, fmt.Errorf("postgres: report day stamps: %w", err)
+		}
+		st.LastReceived = st.LastReceived.UTC()
+		out[rollup.Day(day)] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: report day stamps: %w", err)
 	}
 	return out, nil
 }

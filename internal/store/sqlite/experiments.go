@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -117,9 +118,9 @@ func optionalTime(t *time.Time) any {
 // metricSQL is how each experiment metric is read from a stored report's
 // metrics JSON (the definitions are in store.ExperimentMetrics).
 var metricSQL = map[string]string{
-	store.MetricPerformance:    `json_extract(metrics, '$.performance_improvement_pct')`,
-	store.MetricLatencyP95:     `json_extract(metrics, '$.query_latency_ms.p95')`,
-	store.MetricIndexesCreated: `coalesce(json_extract(metrics, '$.indexes_created'), 0)`,
+	store.MetricPerformance:    `metrics ->> '$.performance_improvement_pct'`,
+	store.MetricLatencyP95:     `metrics ->> '$.query_latency_ms.p95'`,
+	store.MetricIndexesCreated: `coalesce(metrics ->> '$.indexes_created', 0)`,
 	store.MetricErrorRate: `CASE WHEN EXISTS (SELECT 1 FROM json_each(metrics, '$.errors') WHERE value > 0)
 		THEN 100.0 ELSE 0.0 END`,
 }
@@ -132,7 +133,7 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	}
 	// query: experiment-unit-days
 	rows, err := s.rdb.QueryContext(ctx, `SELECT installation_num, day, variant, count(*), total(value), count(value)
-		FROM (SELECT installation_num, day, json_extract(metrics, ?) AS variant, `+value+` AS value
+		FROM (SELECT installation_num, day, metrics ->> ? AS variant, `+value+` AS value
 		      FROM reports WHERE day BETWEEN ? AND ?)
 		WHERE variant IS NOT NULL
 		GROUP BY day, installation_num, variant ORDER BY day, installation_num, variant`,
@@ -151,6 +152,36 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: experiment %s reports: %w", q.Name, err)
+	}
+	return out, nil
+}
+
+// ReportDayStamps returns the stamp of each day from..to with reports.
+func (s *Store) ReportDayStamps(ctx context.Context, from, to rollup.Day) (map[rollup.Day]store.DayStamp, error) {
+	// query: report-day-stamps
+	rows, err := s.rdb.QueryContext(ctx, `SELECT day, count(*), max(received_at), total(installation_num)
+		FROM reports WHERE day BETWEEN ? AND ? GROUP BY day`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
+	}
+	defer rows.Close()
+	out := map[rollup.Day]store.DayStamp{}
+	for rows.Next() {
+		var day rollup.Day
+		var st store.DayStamp
+		var last string
+		var sum float64
+		if err := rows.Scan(&day, &st.Reports, &last, &sum); err != nil {
+			return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
+		}
+		if st.LastReceived, err = parseTime(last); err != nil {
+			return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
+		}
+		st.NumSum = int64(sum)
+		out[day] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
 	}
 	return out, nil
 }

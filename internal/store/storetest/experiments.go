@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -68,5 +69,42 @@ func testExperimentRegistry(t *testing.T, s store.Store) {
 	}
 	if err := s.EndExperiment(c, "nothing_here", Now); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ending an unknown experiment: %v, want ErrNotFound", err)
+	}
+}
+
+// testReportDayStamps: a day's stamp changes when a report of it is
+// stored or deleted, and only then.
+func testReportDayStamps(t *testing.T, s store.Store) {
+	c := ctx(t)
+	today := rollup.DayOf(Now)
+	stamps := func() map[rollup.Day]store.DayStamp {
+		t.Helper()
+		m, err := s.ReportDayStamps(c, today-5, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	ingest(t, s, []store.Item{Item(1, 0, 1, "1.1.0"), Item(2, 0, 2, "1.1.0"), Item(1, 2, 3, "1.1.0"), Item(3, 9, 4, "1.1.0")})
+	before := stamps()
+	if len(before) != 2 || before[today].Reports != 2 || before[today-2].Reports != 1 || before[today].LastReceived.IsZero() {
+		t.Fatalf("stamps %+v: want 2 reports today, 1 two days ago, none outside the days asked", before)
+	}
+	ingest(t, s, []store.Item{Item(1, 0, 1, "1.1.0")}) // a retry: nothing stored, nothing changes
+	if after := stamps(); after[today] != before[today] {
+		t.Errorf("a retry changed today's stamp: %+v -> %+v", before[today], after[today])
+	}
+	late := Item(4, 2, 5, "1.1.0")
+	late.Received = Now.Add(time.Hour)
+	ingest(t, s, []store.Item{late})
+	after := stamps()
+	if after[today] != before[today] || after[today-2] == before[today-2] || !after[today-2].LastReceived.Equal(late.Received) {
+		t.Errorf("a late report two days back: %+v -> %+v", before, after)
+	}
+	if _, err := s.DeleteInstallation(c, "inst-00000002"); err != nil {
+		t.Fatal(err)
+	}
+	if gone := stamps(); gone[today].Reports != 1 || gone[today] == after[today] {
+		t.Errorf("after erasing one of today's installations: %+v, want 1 report", gone[today])
 	}
 }
