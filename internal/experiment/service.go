@@ -118,7 +118,7 @@ func (s *Service) analyze(ctx context.Context, e store.Experiment) (*Analysis, e
 	var rows []store.UnitDay
 	if from <= to {
 		var err error
-		if rows, err = s.cache.rows(ctx, s.Store, e, from, to); err != nil {
+		if rows, err = s.cache.rows(ctx, s.Store, e, from, to, now); err != nil {
 			return nil, err
 		}
 	}

@@ -20,27 +20,17 @@ type Experiments interface {
 	// EndExperiment ends the experiment at the given time, unless it ended
 	// earlier; ErrNotFound when there is none of that name.
 	EndExperiment(ctx context.Context, name string, at time.Time) error
-	// ExperimentUnitDays reads the stored reports that q selects and
-	// returns, per installation and day, how many carried the experiment's
-	// assignment and the sum of q.Metric over them, ordered by day, then
-	// installation. It reads raw reports, so it sees at most the raw
-	// retention (90 days by default).
+	// ExperimentUnitDays reads the stored reports that q selects: those
+	// that carried an assignment to the experiment, with q.Metric, in day
+	// order. An installation may have several rows of a day, whose sums
+	// add up. It reads raw reports, so it sees at most the raw retention
+	// (90 days by default).
 	ExperimentUnitDays(ctx context.Context, q ExperimentQuery) ([]UnitDay, error)
-	// ReportDayStamps returns a stamp of each day from..to that has raw
-	// reports: it changes whenever a report of that day is stored or
-	// deleted, so that a reader may keep what it derived from a day until
-	// its stamp changes. It reads no report's payload.
-	ReportDayStamps(ctx context.Context, from, to rollup.Day) (map[rollup.Day]DayStamp, error)
-}
-
-// DayStamp sums up the raw reports of one day: their number, the latest
-// time one was received and the sum of their installations' numbers.
-// Storing a report raises the count and the latest time; deleting one
-// lowers the count.
-type DayStamp struct {
-	Reports      int64
-	LastReceived time.Time
-	NumSum       int64
+	// ReportDayCounts returns the number of raw reports of each day
+	// from..to that has any, from the day index alone (no report is read):
+	// storing or deleting a report changes its day's count, so a reader
+	// may keep what it derived from a day while the count stays.
+	ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error)
 }
 
 // Experiment is one registered fleet experiment.
@@ -83,8 +73,8 @@ type ExperimentQuery struct {
 }
 
 // UnitDay is what one installation reported about one experiment on one
-// day: the variant its reports carried, how many did, and the sum of the
-// metric over the N of them that carried it.
+// day (or part of it): the variant its reports carried, how many did, and
+// the sum of the metric over the N of them that carried it.
 type UnitDay struct {
 	Installation uint32 // the installation's dense number
 	Day          rollup.Day

@@ -99,18 +99,24 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	if !ok {
 		return nil, fmt.Errorf("postgres: experiment %s: unknown metric %q", q.Name, q.Metric)
 	}
+	// One row per report, in day order: grouping or sorting them here
+	// would carry each report's metrics through the sort (OFFSET 0 keeps
+	// the narrow columns apart from them); the caller adds them up.
 	// query: experiment-unit-days
-	rows, err := s.pool.Query(ctx, `SELECT installation_num, day, variant, count(*), coalesce(sum(value), 0), count(value)
+	rows, err := s.pool.Query(ctx, `SELECT installation_num, day, variant, value
 		FROM (SELECT installation_num, day, metrics->'experiments'->>$1::text AS variant, `+value+` AS value
-		      FROM reports WHERE day BETWEEN $2 AND $3) r
-		WHERE variant IS NOT NULL
-		GROUP BY day, installation_num, variant ORDER BY day, installation_num, variant COLLATE "C"`, q.Name, q.From, q.To)
+		      FROM reports WHERE day BETWEEN $2 AND $3 OFFSET 0) r
+		WHERE variant IS NOT NULL ORDER BY day`, q.Name, q.From, q.To)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.UnitDay, error) {
-		var u store.UnitDay
-		err := row.Scan(&u.Installation, &u.Day, &u.Variant, &u.Reports, &u.Sum, &u.N)
+		u := store.UnitDay{Reports: 1}
+		var value *float64
+		err := row.Scan(&u.Installation, &u.Day, &u.Variant, &value)
+		if value != nil {
+			u.Sum, u.N = *value, 1
+		}
 		return u, err
 	})
 	if err != nil {
@@ -119,27 +125,25 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	return out, nil
 }
 
-// ReportDayStamps returns the stamp of each day from..to with reports.
-func (s *Store) ReportDayStamps(ctx context.Context, from, to rollup.Day) (map[rollup.Day]store.DayStamp, error) {
-	// query: report-day-stamps
-	rows, err := s.pool.Query(ctx, `SELECT day, count(*), max(received_at), sum(installation_num)
-		FROM reports WHERE day BETWEEN $1 AND $2 GROUP BY day`, from, to)
+// ReportDayCounts counts each day's reports from the day index.
+func (s *Store) ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error) {
+	// query: report-day-counts
+	rows, err := s.pool.Query(ctx, `SELECT day, count(*) FROM reports WHERE day BETWEEN $1 AND $2 GROUP BY day`, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: report day stamps: %w", err)
+		return nil, fmt.Errorf("postgres: report day counts: %w", err)
 	}
 	defer rows.Close()
-	out := map[rollup.Day]store.DayStamp{}
+	out := map[rollup.Day]int64{}
 	for rows.Next() {
 		var day int32
-		var st store.DayStamp
-		if err := rows.Scan(&day, &st.Reports, &st.LastReceived, &st.NumSum); err != nil {
-			return nil, fmt.Errorf("postgres: report day stamps: %w", err)
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return nil, fmt.Errorf("postgres: report day counts: %w", err)
 		}
-		st.LastReceived = st.LastReceived.UTC()
-		out[rollup.Day(day)] = st
+		out[rollup.Day(day)] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: report day stamps: %w", err)
+		return nil, fmt.Errorf("postgres: report day counts: %w", err)
 	}
 	return out, nil
 }

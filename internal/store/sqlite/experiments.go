@@ -131,22 +131,27 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	if !ok {
 		return nil, fmt.Errorf("sqlite: experiment %s: unknown metric %q", q.Name, q.Metric)
 	}
+	// One row per report, in day order (the day index's): grouping or
+	// sorting them here would carry each report through a temporary
+	// B-tree; the caller adds them up.
 	// query: experiment-unit-days
-	rows, err := s.rdb.QueryContext(ctx, `SELECT installation_num, day, variant, count(*), total(value), count(value)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT installation_num, day, variant, value
 		FROM (SELECT installation_num, day, metrics ->> ? AS variant, `+value+` AS value
 		      FROM reports WHERE day BETWEEN ? AND ?)
-		WHERE variant IS NOT NULL
-		GROUP BY day, installation_num, variant ORDER BY day, installation_num, variant`,
-		`$.experiments.`+q.Name, q.From, q.To)
+		WHERE variant IS NOT NULL ORDER BY day`, `$.experiments.`+q.Name, q.From, q.To)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: experiment %s reports: %w", q.Name, err)
 	}
 	defer rows.Close()
 	var out []store.UnitDay
 	for rows.Next() {
-		var u store.UnitDay
-		if err := rows.Scan(&u.Installation, &u.Day, &u.Variant, &u.Reports, &u.Sum, &u.N); err != nil {
+		u := store.UnitDay{Reports: 1}
+		var value sql.NullFloat64
+		if err := rows.Scan(&u.Installation, &u.Day, &u.Variant, &value); err != nil {
 			return nil, fmt.Errorf("sqlite: experiment %s reports: %w", q.Name, err)
+		}
+		if value.Valid {
+			u.Sum, u.N = value.Float64, 1
 		}
 		out = append(out, u)
 	}
@@ -156,32 +161,25 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	return out, nil
 }
 
-// ReportDayStamps returns the stamp of each day from..to with reports.
-func (s *Store) ReportDayStamps(ctx context.Context, from, to rollup.Day) (map[rollup.Day]store.DayStamp, error) {
-	// query: report-day-stamps
-	rows, err := s.rdb.QueryContext(ctx, `SELECT day, count(*), max(received_at), total(installation_num)
-		FROM reports WHERE day BETWEEN ? AND ? GROUP BY day`, from, to)
+// ReportDayCounts counts each day's reports from the day index.
+func (s *Store) ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error) {
+	// query: report-day-counts
+	rows, err := s.rdb.QueryContext(ctx, `SELECT day, count(*) FROM reports WHERE day BETWEEN ? AND ? GROUP BY day`, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
+		return nil, fmt.Errorf("sqlite: report day counts: %w", err)
 	}
 	defer rows.Close()
-	out := map[rollup.Day]store.DayStamp{}
+	out := map[rollup.Day]int64{}
 	for rows.Next() {
 		var day rollup.Day
-		var st store.DayStamp
-		var last string
-		var sum float64
-		if err := rows.Scan(&day, &st.Reports, &last, &sum); err != nil {
-			return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: report day counts: %w", err)
 		}
-		if st.LastReceived, err = parseTime(last); err != nil {
-			return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
-		}
-		st.NumSum = int64(sum)
-		out[day] = st
+		out[day] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: report day stamps: %w", err)
+		return nil, fmt.Errorf("sqlite: report day counts: %w", err)
 	}
 	return out, nil
 }

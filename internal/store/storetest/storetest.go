@@ -38,7 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErrorReports", testErrorReports},
 		{"ErrorsConcurrent", testErrorsConcurrent},
 		{"ExperimentRegistry", testExperimentRegistry},
-		{"ReportDayStamps", testReportDayStamps},
+		{"ReportDayCounts", testReportDayCounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
