@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
-	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -62,5 +61,4 @@ func BenchExperimentAnalysis(b *testing.B, s store.Store, addReport func(i int) 
 			analyse(svc)
 		}
 	})
-	_ = rollup.DayOf
 }
