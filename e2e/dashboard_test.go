@@ -268,19 +268,7 @@ func gridMatchesAPI(t *testing.T, b *browser, ov overview) {
 // and that no chart shows its "no data yet" state.
 func everyChartDrew(t *testing.T, b *browser) {
 	t.Helper()
-	drawn := eval[map[string]int](b, `Object.fromEntries(`+jsList(charts)+`.map(id => {
-		const c = document.querySelector('#chart-' + id + ' canvas');
-		if (!c || !document.getElementById('empty-' + id).hidden) return [id, -1];
-		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-		let n = 0;
-		for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-		return [id, n];
-	}))`)
-	for _, id := range charts {
-		if drawn[id] < 1000 {
-			t.Errorf("chart %s: %d pixels drawn (-1: no canvas or empty state)", id, drawn[id])
-		}
-	}
+	chartsDrew(t, b, charts)
 }
 
 // numbersOneClickAway opens each chart's table with one click.

@@ -28,6 +28,8 @@ type service struct {
 	url   string
 	fleet string // a fleet key, to send reports for any installation
 	log   *lockedBuffer
+	bin   string // the built indexpilot-analytics
+	dsn   string // its store
 }
 
 type lockedBuffer struct {
@@ -70,7 +72,7 @@ func startService(t *testing.T) *service {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &service{t: t, fleet: strings.TrimSpace(string(key)), log: &lockedBuffer{}}
+	s := &service{t: t, fleet: strings.TrimSpace(string(key)), log: &lockedBuffer{}, bin: bin, dsn: dsn}
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)

@@ -5,86 +5,114 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // AppendJSON appends the JSON encoding of m to b and returns the result:
 // the bytes json.Marshal(m) gives, without its reflection. (NaN and the
 // infinities, which json.Marshal refuses and Decode never produces, are
-// written as null.)
-func (m *Metrics) AppendJSON(b []byte) []byte {
-	o := openObject(b)
-	if len(m.FeaturesUsed) > 0 {
-		o.key("features_used")
-		o.b = append(o.b, '[')
-		for i, f := range m.FeaturesUsed {
-			if i > 0 {
-				o.b = append(o.b, ',')
-			}
-			o.b = appendString(o.b, f)
-		}
-		o.b = append(o.b, ']')
-	}
-	o.int("indexes_created", m.IndexesCreated)
-	o.int("indexes_recommended", m.IndexesRecommended)
-	o.int("queries_analyzed", m.QueriesAnalyzed)
-	if m.PerformanceImprovementPct != nil {
-		o.key("performance_improvement_pct")
-		o.b = appendFloat(o.b, *m.PerformanceImprovementPct)
-	}
-	if m.ExplainCoveragePct != nil {
-		o.key("explain_coverage_pct")
-		o.b = appendFloat(o.b, *m.ExplainCoveragePct)
-	}
-	o.counts("algorithm_usage", m.AlgorithmUsage)
-	o.counts("errors", m.Errors)
-	if l := m.QueryLatencyMS; l != nil {
-		o.key("query_latency_ms")
-		lo := openObject(o.b)
-		lo.float("p50", l.P50)
-		lo.float("p95", l.P95)
-		lo.float("p99", l.P99)
-		o.b = lo.close()
-	}
-	o.counts("algorithm_decisions", m.AlgorithmDecisions)
-	if len(m.ABExperiments) > 0 {
-		o.key("ab_experiments")
-		o.b = append(o.b, '[')
-		for i := range m.ABExperiments {
-			if i > 0 {
-				o.b = append(o.b, ',')
-			}
-			o.b = m.ABExperiments[i].appendJSON(o.b)
-		}
-		o.b = append(o.b, ']')
-	}
-	o.str("tenants_bucket", m.TenantsBucket)
-	return o.close()
-}
-
-func (e *ABExperiment) appendJSON(b []byte) []byte {
-	o := openObject(b)
-	o.key("experiment")
-	o.b = appendString(o.b, e.Experiment)
-	o.key("variant")
-	o.b = appendString(o.b, e.Variant)
-	o.key("n")
-	o.b = strconv.AppendInt(o.b, e.N, 10)
-	o.float("mean_ms", e.MeanMS)
-	o.float("variance_ms2", e.VarianceMS)
-	return o.close()
-}
+// written as null.) It is how the service stores a report's metrics.
+func (m *Metrics) AppendJSON(b []byte) []byte { return metricsObject.appendJSON(b, unsafe.Pointer(m)) }
 
 // AppendJSON appends the JSON encoding of e to b and returns the result:
 // the bytes json.Marshal(e) gives, without its reflection.
 func (e *Environment) AppendJSON(b []byte) []byte {
-	o := openObject(b)
-	o.str("python_version", e.PythonVersion)
-	o.str("postgresql_version", e.PostgreSQLVersion)
-	o.str("os", e.OS)
-	o.str("arch", e.Arch)
-	o.int("cpu_cores", int64(e.CPUCores))
-	o.str("runtime", e.Runtime)
-	return o.close()
+	return environmentObject.appendJSON(b, unsafe.Pointer(e))
+}
+
+// appendJSON appends the object at p, a pointer to o's Go struct, as
+// json.Marshal writes it: fields in table order (the struct's), zero
+// values left out unless the row keeps them (the Go field has no
+// omitempty).
+func (o *object) appendJSON(b []byte, p unsafe.Pointer) []byte {
+	j := openObject(b)
+	for i := range o.fields {
+		j.field(&o.fields[i], o.fields[i].at(p))
+	}
+	return j.close()
+}
+
+// field appends the field f whose Go value is at p, unless it is left out.
+func (o *jsonObject) field(f *field, p unsafe.Pointer) {
+	switch f.kind {
+	case kindText:
+		if s := *(*string)(p); s != "" || f.keepZero {
+			o.key(f.name)
+			o.b = appendString(o.b, s)
+		}
+	case kindWhole:
+		if f.goInt {
+			o.int(f, int64(*(*int)(p)))
+		} else {
+			o.int(f, *(*int64)(p))
+		}
+	case kindNumber:
+		if x := *(*float64)(p); x != 0 || f.keepZero {
+			o.key(f.name)
+			o.b = appendFloat(o.b, x)
+		}
+	case kindOptNumber:
+		if x := *(**float64)(p); x != nil {
+			o.key(f.name)
+			o.b = appendFloat(o.b, *x)
+		}
+	case kindNames:
+		o.strings(f.name, *(*[]string)(p))
+	case kindCounts:
+		o.counts(f.name, *(*map[string]int64)(p))
+	case kindWords:
+		o.words(f.name, *(*map[string]string)(p))
+	default:
+		o.nested(f, p)
+	}
+}
+
+func (o *jsonObject) int(f *field, v int64) {
+	if v != 0 || f.keepZero {
+		o.key(f.name)
+		o.b = strconv.AppendInt(o.b, v, 10)
+	}
+}
+
+// nested appends the objects of f at p: a struct always (omitempty does
+// not leave structs out), others unless they hold none.
+func (o *jsonObject) nested(f *field, p unsafe.Pointer) {
+	switch f.kind {
+	case kindObject:
+		o.key(f.name)
+		o.b = f.elem.appendJSON(o.b, p)
+	case kindOptObject:
+		if obj := *(*unsafe.Pointer)(p); obj != nil {
+			o.key(f.name)
+			o.b = f.elem.appendJSON(o.b, obj)
+		}
+	case kindObjects:
+		first, n, stride := f.nest.items(p)
+		if n == 0 {
+			return
+		}
+		o.key(f.name)
+		o.b = append(o.b, '[')
+		for i := range n {
+			if i > 0 {
+				o.b = append(o.b, ',')
+			}
+			o.b = f.elem.appendJSON(o.b, unsafe.Add(first, uintptr(i)*stride))
+		}
+		o.b = append(o.b, ']')
+	case kindObjectMap:
+		keys := f.nest.keys(p)
+		if len(keys) == 0 {
+			return
+		}
+		o.key(f.name)
+		c := openObject(o.b)
+		for _, k := range keys {
+			c.mapKey(k)
+			c.b = f.elem.appendJSON(c.b, f.nest.get(p, k))
+		}
+		o.b = c.close()
+	}
 }
 
 // jsonObject is a JSON object being appended to b. Its methods named for
@@ -100,35 +128,41 @@ func openObject(b []byte) jsonObject {
 
 func (o *jsonObject) close() []byte { return append(o.b, '}') }
 
-// key appends a key (one that needs no escaping) and its colon.
+// key appends a field's key, which needs no escaping, and its colon.
 func (o *jsonObject) key(k string) {
-	if len(o.b) > o.start+1 {
-		o.b = append(o.b, ',')
-	}
+	o.comma()
 	o.b = append(o.b, '"')
 	o.b = append(o.b, k...)
 	o.b = append(o.b, '"', ':')
 }
 
-func (o *jsonObject) str(k, v string) {
-	if v != "" {
-		o.key(k)
-		o.b = appendString(o.b, v)
+// mapKey appends a key from a map, escaped, and its colon.
+func (o *jsonObject) mapKey(k string) {
+	o.comma()
+	o.b = appendString(o.b, k)
+	o.b = append(o.b, ':')
+}
+
+func (o *jsonObject) comma() {
+	if len(o.b) > o.start+1 {
+		o.b = append(o.b, ',')
 	}
 }
 
-func (o *jsonObject) int(k string, v int64) {
-	if v != 0 {
-		o.key(k)
-		o.b = strconv.AppendInt(o.b, v, 10)
+// strings appends a list of strings.
+func (o *jsonObject) strings(k string, list []string) {
+	if len(list) == 0 {
+		return
 	}
-}
-
-// float appends a number even when it is zero: no field that may be zero
-// has omitempty.
-func (o *jsonObject) float(k string, v float64) {
 	o.key(k)
-	o.b = appendFloat(o.b, v)
+	o.b = append(o.b, '[')
+	for i, s := range list {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = appendString(o.b, s)
+	}
+	o.b = append(o.b, ']')
 }
 
 // counts appends a map of counts, in key order as encoding/json does.
@@ -137,22 +171,37 @@ func (o *jsonObject) counts(k string, m map[string]int64) {
 		return
 	}
 	o.key(k)
-	var buf [MaxListEntries]string
-	keys := buf[:0]
-	for name := range m {
-		keys = append(keys, name)
-	}
-	slices.Sort(keys)
 	c := openObject(o.b)
-	for _, name := range keys {
-		if len(c.b) > c.start+1 {
-			c.b = append(c.b, ',')
-		}
-		c.b = appendString(c.b, name)
-		c.b = append(c.b, ':')
+	var buf [MaxListEntries]string
+	for _, name := range sortedNames(buf[:0], m) {
+		c.mapKey(name)
 		c.b = strconv.AppendInt(c.b, m[name], 10)
 	}
 	o.b = c.close()
+}
+
+// words appends a map of strings, in key order.
+func (o *jsonObject) words(k string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	o.key(k)
+	c := openObject(o.b)
+	var buf [MaxListEntries]string
+	for _, name := range sortedNames(buf[:0], m) {
+		c.mapKey(name)
+		c.b = appendString(c.b, m[name])
+	}
+	o.b = c.close()
+}
+
+// sortedNames appends the keys of m to buf and sorts them.
+func sortedNames[V any](buf []string, m map[string]V) []string {
+	for name := range m {
+		buf = append(buf, name)
+	}
+	slices.Sort(buf)
+	return buf
 }
 
 // appendFloat formats f as encoding/json does, like JavaScript: no

@@ -1,45 +1,79 @@
 package report
 
 import (
-	"slices"
+	"reflect"
+	"strings"
 	"testing"
 )
 
-// TestContractObjects checks that the tables Decode walks list exactly the
-// fields of known, in key order, and fit in members.
-func TestContractObjects(t *testing.T) {
-	names := func(fields []fieldInfo) []string {
-		var out []string
-		for _, f := range fields {
-			out = append(out, f.name)
+// TestRowsFollowStructs checks the table against the Go structs it fills,
+// found from the rows themselves: one row per JSON field of each struct,
+// in the struct's order, with its key, pointing at it, and kept when zero
+// exactly when the Go field has no omitempty. A Go field without a row
+// would be neither decoded nor stored.
+func TestRowsFollowStructs(t *testing.T) {
+	checkRows(t, reportObject, reflect.TypeFor[Report]())
+}
+
+func checkRows(t *testing.T, o *object, typ reflect.Type) {
+	t.Helper()
+	obj := reflect.New(typ)
+	var fields []reflect.StructField
+	for f := range typ.Fields() {
+		if f.IsExported() && f.Tag.Get("json") != "-" {
+			fields = append(fields, f)
 		}
-		return out
 	}
-	objects := map[string][]fieldInfo{
-		reportObject.path:      infos(reportObject),
-		metricsObject.path:     infos(metricsObject),
-		latencyObject.path:     infos(latencyObject),
-		experimentObject.path:  infos(experimentObject),
-		environmentObject.path: infos(environmentObject),
+	if len(fields) != len(o.fields) {
+		t.Errorf("%s: %d rows for the %d fields of %s", typ, len(o.fields), len(fields), typ)
 	}
-	if len(objects) != len(known) {
-		t.Errorf("%d objects, known has %d", len(objects), len(known))
+	if len(o.fields) > maxFields {
+		t.Errorf("%s has %d fields, more than maxFields", typ, len(o.fields))
 	}
-	for path, fields := range objects {
-		got, want := names(fields), slices.Sorted(slices.Values(known[path]))
-		if !slices.Equal(got, want) {
-			t.Errorf("object %q has fields %q, want %q", path, got, want)
+	for i, sf := range fields[:min(len(fields), len(o.fields))] {
+		f := &o.fields[i]
+		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if f.name != name {
+			t.Errorf("%s row %d is %q, the struct's field %d is %q", typ, i, f.name, i, name)
+			continue
 		}
-		if len(fields) > maxFields {
-			t.Errorf("object %q has %d fields, more than maxFields", path, len(fields))
+		if uintptr(f.at(obj.UnsafePointer())) != obj.Elem().FieldByIndex(sf.Index).Addr().Pointer() {
+			t.Errorf("%s: row %q points at another Go field than %s", typ, f.name, sf.Name)
+		}
+		if want, ok := kindTypes[f.kind]; ok && (sf.Type != want && !(f.goInt && sf.Type == reflect.TypeFor[int]())) {
+			t.Errorf("%s: row %q is of a kind held in %s, its Go field is %s", typ, f.name, want, sf.Type)
+		}
+		if omit := strings.Contains(opts, "omitempty"); f.kind != kindObject && omit == f.keepZero {
+			t.Errorf("%s: row %q is kept when zero: %v; the Go field's omitempty: %v", typ, f.name, f.keepZero, omit)
+		}
+		if string(appendString(nil, f.name)) != `"`+f.name+`"` {
+			t.Errorf("%s: key %q needs escaping, which AppendJSON does not do for keys", typ, f.name)
+		}
+		if f.elem != nil {
+			checkRows(t, f.elem, structOf(sf.Type))
 		}
 	}
 }
 
-func infos[T any](o *object[T]) []fieldInfo {
-	var out []fieldInfo
-	for _, f := range o.fields {
-		out = append(out, f.fieldInfo)
+// kindTypes is the Go type of each kind of scalar, list and map.
+var kindTypes = map[fieldKind]reflect.Type{
+	kindText: reflect.TypeFor[string](), kindWhole: reflect.TypeFor[int64](), kindNumber: reflect.TypeFor[float64](),
+	kindOptNumber: reflect.TypeFor[*float64](), kindNames: reflect.TypeFor[[]string](),
+	kindCounts: reflect.TypeFor[map[string]int64](), kindWords: reflect.TypeFor[map[string]string](),
+}
+
+// structOf returns the struct a nested field holds.
+func structOf(t reflect.Type) reflect.Type {
+	for t.Kind() != reflect.Struct {
+		t = t.Elem()
 	}
-	return out
+	return t
+}
+
+// TestCurrentSchemaIsTheNewest checks that CurrentSchema is the newest
+// version any row gives: a new version needs both.
+func TestCurrentSchemaIsTheNewest(t *testing.T) {
+	if contract.newest != CurrentSchema {
+		t.Errorf("the newest field is of schema version %d, CurrentSchema is %d", contract.newest, CurrentSchema)
+	}
 }

@@ -6,21 +6,8 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unsafe"
 )
-
-// known lists the fields of each object; anything else is ignored (not
-// stored) and reported back to the sender. "metrics.ab_experiments" is an
-// array of objects. The tables of contract.go follow it.
-var known = map[string][]string{
-	"":                         {"schema_version", "report_id", "installation_id", "version", "timestamp", "metrics", "environment"},
-	"metrics":                  {"features_used", "indexes_created", "indexes_recommended", "queries_analyzed", "performance_improvement_pct", "explain_coverage_pct", "algorithm_usage", "errors", "query_latency_ms", "algorithm_decisions", "ab_experiments", "tenants_bucket"},
-	"metrics.query_latency_ms": {"p50", "p95", "p99"},
-	"metrics.ab_experiments":   {"experiment", "variant", "n", "mean_ms", "variance_ms2"},
-	"environment":              {"python_version", "postgresql_version", "os", "arch", "cpu_cores", "runtime"},
-}
-
-// required are the top-level fields a report must carry, not null.
-var required = []string{"installation_id", "version", "timestamp", "metrics", "environment"}
 
 // Decoded is a report that passed every rule, with its timestamp parsed and
 // the fields the server did not keep.
@@ -81,7 +68,7 @@ func Decode(body []byte, now time.Time, retention time.Duration) (*Decoded, erro
 }
 
 // walker decodes the tokens of one body into a Report, following the
-// tables of contract.go.
+// table of fields.go.
 type walker struct {
 	body    []byte
 	toks    []token
@@ -122,7 +109,7 @@ func (w *walker) report(r *Report) *FieldError {
 		}
 		w.sv = int(x)
 	}
-	out, err := reportObject.fill(w, 0, &m, r)
+	out, err := reportObject.fill(w, 0, &m, unsafe.Pointer(r))
 	if err != nil {
 		return err
 	}
@@ -136,12 +123,13 @@ type members struct {
 	dropped  bool             // a key is unknown, or newer than the report
 }
 
-// maxFields is the number of fields of the largest object, metrics.
-const maxFields = 12
+// maxFields is the most fields an object of the contract may have (index
+// checks it); metrics has the most.
+const maxFields = 24
 
 // members finds the fields of o in the object at token v and lists its
 // other keys in w.ignored.
-func (o *object[T]) members(w *walker, v int32) members {
+func (o *object) members(w *walker, v int32) members {
 	var m members
 	for k := v + 1; k < w.toks[v].next; k = w.toks[k+1].next {
 		i := o.lookup(w, k)
@@ -159,7 +147,7 @@ func (o *object[T]) members(w *walker, v int32) members {
 // lookup returns the index in o.fields of the key at token k, or -1. Keys
 // match exactly: encoding/json would also take "Installation_ID" for
 // installation_id, which the contract does not.
-func (o *object[T]) lookup(w *walker, k int32) int {
+func (o *object) lookup(w *walker, k int32) int {
 	t := w.toks[k]
 	if !t.plain {
 		return o.field(w.str(k))
@@ -173,24 +161,26 @@ func (o *object[T]) lookup(w *walker, k int32) int {
 	return -1
 }
 
-// decode decodes the object at token v into dst, which holds zero values.
-func (o *object[T]) decode(w *walker, v int32, dst *T) (outcome, *FieldError) {
+// decode decodes the object at token v into dst, a pointer to the
+// object's Go struct, which holds zero values.
+func (o *object) decode(w *walker, v int32, dst unsafe.Pointer) (outcome, *FieldError) {
 	m := o.members(w, v)
 	return o.fill(w, v, &m, dst)
 }
 
 // fill decodes the fields m found in the object at token v into dst, in
 // key order, and picks the type error to report (see outcome).
-func (o *object[T]) fill(w *walker, v int32, m *members, dst *T) (outcome, *FieldError) {
+func (o *object) fill(w *walker, v int32, m *members, dst unsafe.Pointer) (outcome, *FieldError) {
 	out := outcome{notNorm: m.dropped}
 	var inKeyOrder, inBodyOrder *FieldError
 	var at int32 // the token of inBodyOrder's value
-	for i := range o.fields {
+	for _, i := range o.byKey {
 		val := m.last[i]
 		if val == 0 {
 			continue
 		}
-		r, err := w.value(&o.fields[i].fieldInfo, val, o.fields[i].ptr(dst))
+		f := &o.fields[i]
+		r, err := w.value(f, val, f.at(dst))
 		if err != nil {
 			return outcome{}, err
 		}
@@ -209,9 +199,8 @@ func (o *object[T]) fill(w *walker, v int32, m *members, dst *T) (outcome, *Fiel
 	case out.notNorm:
 		out.typeErr = inKeyOrder
 	case m.repeated:
-		var zero T
-		*dst = zero
-		out.typeErr = w.redecode(o.path, v, dst)
+		o.zero(dst)
+		out.typeErr = w.redecode(o.path, v, o.typed(dst))
 	default:
 		out.typeErr = inBodyOrder
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -66,6 +67,43 @@ func paths(path string, v any, have map[string]bool) {
 	case []any:
 		for _, x := range v {
 			paths(path, x, have)
+		}
+	}
+}
+
+// TestContractTable checks that the field table of docs/contract.md has a
+// row for every field, with its schema version.
+func TestContractTable(t *testing.T) {
+	doc, err := os.ReadFile("../docs/contract.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{} // path -> the table row that names it
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 6 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		var last string
+		for _, p := range strings.Split(cells[1], ",") {
+			p = strings.Trim(strings.TrimSpace(p), "`")
+			if strings.HasPrefix(p, ".") { // `.p95` after `metrics.query_latency_ms.p50`
+				p = last[:strings.LastIndexByte(last, '.')] + p
+			}
+			rows[p], last = line, p
+		}
+	}
+	for obj, fields := range known {
+		for _, f := range fields {
+			p := join(obj, f)
+			row, ok := rows[p]
+			if !ok {
+				t.Errorf("docs/contract.md: no row for %s", p)
+				continue
+			}
+			if v := strings.TrimSpace(strings.Split(row, "|")[4]); v != strconv.Itoa(FieldSchema(p)) {
+				t.Errorf("docs/contract.md: %s is of schema version %s there, %d in the table", p, v, FieldSchema(p))
+			}
 		}
 	}
 }

@@ -2,14 +2,6 @@ package report
 
 import "strings"
 
-// fieldSchema maps each field that was added after the seed's format to
-// the schema version that introduced it; every other field is version 1.
-var fieldSchema = map[string]int{
-	"metrics.algorithm_decisions": 2,
-	"metrics.ab_experiments":      2,
-	"metrics.tenants_bucket":      2,
-}
-
 // FieldSchema returns the schema version that introduced the field at the
 // dotted path (1 for the seed's fields and the first optional ones); a
 // field inside a newer one ("metrics.ab_experiments.n") is as new as it.

@@ -5,72 +5,316 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 )
 
-// Patterns of the contract; docs/contract.md and the JSON Schema repeat them.
-var (
-	installationIDPattern = mustPattern(`^[A-Za-z0-9_-]{8,64}$`)
-	versionPattern        = mustPattern(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$`)
-	namePattern           = mustPattern(`^[a-z][a-z0-9_]{0,63}$`)
-	errorTypePattern      = mustPattern(`^[A-Za-z][A-Za-z0-9_.]{0,63}$`)
-	envWordPattern        = mustPattern(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`) // stored lowercased
-	runtimePattern        = mustPattern(`^[A-Za-z0-9][A-Za-z0-9 ._/+-]{0,63}$`)
-	experimentPattern     = mustPattern(`^[0-9a-f]{16,64}$`)
-	variantPattern        = mustPattern(`^[a-z0-9_]{1,16}$`)
-	uuidPattern           = mustPattern(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`) // stored lowercased
-	timestampPattern      = mustPattern(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
-)
+// validation checks a decoded report against the rules of its rows
+// (fields.go), in table order, and puts its values in the form they are
+// stored in: repeated features collapsed, report_id, os and arch
+// lowercased, the timestamp canonical.
+//
+// Within an object, the lists and maps of objects are checked after the
+// other fields, each entry in turn, and a rule across the object's fields
+// (Latency's order) last. A report that breaks several rules always gets
+// the error of the first.
+type validation struct {
+	now       time.Time
+	retention time.Duration
+	time      time.Time // the report's timestamp, as its rule parsed it
+}
 
 func (d *Decoded) validate(now time.Time, retention time.Duration) error {
 	r := &d.Report
 	if r.SchemaVersion == 0 {
 		r.SchemaVersion = 1
 	}
-	if err := checkRange("schema_version", "schema_version", float64(r.SchemaVersion)); err != nil {
+	dropNewer(reportObject, unsafe.Pointer(r), r.SchemaVersion) // listed in Ignored by Decode; never stored
+	v := validation{now: now, retention: retention}
+	if err := v.object(reportObject, unsafe.Pointer(r)); err != nil {
 		return err
 	}
-	if err := checkIdentity(&r.ReportID, r.InstallationID, r.Version); err != nil {
-		return err
+	d.Time = v.time
+	return nil
+}
+
+// object checks the object at p, whose rows o has.
+func (v *validation) object(o *object, p unsafe.Pointer) *FieldError {
+	for _, many := range []bool{false, true} {
+		for i := range o.fields {
+			if f := &o.fields[i]; f.kind.many() == many {
+				if err := v.field(f, f.at(p)); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	t, err := ParseTime(r.Timestamp)
+	if o.check != nil {
+		if rule := o.check(p); rule != "" {
+			return fieldErr(o.path, "%s", rule)
+		}
+	}
+	return nil
+}
+
+// field checks the value at p of the field f.
+func (v *validation) field(f *field, p unsafe.Pointer) *FieldError {
+	switch f.kind {
+	case kindText:
+		return v.text(f, (*string)(p))
+	case kindWhole:
+		if f.goInt {
+			return f.checkRange(f.path, float64(*(*int)(p)))
+		}
+		return f.checkRange(f.path, float64(*(*int64)(p)))
+	case kindNumber:
+		return f.checkRange(f.path, *(*float64)(p))
+	case kindOptNumber:
+		if x := *(**float64)(p); x != nil {
+			return f.checkRange(f.path, *x)
+		}
+	case kindNames:
+		return f.checkNames((*[]string)(p))
+	case kindCounts:
+		return f.checkCounts(*(*map[string]int64)(p))
+	case kindWords:
+		return f.checkWords(*(*map[string]string)(p))
+	case kindObject, kindOptObject:
+		return f.eachEntry(p, func(e unsafe.Pointer) *FieldError { return v.object(f.elem, e) })
+	case kindObjects:
+		return v.list(f, p)
+	case kindObjectMap:
+		return v.objectMap(f, p)
+	}
+	return nil
+}
+
+// text checks a string: a custom rule, else its allowed values or its
+// pattern. An optional string may be empty.
+func (v *validation) text(f *field, s *string) *FieldError {
+	switch {
+	case f.custom != nil:
+		return f.custom(v, f, s)
+	case *s == "" && !f.required:
+	case f.enum != nil:
+		if !slices.Contains(f.enum, *s) {
+			return fieldErr(f.path, "%s", enumRule(f.enum))
+		}
+	case !f.pat.MatchString(*s):
+		if f.rule != "" {
+			return fieldErr(f.path, "%s", f.rule)
+		}
+		return fieldErr(f.path, "must match %s", f.pat)
+	}
+	if f.lower {
+		*s = strings.ToLower(*s)
+	}
+	return nil
+}
+
+// checkRange checks v against f's range and names path in the error.
+func (f *field) checkRange(path string, v float64) *FieldError {
+	if !f.rng.contains(v) {
+		return fieldErr(path, "%s", f.rng.rule())
+	}
+	return nil
+}
+
+// checkNames checks a set of words and collapses its repeats.
+func (f *field) checkNames(p *[]string) *FieldError {
+	seen := make(map[string]bool, len(*p))
+	kept := (*p)[:0]
+	for _, s := range *p {
+		if !f.pat.MatchString(s) {
+			return fieldErr(f.path, "each entry must match %s", f.pat)
+		}
+		if !seen[s] { // a name listed twice is there once
+			seen[s] = true
+			kept = append(kept, s)
+		}
+	}
+	if f.max > 0 && len(kept) > f.max {
+		return fieldErr(f.path, "must have at most %d distinct entries", f.max)
+	}
+	*p = kept
+	return nil
+}
+
+// checkCounts checks a map of counts in key order, so that a report that
+// breaks several rules always gets the same error.
+func (f *field) checkCounts(m map[string]int64) *FieldError {
+	keys, err := checkKeys(f, m)
 	if err != nil {
-		return fieldErr("timestamp", "must be an RFC 3339 date-time, e.g. 2026-11-20T10:00:00Z (no offset means UTC)")
+		return err
 	}
-	if t.After(now.Add(MaxFutureSkew)) {
-		return fieldErr("timestamp", "must not be more than %s in the future", MaxFutureSkew)
+	for _, k := range keys {
+		if err := f.checkRange(f.path+"."+k, float64(m[k])); err != nil {
+			return err
+		}
 	}
-	if t.Before(now.Add(-retention)) {
-		return fieldErr("timestamp", "must not be older than the raw-data retention (%d days)", int(retention.Hours()/24))
+	return nil
+}
+
+// checkWords checks a map of words in key order.
+func (f *field) checkWords(m map[string]string) *FieldError {
+	keys, err := checkKeys(f, m)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if !f.vals.MatchString(m[k]) {
+			return fieldErr(f.path+"."+k, "must match %s", f.vals)
+		}
+	}
+	return nil
+}
+
+// checkKeys checks the number of keys of the map that f holds and, in
+// order, their pattern; it returns them sorted.
+func checkKeys[V any](f *field, m map[string]V) ([]string, *FieldError) {
+	if f.max > 0 && len(m) > f.max {
+		return nil, fieldErr(f.path, "must have at most %d entries", f.max)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !f.pat.MatchString(k) {
+			return nil, fieldErr(f.path, "each key must match %s", f.pat)
+		}
+	}
+	return keys, nil
+}
+
+// list checks a list of objects: its length, then each entry, whose name
+// (when its object has one) must not repeat an earlier entry's.
+func (v *validation) list(f *field, p unsafe.Pointer) *FieldError {
+	first, n, stride := f.nest.items(p)
+	if f.max > 0 && n > f.max {
+		return fieldErr(f.path, "must have at most %d entries", f.max)
+	}
+	var seen map[string]bool
+	if f.elem.identity != nil {
+		seen = make(map[string]bool, n)
+	}
+	for i := range n {
+		e := unsafe.Add(first, uintptr(i)*stride)
+		var name string
+		if seen != nil {
+			if name = f.elem.identity(e); seen[name] {
+				return fieldErr(f.path, "%s", f.elem.repeated)
+			}
+		}
+		if err := v.object(f.elem, e); err != nil {
+			return err
+		}
+		if seen != nil {
+			seen[name] = true
+		}
+	}
+	return nil
+}
+
+// objectMap checks a map of objects: its keys, then each value in key
+// order.
+func (v *validation) objectMap(f *field, p unsafe.Pointer) *FieldError {
+	keys := f.nest.keys(p)
+	if f.max > 0 && len(keys) > f.max {
+		return fieldErr(f.path, "must have at most %d entries", f.max)
+	}
+	for _, k := range keys {
+		if !f.pat.MatchString(k) {
+			return fieldErr(f.path, "each key must match %s", f.pat)
+		}
+	}
+	return f.eachEntry(p, func(e unsafe.Pointer) *FieldError { return v.object(f.elem, e) })
+}
+
+// dropNewer zeroes every field of the object at p newer than version sv.
+func dropNewer(o *object, p unsafe.Pointer, sv int) {
+	if o.newest <= sv {
+		return
+	}
+	for i := range o.fields {
+		f := &o.fields[i]
+		switch q := f.at(p); {
+		case f.schema > sv:
+			f.clear(q)
+		case f.kind.nested():
+			f.eachEntry(q, func(e unsafe.Pointer) *FieldError { dropNewer(f.elem, e, sv); return nil })
+		}
+	}
+}
+
+// clear sets the Go field at p to its zero value.
+func (f *field) clear(p unsafe.Pointer) {
+	switch f.kind {
+	case kindText:
+		*(*string)(p) = ""
+	case kindWhole:
+		if f.goInt {
+			*(*int)(p) = 0
+		} else {
+			*(*int64)(p) = 0
+		}
+	case kindNumber:
+		*(*float64)(p) = 0
+	case kindOptNumber:
+		*(**float64)(p) = nil
+	case kindNames:
+		*(*[]string)(p) = nil
+	case kindCounts:
+		*(*map[string]int64)(p) = nil
+	case kindWords:
+		*(*map[string]string)(p) = nil
+	case kindObject:
+		f.elem.zero(p)
+	default:
+		f.nest.reset(p, -1)
+	}
+}
+
+// checkIdentity checks, by the rows of a telemetry report, the fields the
+// error-report contract shares with it: report_id (made lower case),
+// installation_id and version.
+func checkIdentity(reportID *string, installationID, version string) error {
+	var v validation
+	for _, c := range []struct {
+		name string
+		s    *string
+	}{{"report_id", reportID}, {"installation_id", &installationID}, {"version", &version}} {
+		if err := v.text(&reportObject.fields[reportObject.field(c.name)], c.s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timestampField gives the timestamp its rule, which depends on the
+// server's clock and the retention.
+func timestampField(f field) field {
+	f.custom = checkTimestamp
+	return f
+}
+
+// checkTimestamp parses the report's timestamp, checks that it is neither
+// too far ahead nor older than the retention, and makes it canonical.
+func checkTimestamp(v *validation, f *field, s *string) *FieldError {
+	t, err := ParseTime(*s)
+	if err != nil {
+		return fieldErr(f.path, "must be an RFC 3339 date-time, e.g. 2026-11-20T10:00:00Z (no offset means UTC)")
+	}
+	if t.After(v.now.Add(MaxFutureSkew)) {
+		return fieldErr(f.path, "must not be more than %s in the future", MaxFutureSkew)
+	}
+	if t.Before(v.now.Add(-v.retention)) {
+		return fieldErr(f.path, "must not be older than the raw-data retention (%d days)", int(v.retention.Hours()/24))
 	}
 	// Microseconds: what PostgreSQL keeps, so both stores hold the same
 	// instant and the idempotency key does not depend on the backend.
-	t = t.Truncate(time.Microsecond)
-	d.Time = t
-	r.Timestamp = t.Format(time.RFC3339Nano)
-	if r.SchemaVersion < 2 { // listed in Ignored by Decode; never stored
-		r.Metrics.AlgorithmDecisions, r.Metrics.ABExperiments, r.Metrics.TenantsBucket = nil, nil, ""
-	}
-	if err := r.Metrics.validate(); err != nil {
-		return err
-	}
-	return r.Environment.validate()
-}
-
-// checkIdentity checks the fields both contracts share: report_id (made
-// lower case), installation_id and version.
-func checkIdentity(reportID *string, installationID, version string) error {
-	if *reportID != "" {
-		if !uuidPattern.MatchString(*reportID) {
-			return fieldErr("report_id", "must be a UUID in its 36-character form")
-		}
-		*reportID = strings.ToLower(*reportID)
-	}
-	if !installationIDPattern.MatchString(installationID) {
-		return fieldErr("installation_id", "must match %s", installationIDPattern)
-	}
-	if !versionPattern.MatchString(version) {
-		return fieldErr("version", "must match %s", versionPattern)
-	}
+	v.time = t.Truncate(time.Microsecond)
+	*s = v.time.Format(time.RFC3339Nano)
 	return nil
 }
 
@@ -86,153 +330,4 @@ func ParseTime(s string) (time.Time, error) {
 		t, err = time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.UTC)
 	}
 	return t.UTC(), err
-}
-
-func (m *Metrics) validate() error {
-	seen := make(map[string]bool, len(m.FeaturesUsed))
-	features := m.FeaturesUsed[:0]
-	for _, f := range m.FeaturesUsed {
-		if !namePattern.MatchString(f) {
-			return fieldErr("metrics.features_used", "each entry must match %s", namePattern)
-		}
-		if !seen[f] { // a feature listed twice is used once
-			seen[f] = true
-			features = append(features, f)
-		}
-	}
-	if len(features) > MaxListEntries {
-		return fieldErr("metrics.features_used", "must have at most %d distinct entries", MaxListEntries)
-	}
-	m.FeaturesUsed = features
-	for _, c := range []struct {
-		field string
-		v     int64
-	}{
-		{"metrics.indexes_created", m.IndexesCreated},
-		{"metrics.indexes_recommended", m.IndexesRecommended},
-		{"metrics.queries_analyzed", m.QueriesAnalyzed},
-	} {
-		if err := checkRange(c.field, c.field, float64(c.v)); err != nil {
-			return err
-		}
-	}
-	if err := checkPct("metrics.performance_improvement_pct", m.PerformanceImprovementPct); err != nil {
-		return err
-	}
-	if err := checkPct("metrics.explain_coverage_pct", m.ExplainCoveragePct); err != nil {
-		return err
-	}
-	if err := checkCounts("metrics.algorithm_usage", m.AlgorithmUsage, namePattern); err != nil {
-		return err
-	}
-	if err := checkCounts("metrics.errors", m.Errors, errorTypePattern); err != nil {
-		return err
-	}
-	if err := m.QueryLatencyMS.validate(); err != nil {
-		return err
-	}
-	return m.validateV2()
-}
-
-func (m *Metrics) validateV2() error {
-	if err := checkCounts("metrics.algorithm_decisions", m.AlgorithmDecisions, namePattern); err != nil {
-		return err
-	}
-	if m.TenantsBucket != "" && !slices.Contains(TenantBuckets, m.TenantsBucket) {
-		return fieldErr("metrics.tenants_bucket", "must be one of %s", strings.Join(TenantBuckets, ", "))
-	}
-	if len(m.ABExperiments) > MaxListEntries {
-		return fieldErr("metrics.ab_experiments", "must have at most %d entries", MaxListEntries)
-	}
-	seen := make(map[[2]string]bool, len(m.ABExperiments))
-	for _, e := range m.ABExperiments {
-		const f = "metrics.ab_experiments."
-		switch {
-		case !experimentPattern.MatchString(e.Experiment):
-			return fieldErr(f+"experiment", "must match %s (an HMAC, never a name)", experimentPattern)
-		case !variantPattern.MatchString(e.Variant):
-			return fieldErr(f+"variant", "must match %s", variantPattern)
-		case seen[[2]string{e.Experiment, e.Variant}]:
-			return fieldErr("metrics.ab_experiments", "each experiment and variant may appear once")
-		}
-		for _, c := range []struct {
-			name string
-			v    float64
-		}{{"n", float64(e.N)}, {"mean_ms", e.MeanMS}, {"variance_ms2", e.VarianceMS}} {
-			if err := checkRange(f+c.name, f+c.name, c.v); err != nil {
-				return err
-			}
-		}
-		seen[[2]string{e.Experiment, e.Variant}] = true
-	}
-	return nil
-}
-
-func checkPct(field string, v *float64) error {
-	if v == nil {
-		return nil
-	}
-	return checkRange(field, field, *v)
-}
-
-// checkCounts checks a map of counts in key order, so that a report that
-// breaks several rules always gets the same error.
-func checkCounts(field string, m map[string]int64, names *pattern) error {
-	if len(m) > MaxListEntries {
-		return fieldErr(field, "must have at most %d entries", MaxListEntries)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !names.MatchString(k) {
-			return fieldErr(field, "each key must match %s", names)
-		}
-		if err := checkRange(field+"."+k, field+".*", float64(m[k])); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (l *Latency) validate() error {
-	if l == nil {
-		return nil
-	}
-	for _, p := range []struct {
-		name string
-		v    float64
-	}{{"p50", l.P50}, {"p95", l.P95}, {"p99", l.P99}} {
-		f := "metrics.query_latency_ms." + p.name
-		if err := checkRange(f, f, p.v); err != nil {
-			return err
-		}
-	}
-	if l.P50 > l.P95 || l.P95 > l.P99 {
-		return fieldErr("metrics.query_latency_ms", "must satisfy p50 <= p95 <= p99")
-	}
-	return nil
-}
-
-func (e *Environment) validate() error {
-	for _, w := range []struct {
-		field string
-		v     string
-		p     *pattern
-	}{
-		{"environment.python_version", e.PythonVersion, versionPattern},
-		{"environment.postgresql_version", e.PostgreSQLVersion, versionPattern},
-		{"environment.os", e.OS, envWordPattern},
-		{"environment.arch", e.Arch, envWordPattern},
-		{"environment.runtime", e.Runtime, runtimePattern},
-	} {
-		if w.v != "" && !w.p.MatchString(w.v) {
-			return fieldErr(w.field, "must match %s", w.p)
-		}
-	}
-	e.OS = strings.ToLower(e.OS)
-	e.Arch = strings.ToLower(e.Arch)
-	return checkRange("environment.cpu_cores", "environment.cpu_cores", float64(e.CPUCores))
 }

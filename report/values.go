@@ -5,57 +5,59 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unsafe"
 )
 
 // The rules for each kind of value, as Decode applies them: a value
 // breaking the rule for its shape ends decoding (step 3 of Decode's
 // order); one of the wrong JSON type is noted in the outcome (step 4).
 
-// value decodes the value at token v into p, a pointer to the Go field of
-// f. The Go type decides the rules, as it decides encoding/json's.
-func (w *walker) value(f *fieldInfo, v int32, p any) (outcome, *FieldError) {
-	switch p := p.(type) {
-	case *string:
-		return w.text(f, v, p), nil
-	case *float64:
-		return w.float(f, v, p), nil
-	case **float64:
-		*p = nil
+// value decodes the value at token v into p, the address of the Go field
+// of f. The row's kind decides the rules.
+func (w *walker) value(f *field, v int32, p unsafe.Pointer) (outcome, *FieldError) {
+	switch f.kind {
+	case kindText:
+		return w.text(f, v, (*string)(p)), nil
+	case kindWhole:
+		if !f.goInt {
+			return w.whole(f, v, (*int64)(p))
+		}
+		var x int64
+		out, err := w.whole(f, v, &x)
+		*(*int)(p) = int(x)
+		return out, err
+	case kindNumber:
+		return w.float(f, v, (*float64)(p)), nil
+	case kindOptNumber:
+		q := (**float64)(p)
+		*q = nil
 		if w.toks[v].kind != '0' {
 			return w.float(f, v, nil), nil // null, or the wrong type
 		}
-		*p = new(float64)
-		return w.float(f, v, *p), nil
-	case *int64:
-		return w.whole(f, v, p)
-	case *int:
-		var x int64
-		out, err := w.whole(f, v, &x)
-		*p = int(x)
-		return out, err
-	case *Metrics:
-		return nested(w, metricsObject, f, v, p)
-	case *Environment:
-		return nested(w, environmentObject, f, v, p)
-	case **Latency:
-		*p = nil
+		*q = new(float64)
+		return w.float(f, v, *q), nil
+	case kindNames:
+		return w.stringList(f, v, (*[]string)(p)), nil
+	case kindCounts:
+		return w.counts(f, v, (*map[string]int64)(p))
+	case kindWords:
+		return w.words(f, v, (*map[string]string)(p)), nil
+	case kindObject:
+		return w.nested(f, v, p)
+	case kindOptObject:
+		f.nest.reset(p, -1)
 		if w.toks[v].kind != '{' {
-			return nested(w, latencyObject, f, v, nil) // null, or the wrong shape
+			return w.nested(f, v, nil) // null, or the wrong shape
 		}
-		*p = new(Latency)
-		return nested(w, latencyObject, f, v, *p)
-	case *map[string]int64:
-		return w.counts(f, v, p)
-	case *[]string:
-		return w.stringList(f, v, p), nil
-	case *[]ABExperiment:
-		return w.experiments(f, v, p)
+		return w.nested(f, v, f.nest.add(p))
+	case kindObjects:
+		return w.objects(f, v, p)
 	}
-	panic("report: no rules for the Go type of " + f.path)
+	return w.objectMap(f, v, p)
 }
 
 // text decodes a string; null leaves it alone.
-func (w *walker) text(f *fieldInfo, v int32, p *string) outcome {
+func (w *walker) text(f *field, v int32, p *string) outcome {
 	switch w.toks[v].kind {
 	case '"':
 		*p = w.str(v)
@@ -67,7 +69,7 @@ func (w *walker) text(f *fieldInfo, v int32, p *string) outcome {
 }
 
 // float decodes a number that may have a fraction; null leaves it alone.
-func (w *walker) float(f *fieldInfo, v int32, p *float64) outcome {
+func (w *walker) float(f *field, v int32, p *float64) outcome {
 	switch w.toks[v].kind {
 	case 'n':
 		return outcome{}
@@ -83,7 +85,7 @@ func (w *walker) float(f *fieldInfo, v int32, p *float64) outcome {
 }
 
 // whole decodes a whole number; null leaves it alone.
-func (w *walker) whole(f *fieldInfo, v int32, p *int64) (outcome, *FieldError) {
+func (w *walker) whole(f *field, v int32, p *int64) (outcome, *FieldError) {
 	if w.toks[v].kind == 'n' {
 		return outcome{}, nil
 	}
@@ -112,18 +114,18 @@ func (w *walker) wholeIn(r numRange, v int32) (x int64, normal, ok bool) {
 
 // nested decodes an object of the contract into dst; null leaves dst as
 // it is.
-func nested[T any](w *walker, o *object[T], f *fieldInfo, v int32, dst *T) (outcome, *FieldError) {
+func (w *walker) nested(f *field, v int32, dst unsafe.Pointer) (outcome, *FieldError) {
 	switch w.toks[v].kind {
 	case 'n':
 		return outcome{}, nil
 	case '{':
-		return o.decode(w, v, dst)
+		return f.elem.decode(w, v, dst)
 	}
 	return outcome{}, w.ruleErr(f.path, "must be a JSON object", v)
 }
 
 // counts decodes a map of counts. Its keys are checked in key order.
-func (w *walker) counts(f *fieldInfo, v int32, p *map[string]int64) (outcome, *FieldError) {
+func (w *walker) counts(f *field, v int32, p *map[string]int64) (outcome, *FieldError) {
 	switch w.toks[v].kind {
 	case 'n':
 		*p = nil
@@ -164,7 +166,7 @@ func (w *walker) counts(f *fieldInfo, v int32, p *map[string]int64) (outcome, *F
 
 // repeatedCounts is counts for a map with a repeated key: the last value
 // of each key counts for the rules.
-func (w *walker) repeatedCounts(f *fieldInfo, v int32, p *map[string]int64) (outcome, *FieldError) {
+func (w *walker) repeatedCounts(f *field, v int32, p *map[string]int64) (outcome, *FieldError) {
 	last := make(map[string]int32)
 	for k := v + 1; k < w.toks[v].next; k = w.toks[k+1].next {
 		last[w.str(k)] = k + 1
@@ -192,7 +194,7 @@ func (w *walker) repeatedCounts(f *fieldInfo, v int32, p *map[string]int64) (out
 }
 
 // stringList decodes features_used, an array of strings.
-func (w *walker) stringList(f *fieldInfo, v int32, p *[]string) outcome {
+func (w *walker) stringList(f *field, v int32, p *[]string) outcome {
 	switch w.toks[v].kind {
 	case 'n':
 		*p = nil
@@ -220,34 +222,99 @@ func (w *walker) stringList(f *fieldInfo, v int32, p *[]string) outcome {
 	return out
 }
 
-// experiments decodes ab_experiments, an array of objects.
-func (w *walker) experiments(f *fieldInfo, v int32, p *[]ABExperiment) (outcome, *FieldError) {
+// objects decodes an array of objects (ab_experiments).
+func (w *walker) objects(f *field, v int32, p unsafe.Pointer) (outcome, *FieldError) {
 	switch w.toks[v].kind {
 	case 'n':
-		*p = nil
+		f.nest.reset(p, -1)
 		return outcome{}, nil
 	case '[':
 	default:
 		return outcome{}, w.ruleErr(f.path, "must be an array of objects", v)
 	}
-	list := make([]ABExperiment, 0, w.count(v))
+	f.nest.reset(p, w.count(v))
 	var out outcome
 	for e := v + 1; e < w.toks[v].next; e = w.toks[e].next {
 		if w.toks[e].kind != '{' {
 			return outcome{}, w.ruleErr(f.path, "each entry must be a JSON object", e)
 		}
-		list = append(list, ABExperiment{})
-		r, err := experimentObject.decode(w, e, &list[len(list)-1])
+		r, err := f.elem.decode(w, e, f.nest.add(p))
 		if err != nil {
 			return outcome{}, err
 		}
-		out.notNorm = out.notNorm || r.notNorm
-		if out.typeErr == nil {
-			out.typeErr = r.typeErr
+		out.merge(r)
+	}
+	return out, nil
+}
+
+// objectMap decodes a map of objects. A null value is left out; of a
+// repeated key, the last value counts.
+func (w *walker) objectMap(f *field, v int32, p unsafe.Pointer) (outcome, *FieldError) {
+	switch w.toks[v].kind {
+	case 'n':
+		f.nest.reset(p, -1)
+		return outcome{}, nil
+	case '{':
+	default:
+		return outcome{}, w.ruleErr(f.path, "must be a JSON object of objects", v)
+	}
+	f.nest.reset(p, w.count(v)/2)
+	var out outcome
+	for k := v + 1; k < w.toks[v].next; k = w.toks[k+1].next {
+		switch w.toks[k+1].kind {
+		case 'n':
+			continue
+		case '{':
+		default:
+			return outcome{}, w.ruleErr(f.path+"."+w.str(k), "must be a JSON object", k+1)
+		}
+		key := w.str(k)
+		e := f.nest.add(p)
+		r, err := f.elem.decode(w, k+1, e)
+		if err != nil {
+			return outcome{}, err
+		}
+		f.nest.put(p, key, e)
+		out.merge(r)
+	}
+	return out, nil
+}
+
+// words decodes a map of strings. A null value is left out; of a
+// repeated key, the last value counts.
+func (w *walker) words(f *field, v int32, p *map[string]string) outcome {
+	switch w.toks[v].kind {
+	case 'n':
+		*p = nil
+		return outcome{}
+	case '{':
+	default:
+		return outcome{typeErr: w.typeErr(f.path, "must be a JSON object of strings", v)}
+	}
+	m := make(map[string]string, w.count(v)/2)
+	var out outcome
+	for k := v + 1; k < w.toks[v].next; k = w.toks[k+1].next {
+		switch w.toks[k+1].kind {
+		case '"':
+			m[w.str(k)] = w.str(k + 1)
+		case 'n':
+		default:
+			if out.typeErr == nil {
+				out.typeErr = w.typeErr(f.path+"."+w.str(k), "must be a string", k+1)
+			}
 		}
 	}
-	*p = list
-	return out, nil
+	*p = m
+	return out
+}
+
+// merge adds what decoding an entry of a list or map found to o: the first
+// type error counts.
+func (o *outcome) merge(r outcome) {
+	o.notNorm = o.notNorm || r.notNorm
+	if o.typeErr == nil {
+		o.typeErr = r.typeErr
+	}
 }
 
 // count returns the number of tokens directly inside the object or array

@@ -39,6 +39,8 @@ var options = []option{
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
+	{flag: "feedback-retention-days", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RETENTION_DAYS", def: "365", help: "days feedback and imported GitHub votes are kept"},
+	{flag: "feedback-rate", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RATE", def: "6", help: "feedback per hour one client address may send without a key, and at once (0: a key is required)"},
 }
 
 // values holds the resolved options by flag name.
@@ -92,7 +94,8 @@ func (v values) float(name string) (float64, error) {
 }
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
-	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen"}
+	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
+	"feedback-retention-days", "feedback-rate"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
@@ -127,6 +130,11 @@ func (v values) serviceConfig() (service.Options, error) {
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return service.Options{}, fmt.Errorf("INDEXPILOT_ANALYTICS_ADMIN_TOKEN must be at least 16 characters")
 	}
+	fb, err := v.feedbackConfig()
+	if err != nil {
+		return service.Options{}, err
+	}
+	cfg.Feedback = fb
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*v["log-level"])); err != nil {
 		return service.Options{}, fmt.Errorf("--log-level: %w", err)

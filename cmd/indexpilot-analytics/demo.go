@@ -79,6 +79,9 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	sum, err := fleet.Run(ctx, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days,
 		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr})
 	printSummary(sum)
+	if err == nil {
+		err = demoFeedback(ctx, dsn, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days, Seed: 1, Now: time.Now()})
+	}
 	if err != nil {
 		cancel()
 		<-done

@@ -41,6 +41,7 @@ var commands = map[string]func([]string) int{
 	"demo":      cmdDemo,
 	"config":    cmdConfig,
 	"bench":     cmdBench,
+	"feedback":  cmdFeedback,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cmdBenchServer,
 	// experiments: experiments.go
@@ -61,6 +62,7 @@ Commands:
   recompute   rebuild every daily rollup from the raw reports
   config      print the effective configuration (secrets masked)
   bench       measure ingest and dashboard speed against baselines
+  feedback    import GitHub feature requests as feedback votes
   experiments create, list, show and stop fleet experiments (A/B tests)
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can

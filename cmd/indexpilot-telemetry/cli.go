@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/indexpilot/indexpilot-telemetry/telemetry"
@@ -18,8 +19,10 @@ const (
 	exitUsage   = 2 // bad usage or a setting the client cannot use
 )
 
-// cli is one invocation: where output goes and the client it drives.
+// cli is one invocation: where input comes from, where output goes and
+// the client it drives.
 type cli struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	client         *telemetry.Client
 }
@@ -35,15 +38,21 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{statusCmd, onCmd, offCmd, localCmd, previewCmd, sendCmd, reportErrorCmd, runCmd, logCmd, forgetCmd, exportCmd, experimentsCmd}
+	return []*command{statusCmd, onCmd, offCmd, localCmd, previewCmd, sendCmd, reportErrorCmd, feedbackCmd, runCmd, logCmd, forgetCmd, exportCmd, experimentsCmd}
 }
 
-// run is the whole program but for the process: tests call it directly.
+// run is the whole program but for the process, reading the process's
+// stdin: tests call it directly.
 func run(ctx context.Context, args []string, o telemetry.Options, stdout, stderr io.Writer) int {
+	return runIO(ctx, args, o, os.Stdin, stdout, stderr)
+}
+
+// runIO is run with its standard input given.
+func runIO(ctx context.Context, args []string, o telemetry.Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.Stderr == nil {
 		o.Stderr = stderr
 	}
-	c := &cli{stdout: stdout, stderr: stderr, client: telemetry.New(o)}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, client: telemetry.New(o)}
 	if len(args) == 0 {
 		c.usage(stderr)
 		return exitUsage

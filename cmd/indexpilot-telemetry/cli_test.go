@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -272,12 +273,14 @@ func TestClientLinksNoServerCode(t *testing.T) {
 }
 
 func startServer(t *testing.T) string {
-	url, _ := startServerStore(t)
+	t.Helper()
+	url, _ := startServerWith(t, nil)
 	return url
 }
 
-// startServerStore starts the service and returns its URL and store.
-func startServerStore(t *testing.T) (string, store.Store) {
+// startServerWith starts the real service behind tap (when not nil) and
+// returns its URL and store.
+func startServerWith(t *testing.T, tap func(http.Handler) http.Handler) (string, store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "analytics.db"))
@@ -293,7 +296,11 @@ func startServerStore(t *testing.T) (string, store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	if tap != nil {
+		h = tap(h)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
 	return hs.URL, st
 }

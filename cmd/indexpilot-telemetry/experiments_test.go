@@ -32,7 +32,7 @@ func (e *env) experiments() (experimentsJSON, string) {
 }
 
 func TestExperimentsCommand(t *testing.T) {
-	url, st := startServerStore(t)
+	url, st := startServerWith(t, nil)
 	now := time.Now().UTC()
 	if err := st.CreateExperiment(context.Background(), store.Experiment{Name: "cert_threshold_v2",
 		Variants: []string{"control", "treatment"}, Split: []float64{0.5, 0.5}, Metric: store.MetricPerformance,

@@ -20,6 +20,7 @@ each on stderr and never stop it. It exits 0 on SIGINT or SIGTERM.`,
 			return exitUsage
 		}
 		c.stderrf("indexpilot-telemetry: running; reports go out about once a day while telemetry is on; stop with Ctrl-C or SIGTERM\n")
+		c.invite(ctx)
 		if err := c.client.Run(ctx); err != nil {
 			return c.fail(err)
 		}

@@ -33,6 +33,7 @@ For cron, once a day: indexpilot-telemetry send -q`,
 		res, err := c.client.Send(ctx)
 		if !boolFlag(fs, "q") {
 			c.printSent(res, telemetryWords)
+			c.invite(ctx)
 		}
 		if err == nil {
 			return exitOK

@@ -22,6 +22,7 @@ const (
 	routeRegister  = "/api/v1/installations"
 	routeTelemetry = "/api/v1/telemetry"
 	routeErrors    = "/api/v1/errors"
+	routeFeedback  = "/api/v1/feedback"
 	routeMe        = "/api/v1/installations/me"
 	routeExport    = "/api/v1/installations/me/export"
 )

@@ -23,6 +23,7 @@ type fileSettings struct {
 	CollectPerformanceMetrics *bool
 	AnonymizeData             *bool
 	Endpoint                  *string
+	Survey                    *bool // the feedback invitation (survey.go)
 }
 
 // readFileSettings reads the telemetry section of the config file at path
@@ -76,6 +77,7 @@ func readFileSettings(path string, out *fileSettings) (found bool, err error) {
 		{"collect_error_reports", &out.CollectErrorReports},
 		{"collect_performance_metrics", &out.CollectPerformanceMetrics},
 		{"anonymize_data", &out.AnonymizeData},
+		{"survey", &out.Survey},
 	} {
 		n := last(section, b.key)
 		if n == nil || n.Tag == "!!null" {

@@ -299,10 +299,7 @@ func (s errorScrubber) scrub(r *report.ErrorReport) (err error) {
 			err = ErrScrubFailed
 		}
 	}()
-	text, path := s.text, s.path
-	if text == nil {
-		text = scrub.String
-	}
+	text, path := s.textFunc(), s.path
 	if path == nil {
 		path = scrub.Path
 	}
@@ -318,6 +315,15 @@ func (s errorScrubber) scrub(r *report.ErrorReport) (err error) {
 		}
 	}
 	return nil
+}
+
+// textFunc is the scrubber of free text: package scrub's String unless a
+// test replaced it. Feedback uses it too.
+func (s errorScrubber) textFunc() func(string) string {
+	if s.text == nil {
+		return scrub.String
+	}
+	return s.text
 }
 
 // redactNames replaces the context's table and index names in a message.

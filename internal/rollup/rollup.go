@@ -63,60 +63,6 @@ func (k Key) Less(o Key) bool {
 	return k.Key < o.Key
 }
 
-// Counters are the additive sums of a rollup row.
-type Counters struct {
-	Reports            int64 // reports counted
-	Total              int64 // the dimension's own count: algorithm uses, decisions or errors of this type
-	IndexesCreated     int64
-	IndexesRecommended int64
-	QueriesAnalyzed    int64
-	PerfSum            int64 // sum of performance_improvement_pct × PctScale
-	PerfN              int64 // reports that carried performance_improvement_pct
-	ErrorReports       int64 // reports with at least one error
-	Errors             int64 // sum of all error counts
-	LatP50Sum          int64 // sums of the latency percentiles × LatencyScale
-	LatP95Sum          int64
-	LatP99Sum          int64
-	LatN               int64 // reports that carried query_latency_ms
-	ABSum              int64 // A/B rows: sum of n × mean, in microseconds
-	ABSumSq            int64 // A/B rows: sum of (n-1) × variance + n × mean², in ABSqScale units
-}
-
-// Add adds o to c.
-func (c *Counters) Add(o Counters) { c.combine(o, 1) }
-
-// Sub subtracts o from c.
-func (c *Counters) Sub(o Counters) { c.combine(o, -1) }
-
-// NumCounters is the number of fields of Counters.
-const NumCounters = 15
-
-// Fields returns pointers to c's fields in declaration order, the order
-// in which stores keep them.
-func (c *Counters) Fields() [NumCounters]*int64 {
-	return [...]*int64{&c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended, &c.QueriesAnalyzed,
-		&c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum, &c.LatP99Sum, &c.LatN,
-		&c.ABSum, &c.ABSumSq}
-}
-
-func (c *Counters) combine(o Counters, sign int64) {
-	c.Reports += sign * o.Reports
-	c.Total += sign * o.Total
-	c.IndexesCreated += sign * o.IndexesCreated
-	c.IndexesRecommended += sign * o.IndexesRecommended
-	c.QueriesAnalyzed += sign * o.QueriesAnalyzed
-	c.PerfSum += sign * o.PerfSum
-	c.PerfN += sign * o.PerfN
-	c.ErrorReports += sign * o.ErrorReports
-	c.Errors += sign * o.Errors
-	c.LatP50Sum += sign * o.LatP50Sum
-	c.LatP95Sum += sign * o.LatP95Sum
-	c.LatP99Sum += sign * o.LatP99Sum
-	c.LatN += sign * o.LatN
-	c.ABSum += sign * o.ABSum
-	c.ABSumSq += sign * o.ABSumSq
-}
-
 // Row is one rollup row: its key, counters and installations.
 type Row struct {
 	Key
@@ -230,32 +176,6 @@ func ABStats(c Counters) (n int64, mean, variance float64) {
 		variance = (float64(c.ABSumSq)/ABSqScale - float64(n)*mean*mean) / float64(n-1)
 	}
 	return n, mean, max(variance, 0)
-}
-
-func baseCounters(r *report.Report) Counters {
-	m := &r.Metrics
-	c := Counters{
-		Reports:            1,
-		IndexesCreated:     m.IndexesCreated,
-		IndexesRecommended: m.IndexesRecommended,
-		QueriesAnalyzed:    m.QueriesAnalyzed,
-	}
-	if p := m.PerformanceImprovementPct; p != nil {
-		c.PerfSum, c.PerfN = int64(math.Round(*p*PctScale)), 1
-	}
-	for _, n := range m.Errors {
-		c.Errors += n
-	}
-	if c.Errors > 0 {
-		c.ErrorReports = 1
-	}
-	if l := m.QueryLatencyMS; l != nil {
-		c.LatP50Sum = int64(math.Round(l.P50 * LatencyScale))
-		c.LatP95Sum = int64(math.Round(l.P95 * LatencyScale))
-		c.LatP99Sum = int64(math.Round(l.P99 * LatencyScale))
-		c.LatN = 1
-	}
-	return c
 }
 
 // PostgresMajor returns the major version of a PostgreSQL version string

@@ -46,6 +46,14 @@ func unavailable(cause error) *apiError {
 	return e
 }
 
+// scrubFailed is the 400 for text the scrubber failed on: it is dropped,
+// and sending it again will not help. The cause is logged, never the text.
+func scrubFailed(what string, cause error) *apiError {
+	e := errorf(http.StatusBadRequest, "scrub_failed", "the "+what+" could not be scrubbed, so it was dropped; sending it again will not help")
+	e.cause = cause
+	return e
+}
+
 func invalid(fe *report.FieldError) *apiError {
 	e := errorf(http.StatusBadRequest, "invalid_report", fe.Error())
 	e.Field, e.Rule = fe.Field, fe.Rule

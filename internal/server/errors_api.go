@@ -42,9 +42,7 @@ func (s *Server) errorReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := errorgroup.Scrubber{}.Prepare(d, now)
 	if errors.Is(err, errorgroup.ErrScrub) {
-		e := errorf(http.StatusBadRequest, "scrub_failed", "the report could not be scrubbed, so it was dropped; sending it again will not help")
-		e.cause = err // logged, without the report
-		return e
+		return scrubFailed("report", err)
 	}
 	if err != nil {
 		return reportError(err)

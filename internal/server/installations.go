@@ -103,6 +103,12 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 	if exp.ErrorReports == nil {
 		exp.ErrorReports = []store.StoredError{}
 	}
+	if exp.Feedback, err = s.store.FeedbackOf(r.Context(), id); err != nil {
+		return unavailable(err)
+	}
+	if exp.Feedback == nil {
+		exp.Feedback = []store.StoredFeedback{}
+	}
 	writeJSON(w, http.StatusOK, exp)
 	return nil
 }

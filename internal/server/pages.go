@@ -78,8 +78,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// localNext returns where to go after signing in: the page asked for
-// (one of pagePaths) with its query, never another site or path.
+// pagePaths are the signed-in pages a sign-in may return to.
+var pagePaths = []string{"/", "/feedback", "/experiments"}
+
+// localNext returns where to go after signing in: one of the pages with
+// the query it was asked with, never another site or path.
 func localNext(next string) string {
 	u, err := url.Parse(next)
 	if err != nil || u.Scheme != "" || u.Host != "" || !slices.Contains(pagePaths, u.Path) || strings.HasPrefix(next, "//") {
@@ -90,9 +93,6 @@ func localNext(next string) string {
 	}
 	return u.Path + "?" + u.Query().Encode()
 }
-
-// pagePaths are the pages a sign-in may return to.
-var pagePaths = []string{"/", "/experiments"}
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	s.sessions.end(w)

@@ -30,6 +30,7 @@ type Config struct {
 	RegisterBurst      int
 	KeyCacheTTL        time.Duration // how long a looked-up key is trusted without the store
 	SecureCookies      bool          // set Secure on the session cookie (behind TLS)
+	Feedback           FeedbackConfig
 }
 
 // DefaultConfig returns the documented defaults.
@@ -44,6 +45,7 @@ func DefaultConfig() Config {
 		RegisterPerMinute:  10,
 		RegisterBurst:      20,
 		KeyCacheTTL:        30 * time.Second,
+		Feedback:           DefaultFeedbackConfig(),
 	}
 }
 
@@ -60,6 +62,7 @@ type Server struct {
 	keyLimits *limiters
 	regLimits *limiters
 	sessions  *sessions
+	feedback  *feedbackRoutes
 
 	exp         *experiment.Service // the registry and analysis (experiments.go)
 	experiments *experimentCache
@@ -82,6 +85,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
 		sessions:  sess,
+		feedback:  newFeedbackRoutes(cfg.Feedback, st),
 
 		exp:         &experiment.Service{Store: st, Now: now, RawRetention: cfg.RawRetention},
 		experiments: &experimentCache{ttl: cfg.KeyCacheTTL, load: st.ListExperiments},

@@ -30,12 +30,14 @@ type env struct {
 	url   string
 	store store.Store
 	fleet string // a fleet key
+	db    string // the SQLite file
 }
 
 func newEnv(t *testing.T, tune func(*server.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	db := filepath.Join(t.TempDir(), "a.db")
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func newEnv(t *testing.T, tune func(*server.Config)) *env {
 	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: hs.URL, store: st, fleet: text}
+	return &env{t: t, url: hs.URL, store: st, fleet: text, db: db}
 }
 
 type resp struct {

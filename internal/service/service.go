@@ -136,6 +136,7 @@ func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Lo
 			log.Info("retention deleted expired reports", "reports", n)
 		}
 		retainErrors(ctx, st, cfg.ErrorRetention, today, aggBefore, log)
+		retainFeedback(ctx, st, cfg.Feedback.Retention, time.Now(), log)
 		select {
 		case <-ctx.Done():
 			return

@@ -94,6 +94,8 @@ type Store interface {
 	// daily error counters of days before countersBefore and the groups
 	// last seen before that day. It returns the raw reports deleted.
 	RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error)
+
+	FeedbackStore // feedback.go
 }
 
 // RollupQuery selects rollup rows: days From..To inclusive, in the given
@@ -155,10 +157,11 @@ func (it *Item) Prepare() {
 
 // Export is what the store holds about one installation.
 type Export struct {
-	InstallationID string         `json:"installation_id"`
-	Registered     time.Time      `json:"registered_at"`
-	Reports        []StoredReport `json:"reports"`
-	ErrorReports   []StoredError  `json:"error_reports"` // filled by the server from ErrorReports
+	InstallationID string           `json:"installation_id"`
+	Registered     time.Time        `json:"registered_at"`
+	Reports        []StoredReport   `json:"reports"`
+	ErrorReports   []StoredError    `json:"error_reports"` // filled by the server from ErrorReports
+	Feedback       []StoredFeedback `json:"feedback"`      // filled by the server from FeedbackOf
 }
 
 // StoredReport is one stored report as kept: allow-listed fields only.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -102,8 +103,9 @@ func (t txn) InsertReports(ctx context.Context, rows []store.Raw, now time.Time)
 	return inserted, nil
 }
 
-const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
-	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, installs_n`
+// rollupColumns are the columns of a rollup row but its bitmap: the
+// rollup's counters as package rollup lists them.
+var rollupColumns = "day, dim, key, " + strings.Join(rollup.CounterColumns(), ", ") + ", installs_n"
 
 // LoadRollups returns the stored rows of keys (SQLite's write lock is held
 // for the whole transaction, so they are locked already).
@@ -163,7 +165,7 @@ func (t txn) TakeDeltas(ctx context.Context) ([]*rollup.Row, error) {
 
 func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row) error {
 	stmt, err := t.tx.PrepareContext(ctx, insert+` (`+rollupColumns+`, installs)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?`+strings.Repeat(", ?", rollup.NumCounters+4)+`)`) // day, dim, key, the counters, installs_n, installs
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare %s: %w", insert, err)
 	}
@@ -174,10 +176,12 @@ func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row
 		if err != nil {
 			return fmt.Errorf("sqlite: encode bitmap: %w", err)
 		}
-		c := r.Counters
-		if _, err := stmt.ExecContext(ctx, r.Day, r.Dim, r.Key.Key, c.Reports, c.Total, c.IndexesCreated,
-			c.IndexesRecommended, c.QueriesAnalyzed, c.PerfSum, c.PerfN, c.ErrorReports, c.Errors,
-			c.LatP50Sum, c.LatP95Sum, c.LatP99Sum, c.LatN, c.ABSum, c.ABSumSq, int64(r.Installs.GetCardinality()), b); err != nil {
+		args := []any{r.Day, r.Dim, r.Key.Key}
+		for _, p := range r.Counters.Fields() {
+			args = append(args, *p)
+		}
+		args = append(args, int64(r.Installs.GetCardinality()), b)
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("sqlite: %s: %w", insert, err)
 		}
 	}
@@ -203,10 +207,11 @@ func scanRollupRows(rows *sql.Rows, bitmap bool) ([]*rollup.Row, error) {
 
 func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {
 	r := &rollup.Row{}
-	c := &r.Counters
-	dest := []any{&r.Day, &r.Dim, &r.Key.Key, &c.Reports, &c.Total, &c.IndexesCreated, &c.IndexesRecommended,
-		&c.QueriesAnalyzed, &c.PerfSum, &c.PerfN, &c.ErrorReports, &c.Errors, &c.LatP50Sum, &c.LatP95Sum,
-		&c.LatP99Sum, &c.LatN, &c.ABSum, &c.ABSumSq, &r.InstallsN}
+	dest := []any{&r.Day, &r.Dim, &r.Key.Key}
+	for _, p := range r.Counters.Fields() {
+		dest = append(dest, p)
+	}
+	dest = append(dest, &r.InstallsN)
 	var b []byte
 	if bitmap {
 		dest = append(dest, &b)

@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ExperimentRegistry", testExperimentRegistry},
 		{"ReportDayCounts", testReportDayCounts},
 	}
+	tests = append(tests, feedbackTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
