@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment/assign"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // Fleet experiments (docs/client.md, "Experiments"): the client keeps the
@@ -23,12 +24,11 @@ import (
 // variants whether or not it shares data. One that has never been on has
 // no list and runs every experiment's default.
 const (
-	experimentsFile        = "experiments.json"
-	routeActive            = "/api/v1/experiments/active"
-	experimentsRefresh     = 24 * time.Hour
-	maxExperimentsBytes    = 64 << 10
-	maxListedExperiments   = 64 // entries beyond are ignored
-	maxReportedExperiments = 16 // assignments one report carries
+	experimentsFile      = "experiments.json"
+	routeActive          = "/api/v1/experiments/active"
+	experimentsRefresh   = 24 * time.Hour
+	maxExperimentsBytes  = 64 << 10
+	maxListedExperiments = 64 // entries beyond are ignored
 )
 
 // What the client accepts from the list: the registry's own rules.
@@ -80,12 +80,15 @@ func (st *experimentState) assignments() []Assignment {
 	return out
 }
 
-// reported returns the assignments a report carries: the first
-// maxReportedExperiments of the list, as metrics.experiments.
-func (st *experimentState) reported() map[string]string {
+// experimentsReported returns the assignments a report carries
+// (metrics.experiments): the first report.MaxExperiments of the list.
+func (c *Client) experimentsReported() map[string]string {
+	if c.stateDirErr != nil {
+		return nil
+	}
 	var m map[string]string
-	for i, a := range st.assignments() {
-		if i == maxReportedExperiments {
+	for i, a := range (folder{c.stateDir}).loadExperiments().assignments() {
+		if i == report.MaxExperiments {
 			break
 		}
 		if m == nil {

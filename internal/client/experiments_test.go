@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"slices"
@@ -174,5 +176,43 @@ func TestExperimentsRefreshDaily(t *testing.T) {
 	list, err = e.client().Experiments(ctx)
 	if err == nil || len(list) != 1 || list[0].Name != "later_one" {
 		t.Errorf("offline: %+v (%v), want the last list and an error saying why", list, err)
+	}
+}
+
+// With telemetry on, reports carry the variants (metrics.experiments),
+// which the server keeps; collect_usage_stats: false leaves them out.
+func TestReportsCarryTheAssignments(t *testing.T) {
+	ts := startServer(t, "127.0.0.1:0")
+	ts.registerExperiment("cert_threshold_v2", "control", "treatment")
+	e := newEnv(t, ts.url)
+	ctx := context.Background()
+	if _, err := e.client().SetMode(ctx, On, false); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.client().Send(ctx)
+	if err != nil || len(res.Uploaded) != 1 {
+		t.Fatalf("send: %+v %v", res, err)
+	}
+	variant, _ := e.client().ExperimentVariant("cert_threshold_v2")
+	var sent struct {
+		Metrics struct {
+			Experiments map[string]string `json:"experiments"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal(ts.received()[0], &sent); err != nil || sent.Metrics.Experiments["cert_threshold_v2"] != variant {
+		t.Fatalf("the report carried %v (%v), the client runs %q", sent.Metrics.Experiments, err, variant)
+	}
+	exp, err := ts.store.ExportInstallation(ctx, e.installationID())
+	if err != nil || len(exp.Reports) != 1 || exp.Reports[0].Report.Metrics.Experiments["cert_threshold_v2"] != variant {
+		t.Fatalf("stored: %+v (%v)", exp, err)
+	}
+
+	e.writeConfig("telemetry:\n  collect_usage_stats: false\n")
+	e.tick()
+	if _, err := e.client().Send(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if body := ts.received()[1]; bytes.Contains(body, []byte(`"experiments"`)) {
+		t.Errorf("collect_usage_stats: false, and the report carried the experiments:\n%s", body)
 	}
 }

@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,5 +99,37 @@ func TestExperimentRules(t *testing.T) {
 	wantError(t, e.admin("POST", "/api/v1/experiments", `{"name":"x","colour":"red"}`), http.StatusBadRequest, "invalid_body", "")
 	if r := e.admin("GET", "/api/v1/experiments", ""); len(r.body["experiments"].([]any)) != 0 {
 		t.Errorf("refused experiments were stored: %s", r.raw)
+	}
+}
+
+// Reports keep the assignments of registered experiments and variants;
+// the others are named in ignored_fields and not stored.
+func TestReportsKeepRegisteredAssignments(t *testing.T) {
+	e := newEnv(t, nil)
+	if r := e.admin("POST", "/api/v1/experiments", `{"name":"cert_threshold_v2","variants":["control","treatment"],
+		"metric":"performance_improvement_pct","min_effect":1}`); r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	r := e.send(e.fleet, body("exp-inst-0001", time.Now(), `, "experiments": {"cert_threshold_v2": "treatment",
+		"unknown_one": "control", "zz_bad_variant": "x"}`), "Content-Type", "application/json")
+	if r.status != http.StatusOK {
+		t.Fatalf("schema version 1: %d %s", r.status, r.raw)
+	}
+	if got := r.body["ignored_fields"].([]any); len(got) != 1 || got[0] != "metrics.experiments" {
+		t.Errorf("a schema version 1 report: ignored %v, want the whole field (version 3)", got)
+	}
+	v3 := strings.Replace(string(body("exp-inst-0002", time.Now(), `, "experiments": {"cert_threshold_v2": "treatment",
+		"unknown_one": "control"}`)), `{"installation_id"`, `{"schema_version": 3, "installation_id"`, 1)
+	e.admin("POST", "/api/v1/experiments", `{"name":"other_one","variants":["a","b"],"metric":"error_rate","min_effect":1}`)
+	v3bad := strings.Replace(v3, `"unknown_one": "control"`, `"unknown_one": "control", "other_one": "c"`, 1)
+	r = e.send(e.fleet, []byte(v3bad))
+	want := []any{"metrics.experiments.other_one", "metrics.experiments.unknown_one"}
+	if got, _ := r.body["ignored_fields"].([]any); r.status != http.StatusOK || !reflect.DeepEqual(got, want) {
+		t.Fatalf("version 3: %d, ignored %v, want %v", r.status, got, want)
+	}
+	exp, err := e.store.ExportInstallation(context.Background(), "exp-inst-0002")
+	if err != nil || len(exp.Reports) != 1 || !reflect.DeepEqual(exp.Reports[0].Report.Metrics.Experiments,
+		map[string]string{"cert_threshold_v2": "treatment"}) {
+		t.Errorf("stored: %+v (%v)", exp, err)
 	}
 }
