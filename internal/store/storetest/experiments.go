@@ -8,6 +8,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // Experiment returns a valid experiment called name that starts start.
@@ -98,5 +99,81 @@ func testReportDayCounts(t *testing.T, s store.Store) {
 	}
 	if got := counts(); got[today] != 1 {
 		t.Errorf("after erasing one of today's installations: %v, want 1 report today", got)
+	}
+}
+
+// assigned is Item with an assignment to each named experiment (pairs of
+// name and variant) and the given improvement (nil: none), errors and
+// p95 latency.
+func assigned(inst, daysAgo, seq int, perf *float64, errs int64, p95 float64, pairs ...string) store.Item {
+	it := Item(inst, daysAgo, seq, "1.2.0")
+	m := &it.Report.Metrics
+	it.Report.SchemaVersion = 3
+	m.PerformanceImprovementPct, m.Errors, m.IndexesCreated = perf, nil, int64(seq)
+	if errs > 0 {
+		m.Errors = map[string]int64{"OperationalError": errs}
+	}
+	m.QueryLatencyMS = &report.Latency{P50: 1, P95: p95, P99: p95}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if m.Experiments == nil {
+			m.Experiments = map[string]string{}
+		}
+		m.Experiments[pairs[i]] = pairs[i+1]
+	}
+	return it
+}
+
+// testExperimentUnitDays: the reports that carry an assignment to the
+// experiment, of the days asked, in day order, with each metric as
+// store.ExperimentMetrics defines it.
+func testExperimentUnitDays(t *testing.T, s store.Store) {
+	c := ctx(t)
+	const exp = "cert_threshold_v2"
+	ingest(t, s, []store.Item{
+		assigned(1, 0, 1, report.Float(12.5), 0, 20, exp, "control", "other_one", "a"),
+		assigned(1, 2, 2, report.Float(10), 3, 30, exp, "control"),
+		assigned(2, 1, 3, nil, 1, 40, exp, "treatment"),
+		assigned(3, 1, 4, report.Float(-5), 0, 50, "other_one", "b"), // another experiment only
+		assigned(4, 9, 5, report.Float(1), 0, 60, exp, "treatment"),  // before the days asked
+		Item(5, 0, 6, "1.1.0"), // no assignment at all
+	})
+	today := rollup.DayOf(Now)
+	for _, tc := range []struct {
+		metric string
+		want   []store.UnitDay // Installation left 0: numbers are the store's own
+	}{
+		{store.MetricPerformance, []store.UnitDay{
+			{Day: today - 2, Variant: "control", Reports: 1, Sum: 10, N: 1},
+			{Day: today - 1, Variant: "treatment", Reports: 1},
+			{Day: today, Variant: "control", Reports: 1, Sum: 12.5, N: 1}}},
+		{store.MetricErrorRate, []store.UnitDay{
+			{Day: today - 2, Variant: "control", Reports: 1, Sum: 100, N: 1},
+			{Day: today - 1, Variant: "treatment", Reports: 1, Sum: 100, N: 1},
+			{Day: today, Variant: "control", Reports: 1, Sum: 0, N: 1}}},
+		{store.MetricLatencyP95, []store.UnitDay{
+			{Day: today - 2, Variant: "control", Reports: 1, Sum: 30, N: 1},
+			{Day: today - 1, Variant: "treatment", Reports: 1, Sum: 40, N: 1},
+			{Day: today, Variant: "control", Reports: 1, Sum: 20, N: 1}}},
+		{store.MetricIndexesCreated, []store.UnitDay{
+			{Day: today - 2, Variant: "control", Reports: 1, Sum: 2, N: 1},
+			{Day: today - 1, Variant: "treatment", Reports: 1, Sum: 3, N: 1},
+			{Day: today, Variant: "control", Reports: 1, Sum: 1, N: 1}}},
+	} {
+		rows, err := s.ExperimentUnitDays(c, store.ExperimentQuery{Name: exp, Metric: tc.metric, From: today - 5, To: today})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.metric, err)
+		}
+		if len(rows) == 3 && (rows[0].Installation != rows[2].Installation || rows[1].Installation == rows[0].Installation) {
+			t.Errorf("%s: installations %v: want the same one on the first and last day", tc.metric, rows)
+		}
+		for i := range rows {
+			rows[i].Installation = 0
+		}
+		if !reflect.DeepEqual(rows, tc.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", tc.metric, rows, tc.want)
+		}
+	}
+	if _, err := s.ExperimentUnitDays(c, store.ExperimentQuery{Name: exp, Metric: "happiness", From: today, To: today}); err == nil {
+		t.Error("an unknown metric was read")
 	}
 }

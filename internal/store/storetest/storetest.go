@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErrorsConcurrent", testErrorsConcurrent},
 		{"ExperimentRegistry", testExperimentRegistry},
 		{"ReportDayCounts", testReportDayCounts},
+		{"ExperimentUnitDays", testExperimentUnitDays},
 	}
 	tests = append(tests, feedbackTests...)
 	for _, tc := range tests {
