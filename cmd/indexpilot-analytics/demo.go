@@ -53,6 +53,10 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	if err != nil {
 		return err
 	}
+	experiments, err := registerDemoExperiments(ctx, dsn, demoExperiments(time.Now())) // demo_experiments.go
+	if err != nil {
+		return err
+	}
 	v := values{}
 	for _, o := range options {
 		def := o.def
@@ -77,7 +81,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	}
 	fmt.Fprintf(os.Stderr, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, days, installations)
 	sum, err := fleet.Run(ctx, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days,
-		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr})
+		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr, Experiments: experiments})
 	printSummary(sum)
 	if err == nil {
 		err = demoFeedback(ctx, dsn, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days, Seed: 1, Now: time.Now()})

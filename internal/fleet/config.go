@@ -53,6 +53,9 @@ type Config struct {
 	// HTTPClient sends the requests. When nil, Run uses a client with a
 	// timeout whose transport keeps one idle connection per worker.
 	HTTPClient *http.Client
+	// Experiments are fleet experiments the installations take part in
+	// from their start (experiments.go); none when nil.
+	Experiments []Experiment
 }
 
 // Summary is what a run did. A report sent twice on purpose counts twice

@@ -49,10 +49,12 @@ type plan struct {
 	start     time.Time // midnight beginning day 0
 	oldest    time.Time // no report is older: an hour's margin on the server's retention
 	profiles  []*profile
+
+	experiments []Experiment // experiments.go
 }
 
 func newPlan(c Config) *plan {
-	p := &plan{seed: c.Seed, days: max(min(c.Days, MaxDays), 0), retryRate: c.RetryRate, now: c.Now}
+	p := &plan{seed: c.Seed, days: max(min(c.Days, MaxDays), 0), retryRate: c.RetryRate, now: c.Now, experiments: c.Experiments}
 	p.start = c.Now.Truncate(24 * time.Hour).Add(-time.Duration(p.days-1) * 24 * time.Hour)
 	p.oldest = ceilMicro(c.Now.Add(-time.Duration(p.days)*24*time.Hour + time.Hour))
 	p.profiles = make([]*profile, max(c.Installations, 0))
@@ -130,6 +132,7 @@ func (p *plan) build(inst, d int) Planned {
 		pl.Report.Timestamp = pl.Time.Format("2006-01-02T15:04:05.000000")
 	}
 	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday())
+	p.joinExperiments(&pl)
 	return pl
 }
 
