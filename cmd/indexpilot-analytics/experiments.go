@@ -194,7 +194,11 @@ func listExperiments(ctx context.Context, svc *experiment.Service) error {
 func decisionText(a *experiment.Analysis) string {
 	s := a.Decision
 	if a.ExpectedDays != nil {
-		s += fmt.Sprintf(" (about %d days more)", *a.ExpectedDays)
+		unit := "days"
+		if *a.ExpectedDays == 1 {
+			unit = "day"
+		}
+		s += fmt.Sprintf(" (about %d %s more)", *a.ExpectedDays, unit)
 	}
 	if a.SRMWarning {
 		s += " SAMPLE-RATIO MISMATCH: trust no effect"

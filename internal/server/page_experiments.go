@@ -110,7 +110,7 @@ func decisionText(a *experiment.Analysis) string {
 		return "no difference"
 	case experiment.KeepRunning:
 		if a.ExpectedDays != nil {
-			return fmt.Sprintf("keep running (about %d more days)", *a.ExpectedDays)
+			return fmt.Sprintf("keep running (about %s more)", dayCount(*a.ExpectedDays))
 		}
 		return "keep running"
 	}
@@ -125,7 +125,7 @@ func effectText(a *experiment.Analysis) string {
 	}
 	s := fmt.Sprintf("%s − control: %s", e.Variant, formatEffect(*e.Estimate, a.Metric, true))
 	if e.Relative != nil {
-		s += fmt.Sprintf(" (%s %% of the control's mean)", signedPlain(*e.Relative*100))
+		s += fmt.Sprintf(" (%s %% of the control’s mean)", signedPlain(*e.Relative*100))
 	}
 	if e.Low != nil {
 		s += fmt.Sprintf("; always-valid 95 %% interval %s to %s", formatEffect(*e.Low, a.Metric, true), formatEffect(*e.High, a.Metric, true))
@@ -165,3 +165,11 @@ func optional(x *float64) string {
 }
 
 func formatInt(n int) string { return formatCount(int64(n)) }
+
+// dayCount words a number of days: "1 day", "12 days".
+func dayCount(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return strconv.Itoa(n) + " days"
+}

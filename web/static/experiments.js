@@ -54,7 +54,8 @@
       case 'control_better': return 'control is better';
       case 'no_difference': return 'no difference';
       case 'keep_running':
-        return a.expected_days === null ? 'keep running' : 'keep running (about ' + a.expected_days + ' more days)';
+        if (a.expected_days === null) { return 'keep running'; }
+        return 'keep running (about ' + a.expected_days + (a.expected_days === 1 ? ' day' : ' days') + ' more)';
     }
     return 'insufficient data';
   }
