@@ -23,7 +23,7 @@ type demoExperiment struct {
 // treatment raises the estimated improvement by 3 points, and the A/A
 // explain_sampling_aa, whose variants behave the same.
 func demoExperiments(now time.Time) []demoExperiment {
-	start := now.UTC().Truncate(24*time.Hour).Add(-29 * 24 * time.Hour)
+	start := now.UTC().Truncate(24 * time.Hour).Add(-29 * 24 * time.Hour)
 	even := []float64{0.5, 0.5}
 	variants := []string{"control", "treatment"}
 	return []demoExperiment{

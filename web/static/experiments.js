@@ -147,7 +147,7 @@
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
       scales: { x: { time: true } },
       axes: [{ label: 'day (UTC)', labelSize: 20 },
-        { label: a.effect.variant + ' \u2212 control (' + (units[a.metric] || '') + ')', labelSize: 20, size: 60 }],
+        { label: 'difference (' + (units[a.metric] || '') + ')', labelSize: 20, size: 60 }],
       series: [
         { label: 'Day (UTC)', value: function (u, ts) { return ts === null ? '\u2013' : dayOf(ts); } },
         s('Estimate', '#1f5fa8'),
