@@ -38,6 +38,17 @@ command -v chromium >/dev/null || fail "chromium is not installed and apt-get co
 export INDEXPILOT_TEST_REQUIRE_BROWSER=1
 # --- end browser ---
 
+# --- load balancer (issue 18) ---
+# The multi-process test runs three serve processes behind Debian's HAProxy
+# with deploy/haproxy.cfg. Install it when missing; missing is a failure.
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  echo "installing haproxy…"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; } >/dev/null 2>&1 || true
+fi
+export PATH="$PATH:/usr/sbin"
+command -v haproxy >/dev/null || fail "haproxy is not installed and apt-get could not install it; the multi-process test needs it"
+# --- end load balancer ---
+
 go vet ./...
 go test -race -count=1 -timeout 20m ./...
 # The experiment simulations (seeded, pure arithmetic) build without the race

@@ -22,7 +22,7 @@ func withStore(name, help string, args []string, setup func(*flag.FlagSet), fn f
 	if setup != nil {
 		setup(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterspersed(fs, args); err != nil {
 		return exitUsage
 	}
 	ctx := context.Background()
@@ -41,6 +41,23 @@ func withStore(name, help string, args []string, setup func(*flag.FlagSet), fn f
 		return exitError
 	}
 	return exitOK
+}
+
+// parseInterspersed parses flags before and after the positional
+// arguments ("keys revoke ID --database D", as the help writes it, and
+// "keys revoke --database D ID"); fs.Args() are then the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional, args = append(positional, fs.Arg(0)), fs.Args()[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 type usageError struct{ msg string }
@@ -124,7 +141,7 @@ func cmdKeys(args []string) int {
 			} else if err != nil {
 				return err
 			}
-			fmt.Println("revoked", fs.Arg(0), "(running services stop accepting it within 30 s)")
+			fmt.Println("revoked", fs.Arg(0), "(running services stop accepting it, and its sessions, within a second)")
 			return nil
 		})
 	}

@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
@@ -32,7 +34,7 @@ var options = []option{
 	{flag: "error-retention-days", env: "INDEXPILOT_ANALYTICS_ERROR_RETENTION_DAYS", def: "30", help: "days raw error reports are kept (older timestamps are refused); their groups and daily counts follow the aggregate retention"},
 	{flag: "key-rate", env: "INDEXPILOT_ANALYTICS_KEY_RATE", def: "6", help: "reports per minute one installation key may send (fleet keys: unlimited)"},
 	{flag: "key-burst", env: "INDEXPILOT_ANALYTICS_KEY_BURST", def: "30", help: "burst allowance of an installation key"},
-	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: "10", help: "registrations (and failed sign-ins) per minute per client address"},
+	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: "10", help: "registrations, and failed sign-ins (form or Bearer token), per minute per client address"},
 	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: "20", help: "burst allowance of registrations per address"},
 	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: "1000", help: "most reports committed in one transaction"},
 	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "1", help: "ingest transactions in flight at once (1 measured best on 2 cores; see BENCHMARKS.md)"},
@@ -41,6 +43,8 @@ var options = []option{
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
 	{flag: "feedback-retention-days", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RETENTION_DAYS", def: "365", help: "days feedback and imported GitHub votes are kept"},
 	{flag: "feedback-rate", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RATE", def: "6", help: "feedback per hour one client address may send without a key, and at once (0: a key is required)"},
+	{flag: "trusted-proxies", env: "INDEXPILOT_ANALYTICS_TRUSTED_PROXIES", help: "load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client for rate limits; the right-most address not among them counts"},
+	{flag: "processes", env: "INDEXPILOT_ANALYTICS_PROCESSES", def: "1", help: "serve processes sharing the load on one PostgreSQL; each enforces 1/N of every rate limit, so N together allow no more than the limit"},
 }
 
 // values holds the resolved options by flag name.
@@ -85,6 +89,14 @@ func (v values) int(name string) (int, error) {
 	return n, nil
 }
 
+func (v values) proxies(name string) ([]netip.Prefix, error) {
+	p, err := server.ParseProxies(*v[name])
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", name, err)
+	}
+	return p, nil
+}
+
 func (v values) float(name string) (float64, error) {
 	f, err := strconv.ParseFloat(*v[name], 64)
 	if err != nil || f < 0 {
@@ -95,12 +107,12 @@ func (v values) float(name string) (float64, error) {
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
 	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
-	"feedback-retention-days", "feedback-rate"}
+	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
 	cfg := server.DefaultConfig()
-	var errs [10]error
+	var errs [12]error
 	var raw, agg, errDays, burst, regBurst, batch, committers int
 	raw, errs[0] = v.int("raw-retention-days")
 	agg, errs[1] = v.int("aggregate-retention-days")
@@ -112,6 +124,8 @@ func (v values) serviceConfig() (service.Options, error) {
 	cfg.SecureCookies, errs[7] = strconv.ParseBool(*v["secure-cookies"])
 	committers, errs[8] = v.int("committers")
 	errDays, errs[9] = v.int("error-retention-days")
+	cfg.Processes, errs[10] = v.int("processes")
+	cfg.TrustedProxies, errs[11] = v.proxies("trusted-proxies")
 	for _, err := range errs {
 		if err != nil {
 			return service.Options{}, err
@@ -125,7 +139,10 @@ func (v values) serviceConfig() (service.Options, error) {
 	}
 	cfg.RawRetention, cfg.AggregateRetention = time.Duration(raw)*24*time.Hour, time.Duration(agg)*24*time.Hour
 	cfg.ErrorRetention = time.Duration(errDays) * 24 * time.Hour
-	cfg.KeyBurst, cfg.RegisterBurst = max(burst, 1), max(regBurst, 1)
+	cfg.KeyBurst, cfg.RegisterBurst, cfg.Processes = max(burst, 1), max(regBurst, 1), max(cfg.Processes, 1)
+	if cfg.Processes > 1 && strings.HasPrefix(*v["database"], "sqlite:") {
+		return service.Options{}, fmt.Errorf("--processes %d: one process serves an SQLite file; several need PostgreSQL (docs/deploy.md)", cfg.Processes)
+	}
 	cfg.AdminToken = *v["admin-token"]
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return service.Options{}, fmt.Errorf("INDEXPILOT_ANALYTICS_ADMIN_TOKEN must be at least 16 characters")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -50,7 +51,15 @@ func binary(t *testing.T) string {
 // startServe starts `serve` on a free port and returns the process and its URL.
 func startServe(t *testing.T, dsn string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(binary(t), "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	return startServeLogged(t, dsn, io.Discard, nil)
+}
+
+// startServeLogged starts `serve` on a free port with extra environment
+// and flags, copies its log to logs, and returns the process and its URL.
+func startServeLogged(t *testing.T, dsn string, logs io.Writer, env []string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"serve", "--listen", "127.0.0.1:0", "--database", dsn}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +72,12 @@ func startServe(t *testing.T, dsn string) (*exec.Cmd, string) {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
+			fmt.Fprintln(logs, line)
 			if i := strings.Index(line, "url=http://"); i >= 0 {
-				urls <- strings.Fields(line[i+4:])[0]
+				select { // the first one; the log goes on being copied
+				case urls <- strings.Fields(line[i+4:])[0]:
+				default:
+				}
 			}
 		}
 	}()

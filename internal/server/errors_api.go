@@ -37,7 +37,7 @@ func (s *Server) errorReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return reportError(err)
 	}
-	if err := who.owns(d.InstallationID); err != nil {
+	if err := s.admit(who, d.InstallationID); err != nil {
 		return err
 	}
 	p, err := errorgroup.Scrubber{}.Prepare(d, now)

@@ -37,10 +37,10 @@ type feedbackRoutes struct {
 	anonymous *limiters // by client address
 }
 
-func newFeedbackRoutes(cfg FeedbackConfig, st store.Store) *feedbackRoutes {
+func newFeedbackRoutes(cfg FeedbackConfig, processes int, st store.Store) *feedbackRoutes {
 	perHour := cfg.AnonymousPerHour
 	return &feedbackRoutes{cfg: cfg, summaries: &feedback.Service{Store: st},
-		anonymous: newLimiters(perHour/60, max(1, int(math.Ceil(perHour))))}
+		anonymous: newLimiters(perHour/60, max(1, int(math.Ceil(perHour))), processes)}
 }
 
 // feedbackAck is the answer to a feedback that was stored (or was a retry
@@ -72,7 +72,7 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return feedbackError(err)
 	}
-	if err := who.mayClaim(d, anonymous); err != nil {
+	if err := s.mayClaim(who, d, anonymous); err != nil {
 		return err
 	}
 	it, err := feedback.Scrubber{}.Prepare(d, now, !anonymous)
@@ -104,7 +104,7 @@ func (s *Server) feedbackSender(r *http.Request) (who sender, anonymous bool, er
 		if s.cfg.Feedback.AnonymousPerHour <= 0 {
 			return sender{}, true, unauthorized("this service takes feedback with an X-API-Key only")
 		}
-		if ok, wait := s.feedback.anonymous.allow("feedback:"+clientHost(r), now); !ok {
+		if ok, wait := s.feedback.anonymous.allow("feedback:"+s.clientAddr(r), now); !ok {
 			return sender{}, true, tooMany(wait, "too much feedback from this address; retry after the given seconds")
 		}
 		return sender{}, true, nil
@@ -123,7 +123,7 @@ func (s *Server) feedbackSender(r *http.Request) (who sender, anonymous bool, er
 // mayClaim checks what a feedback says about its sender: an
 // installation_id only with that installation's key (or a fleet key), a
 // timestamp only from a fleet key.
-func (who sender) mayClaim(d *report.DecodedFeedback, anonymous bool) error {
+func (s *Server) mayClaim(who sender, d *report.DecodedFeedback, anonymous bool) error {
 	fleet := !anonymous && who.installationID == ""
 	switch {
 	case anonymous && d.InstallationID != "":
@@ -131,7 +131,7 @@ func (who sender) mayClaim(d *report.DecodedFeedback, anonymous bool) error {
 	case d.Timestamp != "" && !fleet:
 		return badField("timestamp", "only with a fleet key", "the service dates feedback when it receives it: leave timestamp out")
 	case d.InstallationID != "":
-		return who.owns(d.InstallationID)
+		return s.admit(who, d.InstallationID)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"time"
 
@@ -21,7 +20,7 @@ type registration struct {
 // register creates an installation and its key. Nothing about the caller
 // is recorded; its address is used, in memory, only to rate-limit.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
-	if ok, wait := s.regLimits.allow(clientHost(r), s.now()); !ok {
+	if ok, wait := s.regLimits.allow("register "+s.clientAddr(r), s.now()); !ok {
 		return tooMany(wait, "too many registrations from this address; retry after the given seconds")
 	}
 	var ignored map[string]any // the body is optional and nothing of it is kept
@@ -39,16 +38,6 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusCreated, registration{InstallationID: in.ID, APIKey: text,
 		Note: "the api_key is shown once; keep it with the installation's telemetry state"})
 	return nil
-}
-
-// clientHost is the request's peer address without the port. It is used
-// for rate limits only, in memory, and never logged or stored.
-func clientHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // installationOf authenticates an installation key (fleet keys cannot
@@ -76,7 +65,8 @@ func (s *Server) forget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return unavailable(err)
 	}
-	s.keys.drop(keyID)
+	s.keys.drop(keyID) // the store tells every process; this one knows now
+	s.erased.add(id)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "deleted", "installation_id": id, "reports_deleted": n})
 	return nil
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -26,47 +24,11 @@ type keyRecord struct {
 	kind           string // auth prefix
 	installationID string
 	revoked        bool
-	expires        time.Time
 }
 
-// keyCache keeps looked-up keys for a short TTL, so ingest at thousands of
-// reports per second does not query the store per request. A revoked key
-// stops working within the TTL.
-type keyCache struct {
-	mu  sync.Mutex
-	ttl time.Duration
-	m   map[string]keyRecord
-}
-
+// maxCachedKeys bounds the key cache (about 100 bytes an entry); past it
+// the cache starts over.
 const maxCachedKeys = 200_000
-
-func newKeyCache(ttl time.Duration) *keyCache { return &keyCache{ttl: ttl, m: map[string]keyRecord{}} }
-
-func (c *keyCache) get(id string, now time.Time) (keyRecord, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, ok := c.m[id]
-	if !ok || now.After(r.expires) {
-		return keyRecord{}, false
-	}
-	return r, true
-}
-
-func (c *keyCache) put(id string, r keyRecord, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxCachedKeys {
-		clear(c.m)
-	}
-	r.expires = now.Add(c.ttl)
-	c.m[id] = r
-}
-
-func (c *keyCache) drop(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, id)
-}
 
 // lookup returns the record of a key id from the cache or the store.
 func (s *Server) lookup(ctx context.Context, sec auth.Secret) (keyRecord, error) {
@@ -74,6 +36,7 @@ func (s *Server) lookup(ctx context.Context, sec auth.Secret) (keyRecord, error)
 	if r, ok := s.keys.get(sec.ID, now); ok && r.kind == sec.Prefix {
 		return r, nil
 	}
+	gen := s.keys.generation()
 	var r keyRecord
 	switch sec.Prefix {
 	case auth.PrefixInstallation:
@@ -92,7 +55,7 @@ func (s *Server) lookup(ctx context.Context, sec auth.Secret) (keyRecord, error)
 		}
 		r = keyRecord{hash: k.Hash, kind: sec.Prefix, revoked: k.Revoked != nil}
 	}
-	s.keys.put(sec.ID, r, now)
+	s.keys.put(sec.ID, r, gen, now)
 	return r, nil
 }
 
@@ -135,31 +98,72 @@ func (s *Server) reportSender(r *http.Request) (sender, error) {
 	return sender{keyID: sec.ID, installationID: rec.installationID}, nil
 }
 
-// isAdmin reports whether the request carries an admin credential: the
-// configured token or a stored admin key as a Bearer token, or a session.
+// isAdmin reports whether the request carries an admin credential: a
+// session, or the configured token or a stored admin key as a Bearer
+// token. A wrong Bearer token costs the client address one attempt of its
+// sign-in budget (see signInAttempt); with none left, Bearer tokens from
+// that address are refused unchecked until the budget refills.
 func (s *Server) isAdmin(r *http.Request) (bool, error) {
-	if s.sessions.valid(r, s.now()) {
-		return true, nil
+	if ok, err := s.validSession(r); ok || err != nil {
+		return ok, err
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
 		return false, nil
 	}
-	return s.checkAdminToken(r.Context(), token)
+	_, ok, err := s.signInAttempt(r, token)
+	return ok, err
 }
 
-func (s *Server) checkAdminToken(ctx context.Context, token string) (bool, error) {
-	if auth.EqualText(token, s.cfg.AdminToken) {
-		return true, nil
+// signInAttempt checks an admin token presented by a client. It first
+// takes one attempt from the client address's budget (none left: a 429
+// before the token is looked at, so guessing stays slow whatever the
+// answers are) and gives it back when the token is good. It returns the
+// id of the admin key the token is, or configTag for the configured one.
+func (s *Server) signInAttempt(r *http.Request, token string) (keyID string, ok bool, err error) {
+	attempt, wait := s.regLimits.take("sign-in "+s.clientAddr(r), s.now())
+	if attempt == nil {
+		return "", false, tooMany(wait, "too many failed sign-ins from this address; retry after the given seconds")
 	}
-	if _, _, err := s.authenticate(ctx, token, auth.PrefixAdmin); err != nil {
+	keyID, ok, err = s.checkAdminToken(r.Context(), token)
+	if ok {
+		attempt.refund()
+	}
+	return keyID, ok, err
+}
+
+// checkAdminToken says whether token is the configured admin token or a
+// stored admin key, and which.
+func (s *Server) checkAdminToken(ctx context.Context, token string) (keyID string, ok bool, err error) {
+	if auth.EqualText(token, s.cfg.AdminToken) {
+		return s.sessions.configTag, true, nil
+	}
+	sec, _, err := s.authenticate(ctx, token, auth.PrefixAdmin)
+	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
-			return false, nil
+			return "", false, nil
 		}
-		return false, err
+		return "", false, err
 	}
-	return true, nil
+	return sec.ID, true, nil
+}
+
+// adminKeyValid says whether an admin key id (or configTag) still admits
+// its holder: the configured token while it is configured, a stored key
+// until it is revoked.
+func (s *Server) adminKeyValid(ctx context.Context, keyID string) (bool, error) {
+	if strings.HasPrefix(keyID, configPrefix) {
+		return s.sessions.configTag != "" && keyID == s.sessions.configTag, nil
+	}
+	rec, err := s.lookup(ctx, auth.Secret{Prefix: auth.PrefixAdmin, ID: keyID})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, unavailable(err)
+	}
+	return !rec.revoked, nil
 }
 
 // requireAdmin wraps a handler that only admins may call.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -47,33 +48,38 @@ type loginView struct {
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	next := localNext(r.URL.Query().Get("next"))
-	if s.sessions.valid(r, s.now()) {
+	if ok, err := s.validSession(r); err != nil {
+		return err
+	} else if ok {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
 	return render(w, http.StatusOK, "login", loginView{Next: next})
 }
 
-// login checks an admin token from the form and starts a session. Every
-// attempt takes a token from the client address's sign-in budget (shared
-// with the registration limiter's rate) before the admin token is looked
-// at, so guessing is slow whatever the answers are.
+// login checks an admin token from the form and starts a session. Each
+// attempt is a sign-in attempt of the client address (signInAttempt), so
+// guessing is slow; the key signed in with is the session's, so revoking
+// it ends the session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
 	token, next := r.PostFormValue("token"), localNext(r.PostFormValue("next"))
-	if allowed, wait := s.regLimits.allow("login:"+clientHost(r), s.now()); !allowed {
-		w.Header().Set("Retry-After", strconv.Itoa(wait))
+	keyID, ok, err := s.signInAttempt(r, token)
+	var ae *apiError
+	if errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
 		return render(w, http.StatusTooManyRequests, "login", loginView{Next: next,
-			Error: "Too many sign-in attempts from this address; try again in " + strconv.Itoa(wait) + " s."})
+			Error: "Too many sign-in attempts from this address; try again in " + strconv.Itoa(ae.RetryAfter) + " s."})
 	}
-	ok, err := s.checkAdminToken(r.Context(), token)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return render(w, http.StatusUnauthorized, "login", loginView{Next: next, Error: "That token is not valid."})
 	}
-	s.sessions.start(w, s.now())
+	if err := s.startSession(w, r, keyID); err != nil {
+		return err
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -94,8 +100,11 @@ func localNext(next string) string {
 	return u.Path + "?" + u.Query().Encode()
 }
 
+// logout ends the session in the store, so in every process.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	s.sessions.end(w)
+	if err := s.endSession(w, r); err != nil {
+		return err
+	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

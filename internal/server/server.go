@@ -8,6 +8,8 @@ package server
 
 import (
 	"log/slog"
+	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
@@ -28,9 +30,15 @@ type Config struct {
 	KeyBurst           int
 	RegisterPerMinute  float64 // registrations per client address
 	RegisterBurst      int
-	KeyCacheTTL        time.Duration // how long a looked-up key is trusted without the store
+	KeyCacheTTL        time.Duration // how long a looked-up key or session is trusted without the store
 	SecureCookies      bool          // set Secure on the session cookie (behind TLS)
 	Feedback           FeedbackConfig
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client (see clientAddr).
+	TrustedProxies []netip.Prefix
+	// Processes is how many serve processes share the load: rate limits
+	// are divided among them (see limiters).
+	Processes int
 }
 
 // DefaultConfig returns the documented defaults.
@@ -46,6 +54,7 @@ func DefaultConfig() Config {
 		RegisterBurst:      20,
 		KeyCacheTTL:        30 * time.Second,
 		Feedback:           DefaultFeedbackConfig(),
+		Processes:          1,
 	}
 }
 
@@ -58,34 +67,34 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	metrics   *Metrics
-	keys      *keyCache
+	keys      *ttlCache[keyRecord]
 	keyLimits *limiters
-	regLimits *limiters
+	regLimits *limiters // registrations and sign-in attempts, per client address
 	sessions  *sessions
 	feedback  *feedbackRoutes
+	erased    *erasedSet
+	watching  atomic.Bool // the store's change feed is followed (changes.go)
 
 	exp         *experiment.Service // the registry and analysis (experiments.go)
 	experiments *experimentCache
 }
 
 // New returns a server. The batcher must write to st; metrics may be
-// shared with the batcher as its observer.
+// shared with the batcher as its observer. Run Watch beside it: until it
+// runs, nothing is cached.
 func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Logger, now func() time.Time) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
-	sess, err := newSessions(cfg.SecureCookies)
-	if err != nil {
-		return nil, err
-	}
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
 		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
-		keys:      newKeyCache(cfg.KeyCacheTTL),
-		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst),
-		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst),
-		sessions:  sess,
-		feedback:  newFeedbackRoutes(cfg.Feedback, st),
+		keys:      newTTLCache[keyRecord](cfg.KeyCacheTTL, maxCachedKeys),
+		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst, cfg.Processes),
+		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst, cfg.Processes),
+		sessions:  newSessions(cfg),
+		erased:    &erasedSet{},
+		feedback:  newFeedbackRoutes(cfg.Feedback, cfg.Processes, st),
 
 		exp:         &experiment.Service{Store: st, Now: now, RawRetention: cfg.RawRetention},
 		experiments: &experimentCache{ttl: cfg.KeyCacheTTL, load: st.ListExperiments},

@@ -26,11 +26,12 @@ import (
 const adminToken = "test-admin-token-0123456789"
 
 type env struct {
-	t     *testing.T
-	url   string
-	store store.Store
-	fleet string // a fleet key
-	db    string // the SQLite file
+	t       *testing.T
+	url     string
+	store   store.Store
+	fleet   string // a fleet key
+	db      string // the SQLite file
+	handler http.Handler
 }
 
 func newEnv(t *testing.T, tune func(*server.Config)) *env {
@@ -64,7 +65,7 @@ func newEnv(t *testing.T, tune func(*server.Config)) *env {
 	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: hs.URL, store: st, fleet: text, db: db}
+	return &env{t: t, url: hs.URL, store: st, fleet: text, db: db, handler: srv.Handler()}
 }
 
 type resp struct {

@@ -1,67 +1,111 @@
 package server
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
 const (
 	sessionCookie = "ipa_session"
 	sessionTTL    = 12 * time.Hour
+	// configPrefix starts the key id of sessions signed in with the
+	// configured admin token (INDEXPILOT_ANALYTICS_ADMIN_TOKEN).
+	configPrefix = "config:"
 )
 
-// sessions signs browser sessions with a key made at start, so a restart
-// signs everyone out and no session secret is stored anywhere.
+// sessions are the dashboard's sign-ins. The cookie holds a random secret;
+// the store keeps its SHA-256 with the admin key signed in with, so any
+// process behind a load balancer knows the session, and signing out or
+// revoking that key ends it in every process (their caches hear of it
+// through the store's change feed).
 type sessions struct {
-	key    []byte
+	cache  *ttlCache[store.Session]
 	secure bool
+	// configTag stands for the configured admin token in a session's key
+	// id: a digest of it, so that changing the token ends its sessions.
+	configTag string
 }
 
-func newSessions(secure bool) (*sessions, error) {
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
-		return nil, fmt.Errorf("server: session key: %w", err)
+func newSessions(cfg Config) *sessions {
+	s := &sessions{cache: newTTLCache[store.Session](cfg.KeyCacheTTL, maxCachedKeys), secure: cfg.SecureCookies}
+	if cfg.AdminToken != "" {
+		sum := sha256.Sum256([]byte("indexpilot-analytics session\x00" + cfg.AdminToken))
+		s.configTag = configPrefix + hex.EncodeToString(sum[:8])
 	}
-	return &sessions{key: k, secure: secure}, nil
+	return s
 }
 
-func (s *sessions) sign(payload string) string {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// start sets a session cookie valid for sessionTTL.
-func (s *sessions) start(w http.ResponseWriter, now time.Time) {
-	exp := strconv.FormatInt(now.Add(sessionTTL).Unix(), 10)
+// startSession stores a session signed in with keyID and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, keyID string) error {
+	var secret [32]byte
+	if _, err := rand.Read(secret[:]); err != nil {
+		return fmt.Errorf("server: session secret: %w", err)
+	}
+	value := base64.RawURLEncoding.EncodeToString(secret[:])
+	now := s.now().UTC().Truncate(time.Microsecond)
+	// Expired sessions go when new ones come: rare, and never a scan of
+	// live ones.
+	if _, err := s.store.DeleteExpiredSessions(r.Context(), now); err != nil {
+		return unavailable(err)
+	}
+	se := store.Session{Hash: auth.Hash(value), KeyID: keyID, Created: now, Expires: now.Add(sessionTTL)}
+	if err := s.store.CreateSession(r.Context(), se); err != nil {
+		return unavailable(err)
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: exp + "." + s.sign(exp), Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure, MaxAge: int(sessionTTL.Seconds()),
+		Name: sessionCookie, Value: value, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.sessions.secure, MaxAge: int(sessionTTL.Seconds()),
 	})
+	return nil
 }
 
-// end clears the session cookie.
-func (s *sessions) end(w http.ResponseWriter) {
+// endSession deletes the request's session, if any, from the store and
+// clears its cookie.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		hash := auth.Hash(c.Value)
+		if err := s.store.DeleteSession(r.Context(), hash); err != nil {
+			return unavailable(err)
+		}
+		s.sessions.cache.drop(hex.EncodeToString(hash))
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.secure, MaxAge: -1})
+		SameSite: http.SameSiteStrictMode, Secure: s.sessions.secure, MaxAge: -1})
+	return nil
 }
 
-func (s *sessions) valid(r *http.Request, now time.Time) bool {
+// validSession says whether the request carries a live session: stored,
+// not expired, and made with an admin key that still admits.
+func (s *Server) validSession(r *http.Request) (bool, error) {
 	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return false
+	if err != nil || c.Value == "" {
+		return false, nil
 	}
-	exp, sig, ok := strings.Cut(c.Value, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(exp))) {
-		return false
+	hash := auth.Hash(c.Value)
+	id, now := hex.EncodeToString(hash), s.now()
+	se, ok := s.sessions.cache.get(id, now)
+	if !ok {
+		gen := s.sessions.cache.generation()
+		se, err = s.store.Session(r.Context(), hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, unavailable(err)
+		}
+		s.sessions.cache.put(id, se, gen, now)
 	}
-	unix, err := strconv.ParseInt(exp, 10, 64)
-	return err == nil && now.Unix() < unix
+	if !now.Before(se.Expires) {
+		return false, nil
+	}
+	return s.adminKeyValid(r.Context(), se.KeyID)
 }

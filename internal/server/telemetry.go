@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,7 +32,7 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := who.owns(d.InstallationID); err != nil {
+	if err := s.admit(who, d.InstallationID); err != nil {
 		return err
 	}
 	if err := s.keepRegistered(r.Context(), d); err != nil { // experiments_ingest.go
@@ -96,15 +97,6 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (sender, []byte
 	}
 	body, err := readBody(w, r, report.MaxBodyBytes)
 	return who, body, err
-}
-
-// owns refuses a report of another installation sent with an
-// installation key; a fleet key may send for any.
-func (who sender) owns(installationID string) error {
-	if who.installationID != "" && who.installationID != installationID {
-		return unauthorized("this key belongs to another installation")
-	}
-	return nil
 }
 
 // nextCollection spreads installations over an hour after the interval,
@@ -172,10 +164,20 @@ func gzipReader(src io.Reader) (*gzip.Reader, error) {
 	return zr, nil
 }
 
+// readError maps a failed body read. A network error's text names both
+// ends of the connection (the client's address among them), so it is
+// never shown or logged: only what happened.
 func readError(err error, tooLarge *apiError) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return tooLarge
+	}
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return errorf(http.StatusRequestTimeout, "body_timeout", "the body did not arrive in time")
+	case errors.As(err, &ne):
+		return errorf(http.StatusBadRequest, "bad_body", "the connection failed while the body was read")
 	}
 	return errorf(http.StatusBadRequest, "bad_body", "the body could not be read: "+err.Error())
 }

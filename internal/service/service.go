@@ -56,7 +56,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: httpErrorLog(o.Log)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
@@ -67,6 +67,7 @@ func Run(ctx context.Context, o Options) error {
 	// The background loops stop when Run returns, before the store closes.
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
+	go srv.Watch(bg) //nolint:errcheck // returns when bg ends
 	go retain(bg, st, o.Server, o.Log)
 	compacted := make(chan struct{})
 	go func() { compact(bg, st, o.Log); close(compacted) }()

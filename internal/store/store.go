@@ -96,6 +96,8 @@ type Store interface {
 	RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error)
 
 	FeedbackStore // feedback.go
+	Changes       // changes.go
+	Sessions      // sessions.go
 }
 
 // RollupQuery selects rollup rows: days From..To inclusive, in the given

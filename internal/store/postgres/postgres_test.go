@@ -292,7 +292,9 @@ func TestConcurrentIngestExact(t *testing.T) {
 
 // TestDeleteAndRecomputeDuringIngest deletes an installation and
 // recomputes while batches that include it keep arriving: no report may
-// outlive its installation, and the rollups must equal a recompute.
+// outlive its installation, batches after the erasure fail whole (the
+// installation is not created again), and the rollups must equal a
+// recompute.
 func TestDeleteAndRecomputeDuringIngest(t *testing.T) {
 	s := open(t, nil)
 	const victim = "inst-00000000" // storetest.Item's id of installation 0
@@ -301,7 +303,8 @@ func TestDeleteAndRecomputeDuringIngest(t *testing.T) {
 	for w := range 4 {
 		wg.Go(func() {
 			for i := range 10 {
-				if _, err := s.Ingest(ctx(t), batch((w*10+i)*100, 100, 7, 3, "1.0.0")); err != nil {
+				_, err := s.Ingest(ctx(t), batch((w*10+i)*100, 100, 7, 3, "1.0.0"))
+				if err != nil && errCode(err) != codeErased {
 					errs <- err
 					return
 				}
@@ -327,6 +330,9 @@ func TestDeleteAndRecomputeDuringIngest(t *testing.T) {
 	if n := queryInt(t, s, `SELECT count(*) FROM reports r
 		WHERE NOT EXISTS (SELECT 1 FROM installations i WHERE i.num = r.installation_num)`); n != 0 {
 		t.Fatalf("%d reports outlived their installation", n)
+	}
+	if n := queryInt(t, s, `SELECT count(*) FROM installations WHERE installation_id = $1`, victim); n != 0 {
+		t.Fatal("the erased installation was created again")
 	}
 	var live []*rollup.Row
 	for _, r := range storetest.Snapshot(t, s) {
@@ -405,8 +411,10 @@ func TestDeltasOfEarlierVersionsCount(t *testing.T) {
 }
 
 // TestInstallationDeletedElsewhere: a process that cached an
-// installation's number, deleted meanwhile by another process, stores the
-// installation's next report under a new number, counted once.
+// installation's number, erased meanwhile by another process, neither
+// stores the installation's next report under the old number nor creates
+// the installation again: the batch fails whole, and the same batch
+// without that report is then stored, each report counted once.
 func TestInstallationDeletedElsewhere(t *testing.T) {
 	url := pgtest.New(t)
 	stores := make([]*Store, 2)
@@ -433,7 +441,23 @@ func TestInstallationDeletedElsewhere(t *testing.T) {
 	if n, err := other.DeleteInstallation(ctx(t), gone); err != nil || n != 10 {
 		t.Fatalf("DeleteInstallation: %d reports, %v; want 10", n, err)
 	}
-	ins, err := a.Ingest(ctx(t), batch(40, 8, 4, 1, "1.0.0"))
+	late := batch(40, 8, 4, 1, "1.0.0")
+	if _, err := a.Ingest(ctx(t), late); errCode(err) != codeErased {
+		t.Fatalf("a batch with a report of the erased installation: %v, want SQLSTATE %s", err, codeErased)
+	}
+	if n := queryInt(t, a, `SELECT count(*) FROM installations WHERE installation_id = $1`, gone); n != 0 {
+		t.Fatal("the erased installation was created again")
+	}
+	if n := queryInt(t, a, `SELECT count(*) FROM reports WHERE installation_num = $1`, oldNum); n != 0 {
+		t.Fatalf("%d reports stored under the erased number", n)
+	}
+	var rest []store.Item
+	for _, it := range late {
+		if it.Report.InstallationID != gone {
+			rest = append(rest, it)
+		}
+	}
+	ins, err := a.Ingest(ctx(t), rest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,22 +466,10 @@ func TestInstallationDeletedElsewhere(t *testing.T) {
 			t.Fatalf("report %d not stored", i)
 		}
 	}
-	newNum := queryInt(t, a, `SELECT num FROM installations WHERE installation_id = $1`, gone)
-	if newNum == oldNum {
-		t.Fatalf("the deleted installation's reports went to its old number %d", oldNum)
-	}
-	if n := queryInt(t, a, `SELECT count(*) FROM reports WHERE installation_num = $1`, oldNum); n != 0 {
-		t.Fatalf("%d reports stored under the deleted number", n)
-	}
-	if n := queryInt(t, a, `SELECT count(*) FROM reports WHERE installation_num = $1`, newNum); n != 2 {
-		t.Fatalf("%d reports under the new number, want 2", n)
-	}
-	rows := storetest.Snapshot(t, a)
-	for _, r := range rows {
+	for _, r := range storetest.Snapshot(t, a) {
 		if r.Dim == rollup.DimAll {
-			if r.Reports != 38 || r.Installs.Contains(uint32(oldNum)) || !r.Installs.Contains(uint32(newNum)) {
-				t.Fatalf("all row: %d reports, installations %v; want 38 with %d, without %d",
-					r.Reports, r.Installs.ToArray(), newNum, oldNum)
+			if r.Reports != 36 || r.Installs.Contains(uint32(oldNum)) {
+				t.Fatalf("all row: %d reports, installations %v; want 36 without %d", r.Reports, r.Installs.ToArray(), oldNum)
 			}
 		}
 	}

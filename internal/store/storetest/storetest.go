@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErrorRetention", testErrorRetention},
 		{"ErrorReports", testErrorReports},
 		{"ErrorsConcurrent", testErrorsConcurrent},
+		{"ErasedStaysErased", testErasedStaysErased}, {"Sessions", testSessions}, {"ChangesReachWatchers", testChangesReachWatchers},
 		{"ExperimentRegistry", testExperimentRegistry},
 		{"ReportDayCounts", testReportDayCounts},
 		{"ExperimentUnitDays", testExperimentUnitDays},
