@@ -8,7 +8,6 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // demoExperiment is one of the demo's fleet experiments: how the fleet
@@ -41,7 +40,7 @@ func registerDemoExperiments(ctx context.Context, dsn string, exps []demoExperim
 		return nil, err
 	}
 	defer st.Close()
-	svc := &experiment.Service{Store: st, RawRetention: report.DefaultRetention}
+	svc := &experiment.Service{Store: st, RawRetention: time.Duration(fleet.MaxDays) * 24 * time.Hour}
 	var out []fleet.Experiment
 	for _, e := range exps {
 		start := e.fleet.Start

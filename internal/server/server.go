@@ -39,6 +39,11 @@ type Config struct {
 	// Processes is how many serve processes share the load: rate limits
 	// are divided among them (see limiters).
 	Processes int
+	// PublicPage serves /public and /api/v1/public/summary (public.go).
+	PublicPage bool
+	// PublicK is the least installations a public figure counts;
+	// public.DefaultK when 0.
+	PublicK int
 }
 
 // DefaultConfig returns the documented defaults.
@@ -74,6 +79,7 @@ type Server struct {
 	feedback  *feedbackRoutes
 	erased    *erasedSet
 	watching  atomic.Bool // the store's change feed is followed (changes.go)
+	public    *publicCache
 
 	exp         *experiment.Service // the registry and analysis (experiments.go)
 	experiments *experimentCache
@@ -95,6 +101,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		sessions:  newSessions(cfg),
 		erased:    &erasedSet{},
 		feedback:  newFeedbackRoutes(cfg.Feedback, cfg.Processes, st),
+		public:    newPublicCache(),
 
 		exp:         &experiment.Service{Store: st, Now: now, RawRetention: cfg.RawRetention},
 		experiments: &experimentCache{ttl: cfg.KeyCacheTTL, load: st.ListExperiments},
