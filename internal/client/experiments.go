@@ -156,14 +156,7 @@ func (c *Client) refreshExperiments(ctx context.Context, v *view, held bool) err
 		st.ID = assign.NewID()
 	}
 	st.Fetched, st.Experiments = c.now().UTC(), list
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return fmt.Errorf("client: encoding the experiments: %w", err)
-	}
-	if err := os.MkdirAll(f.dir, 0o700); err != nil {
-		return fmt.Errorf("client: creating the state folder: %w", err)
-	}
-	return writeAtomic(f.path(experimentsFile), append(data, '\n'))
+	return f.writeJSON(experimentsFile, st)
 }
 
 // fetchExperiments asks the service for the running experiments, once:

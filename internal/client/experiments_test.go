@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -41,6 +42,18 @@ func (ts *testServer) adminKey() string {
 		ts.t.Fatal(err)
 	}
 	return text
+}
+
+// onWithAnExperiment starts a server running cert_threshold_v2 and an
+// installation with telemetry on.
+func onWithAnExperiment(t *testing.T) (*testServer, *testEnv) {
+	ts := startServer(t, "127.0.0.1:0")
+	ts.registerExperiment("cert_threshold_v2", "control", "treatment")
+	e := newEnv(t, ts.url)
+	if _, err := e.client().SetMode(context.Background(), On, false); err != nil {
+		t.Fatal(err)
+	}
+	return ts, e
 }
 
 // offline is a client of e's installation that fails the test if it
@@ -106,35 +119,17 @@ func TestExperimentsFollowTheMode(t *testing.T) {
 				t.Errorf("%s: %s runs %s, but %s when on", m, on[i].Name, got[i].Variant, on[i].Variant)
 			}
 		}
-		if after := tree(t, e.stateDir()); !equalTrees(before, after) {
+		if after := tree(t, e.stateDir()); !maps.Equal(before, after) {
 			t.Errorf("%s: Experiments changed the state folder", m)
 		}
 	}
-}
-
-func equalTrees(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // With telemetry on, the list is refreshed once a day (by send, too); a
 // stopped experiment leaves it then; offline, the last list stands and
 // the error says so.
 func TestExperimentsRefreshDaily(t *testing.T) {
-	ts := startServer(t, "127.0.0.1:0")
-	ts.registerExperiment("cert_threshold_v2", "control", "treatment")
-	e := newEnv(t, ts.url)
-	ctx := context.Background()
-	if _, err := e.client().SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	ts, e := onWithAnExperiment(t)
 	if _, err := e.client().Send(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -182,13 +177,7 @@ func TestExperimentsRefreshDaily(t *testing.T) {
 // With telemetry on, reports carry the variants (metrics.experiments),
 // which the server keeps; collect_usage_stats: false leaves them out.
 func TestReportsCarryTheAssignments(t *testing.T) {
-	ts := startServer(t, "127.0.0.1:0")
-	ts.registerExperiment("cert_threshold_v2", "control", "treatment")
-	e := newEnv(t, ts.url)
-	ctx := context.Background()
-	if _, err := e.client().SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	ts, e := onWithAnExperiment(t)
 	res, err := e.client().Send(ctx)
 	if err != nil || len(res.Uploaded) != 1 {
 		t.Fatalf("send: %+v %v", res, err)
