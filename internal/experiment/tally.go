@@ -13,14 +13,13 @@ import (
 // any day. Adding a report to an installation replaces its old outcome
 // in the sums by the new one, so a whole experiment is one pass.
 type tally struct {
-	index   map[string]int // variant name -> arm
-	arms    []arm
-	units   []unit         // in the order they entered
-	byNum   map[uint32]int // installation number -> index in units
-	ref     float64        // outcomes are summed less ref, to keep the squares small
-	hasRef  bool
-	mixed   int   // installations whose reports carried more than one variant
-	unknown int64 // reports of a variant the experiment does not have
+	index  map[string]int // variant name -> arm
+	arms   []arm
+	units  []unit         // in the order they entered
+	byNum  map[uint32]int // installation number -> index in units
+	ref    float64        // outcomes are summed less ref, to keep the squares small
+	hasRef bool
+	mixed  int // installations whose reports carried more than one variant
 }
 
 // unit is one installation in the experiment.
@@ -55,8 +54,7 @@ func newTally(variants []string) *tally {
 // add counts one installation-day of reports. Rows must come in day order.
 func (t *tally) add(r store.UnitDay) {
 	a, ok := t.index[r.Variant]
-	if !ok {
-		t.unknown += r.Reports
+	if !ok { // a variant the experiment does not have (ingest keeps none)
 		return
 	}
 	i, ok := t.byNum[r.Installation]
