@@ -22,7 +22,7 @@ const (
 	DefaultRetention = 90 * 24 * time.Hour // raw reports; older timestamps are refused
 )
 
-// Report is one telemetry report: the seed's format plus the optional
+// Report is one telemetry report: the first client's format plus the optional
 // fields of schema versions 1 and 2 (see FieldSchema).
 type Report struct {
 	SchemaVersion  int         `json:"schema_version,omitempty"`

@@ -30,18 +30,20 @@ const benchHelp = `Usage: indexpilot-analytics bench [flags]
 Measures, in one run and with one load generator (in this process; each
 server runs as a child process on loopback):
   noop       a Go handler that only decodes the JSON (the ceiling)
-  seed       the seed's design on PostgreSQL: INSERT + JSONB aggregate upsert per report
+  seed       the baseline design on PostgreSQL: INSERT + JSONB aggregate upsert per report
   pg         this service on PostgreSQL: closed-loop throughput, peak RSS
   pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
   sqlite     this service on SQLite: closed-loop throughput
   dashboard  stats and trends latency with --dashboard-reports stored reports
+  insights   the insights endpoints' latency with --dashboard-reports reports of a simulated fleet
 Each PostgreSQL case runs in a fresh database, dropped afterwards.
 
 Flags:
 `
 
-func cmdBench(args []string) int {
+func (c cli) bench(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(c.err)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchHelp); fs.PrintDefaults() }
 	pgAdmin := os.Getenv("INDEXPILOT_TEST_POSTGRES")
 	if pgAdmin == "" {
@@ -55,48 +57,51 @@ func cmdBench(args []string) int {
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
 	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
-	load := fs.String("load", "auto", "closed-loop load generator: wrk (as ANCHORS.md used), go (built in), or auto (wrk when installed)")
+	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &benchRun{admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
+	b := &benchRun{log: c.err, admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
 	switch {
 	case *load == "auto":
 		b.wrk = bench.WrkAvailable()
 	case *load == "wrk" && !bench.WrkAvailable():
-		fmt.Fprintln(os.Stderr, "bench: --load wrk needs wrk on PATH (Debian: apt-get install wrk)")
+		fmt.Fprintln(c.err, "bench: --load wrk needs wrk on PATH (Debian: apt-get install wrk)")
 		return exitUsage
 	case *load != "wrk" && *load != "go":
-		fmt.Fprintln(os.Stderr, "bench: --load must be wrk, go or auto")
+		fmt.Fprintln(c.err, "bench: --load must be wrk, go or auto")
 		return exitUsage
 	}
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
+		"insights": b.insights,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]
 		if !ok {
-			fmt.Fprintf(os.Stderr, "bench: unknown case %q\n", name)
+			fmt.Fprintf(c.err, "bench: unknown case %q\n", name)
 			return exitUsage
 		}
-		logf("== %s", name)
+		b.logf("== %s", name)
 		if err := fn(ctx); err != nil {
-			fmt.Fprintf(os.Stderr, "bench %s: %v\n", name, err)
+			fmt.Fprintf(c.err, "bench %s: %v\n", name, err)
 			return exitError
 		}
 	}
-	b.print(os.Stdout)
+	b.print(c.out)
 	return exitOK
 }
 
-func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+// logf writes one line of progress.
+func (b *benchRun) logf(format string, args ...any) { fmt.Fprintf(b.log, format+"\n", args...) }
 
 type benchRow struct{ name, figures string }
 
 type benchRun struct {
-	wrk            bool // closed loops with wrk instead of the built-in generator
+	log            io.Writer // progress
+	wrk            bool      // closed loops with wrk instead of the built-in generator
 	admin          string
 	dur            time.Duration
 	conns, rate    int
@@ -106,7 +111,7 @@ type benchRun struct {
 }
 
 func (b *benchRun) add(name, figures string) {
-	logf("%s: %s", name, figures)
+	b.logf("%s: %s", name, figures)
 	b.rows = append(b.rows, benchRow{name, figures})
 }
 
@@ -141,8 +146,9 @@ type child struct {
 	url string
 }
 
-// startChild runs this binary with args and waits for its "url=" log line.
-func startChild(env []string, args ...string) (*child, error) {
+// startChild runs this binary with args and waits for its "url=" log
+// line; its other log lines go to b's log.
+func (b *benchRun) startChild(env []string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -167,7 +173,7 @@ func startChild(env []string, args ...string) (*child, error) {
 				}
 				continue
 			}
-			fmt.Fprintf(os.Stderr, "  [%s] %s\n", args[0], sc.Text()) // the child's own log
+			fmt.Fprintf(b.log, "  [%s] %s\n", args[0], sc.Text()) // the child's own log
 		}
 	}()
 	select {
@@ -185,7 +191,7 @@ func (c *child) stop() error {
 }
 
 func (b *benchRun) noop(ctx context.Context) error {
-	c, err := startChild(nil, "bench-server", "noop")
+	c, err := b.startChild(nil, "bench-server", "noop")
 	if err != nil {
 		return err
 	}
@@ -204,7 +210,7 @@ func (b *benchRun) seed(ctx context.Context) error {
 		return err
 	}
 	defer drop()
-	c, err := startChild(nil, "bench-server", "seed", "--database", dsn)
+	c, err := b.startChild(nil, "bench-server", "seed", "--database", dsn)
 	if err != nil {
 		return err
 	}
@@ -213,7 +219,7 @@ func (b *benchRun) seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.add("seed design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
+	b.add("baseline design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
 	return nil
 }
 
@@ -228,7 +234,7 @@ func (b *benchRun) service(ctx context.Context, dsn string, fn func(c *child, t 
 	if err != nil {
 		return err
 	}
-	c, err := startChild(nil, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	c, err := b.startChild(nil, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
 	if err != nil {
 		return err
 	}
@@ -289,6 +295,14 @@ func (b *benchRun) sqlite(ctx context.Context) error {
 }
 
 func (b *benchRun) dashboard(ctx context.Context) error {
+	return b.filledService(ctx, bench.Fill, func(c *child, token string) error { return b.timeDashboard(ctx, c, token) })
+}
+
+// filledService fills a fresh PostgreSQL database with --dashboard-reports
+// reports from 20,000 installations, compacts it, serves it with an admin
+// token, and runs fn against it.
+func (b *benchRun) filledService(ctx context.Context, fill func(context.Context, store.Store, int, int, func(string)) error,
+	fn func(c *child, token string) error) error {
 	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
 	if err != nil {
 		return err
@@ -298,33 +312,62 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { logf("%s", s) })
+	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { b.logf("%s", s) })
+	if err == nil {
+		// Fold the fill's pending deltas first, as a running service's
+		// compaction would have: reads are timed on the rollups, not on a
+		// backlog no live service carries.
+		_, err = st.Compact(ctx)
+	}
 	st.Close()
 	if err != nil {
 		return err
 	}
 	token := "bench-admin-token-0123456789"
-	c, err := startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	c, err := b.startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
+	return fn(c, token)
+}
+
+func (b *benchRun) timeDashboard(ctx context.Context, c *child, token string) error {
 	for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
 		"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90", "/api/v1/dashboard/overview?days=90&version=1.1.1", "/?days=30"} {
-		lat, err := timeGets(ctx, c.url+path, token, b.queries)
-		if err != nil {
+		if err := b.timePath(ctx, c, fmt.Sprintf("GET %s, %d stored reports", path, b.dashN), token, func(int) string { return path }); err != nil {
 			return err
 		}
-		b.add(fmt.Sprintf("GET %s, %d stored reports", path, b.dashN),
-			fmt.Sprintf("p50 %s, p95 %s over %d requests", bench.Percentile(lat, .5).Round(10*time.Microsecond),
-				bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat)))
 	}
 	return nil
 }
 
-func timeGets(ctx context.Context, url, token string, n int) ([]time.Duration, error) {
+// timePath times b.queries GETs of c's URL plus the paths pathOf gives
+// and adds the row named label: latencies, and the server's CPU time per
+// request (PostgreSQL's not included).
+func (b *benchRun) timePath(ctx context.Context, c *child, label, token string, pathOf func(i int) string) error {
+	cpu0, err := bench.CPUTime(c.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	lat, err := timeGets(ctx, c.url, token, b.queries, pathOf)
+	if err != nil {
+		return err
+	}
+	cpu1, err := bench.CPUTime(c.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	b.add(label, fmt.Sprintf("p50 %s, p95 %s over %d requests; server CPU %s a request", bench.Percentile(lat, .5).Round(10*time.Microsecond),
+		bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat), ((cpu1-cpu0)/time.Duration(len(lat))).Round(100*time.Microsecond)))
+	return nil
+}
+
+// timeGets times n GETs of base plus pathOf(i), sorted.
+func timeGets(ctx context.Context, base, token string, n int, pathOf func(i int) string) ([]time.Duration, error) {
 	var lat []time.Duration
 	for i := 0; i < n && ctx.Err() == nil; i++ {
+		url := base + pathOf(i)
 		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		t0 := time.Now()
@@ -344,7 +387,7 @@ func timeGets(ctx context.Context, url, token string, n int) ([]time.Duration, e
 }
 
 // cmdBenchServer runs a baseline server for bench (not listed in help).
-func cmdBenchServer(args []string) int {
+func (c cli) benchServer(args []string) int {
 	if len(args) == 0 {
 		return exitUsage
 	}
@@ -362,12 +405,12 @@ func cmdBenchServer(args []string) int {
 	case "seed":
 		pool, err := pgxpool.New(ctx, *dsn)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintln(c.err, err)
 			return exitError
 		}
 		defer pool.Close()
 		if h, err = bench.SeedHandler(ctx, pool); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintln(c.err, err)
 			return exitError
 		}
 	default:
@@ -375,10 +418,10 @@ func cmdBenchServer(args []string) int {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(c.err, err)
 		return exitError
 	}
-	fmt.Fprintf(os.Stderr, "url=http://%s\n", ln.Addr())
+	fmt.Fprintf(c.err, "url=http://%s\n", ln.Addr())
 	srv := &http.Server{Handler: h}
 	go func() { <-ctx.Done(); srv.Close() }()
 	srv.Serve(ln)

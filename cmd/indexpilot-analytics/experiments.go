@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -39,20 +38,15 @@ retention (90 days by default), since the analysis reads raw reports.
 list shows every experiment with its decision; show prints one's analysis
 as JSON (GET /api/v1/experiments/NAME gives the same); stop ends one now.`
 
-func cmdExperiments(args []string) int {
+func (c cli) experiments(args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(os.Stderr, experimentsHelp)
+		fmt.Fprintln(c.err, experimentsHelp)
 		return exitUsage
 	}
 	var retention values
-	withRetention := func(fs *flag.FlagSet) { retention = register(fs, "raw-retention-days") }
-	rest, named := args[1:], ""
-	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") { // NAME before the flags, as the help writes it
-		named, rest = rest[0], rest[1:]
-	}
 	run := func(name string, setup func(*flag.FlagSet), fn func(context.Context, *experiment.Service, *flag.FlagSet) error) int {
-		return withStore("experiments "+name, experimentsHelp, rest, func(fs *flag.FlagSet) {
-			withRetention(fs)
+		return c.withStore("experiments "+name, experimentsHelp, args[1:], func(fs *flag.FlagSet) {
+			retention = register(fs, "raw-retention-days")
 			if setup != nil {
 				setup(fs)
 			}
@@ -68,23 +62,21 @@ func cmdExperiments(args []string) int {
 	case "create":
 		var spec specFlags
 		return run("create", spec.register, func(ctx context.Context, svc *experiment.Service, _ *flag.FlagSet) error {
-			return createExperiment(ctx, svc, &spec)
+			return c.createExperiment(ctx, svc, &spec)
 		})
 	case "list":
 		return run("list", nil, func(ctx context.Context, svc *experiment.Service, _ *flag.FlagSet) error {
-			return listExperiments(ctx, svc)
+			return c.listExperiments(ctx, svc)
 		})
 	case "show", "stop":
 		return run(args[0], nil, func(ctx context.Context, svc *experiment.Service, fs *flag.FlagSet) error {
-			if named == "" && fs.NArg() == 1 {
-				named = fs.Arg(0)
-			} else if named == "" || fs.NArg() > 0 {
+			if fs.NArg() != 1 {
 				return usageError{"experiments " + args[0] + " takes one experiment name (see 'experiments list')"}
 			}
-			return showOrStop(ctx, svc, args[0], named)
+			return c.showOrStop(ctx, svc, args[0], fs.Arg(0))
 		})
 	}
-	fmt.Fprintf(os.Stderr, "indexpilot-analytics experiments: unknown subcommand %q\n\n%s\n", args[0], experimentsHelp)
+	fmt.Fprintf(c.err, "indexpilot-analytics experiments: unknown subcommand %q\n\n%s\n", args[0], experimentsHelp)
 	return exitUsage
 }
 
@@ -140,7 +132,7 @@ func (f *specFlags) spec() (experiment.Spec, error) {
 	return s, nil
 }
 
-func createExperiment(ctx context.Context, svc *experiment.Service, f *specFlags) error {
+func (c cli) createExperiment(ctx context.Context, svc *experiment.Service, f *specFlags) error {
 	spec, err := f.spec()
 	if err != nil {
 		return err
@@ -155,7 +147,7 @@ func createExperiment(ctx context.Context, svc *experiment.Service, f *specFlags
 	case err != nil:
 		return err
 	}
-	fmt.Printf("created %s: %s on %s, starts %s, %s\n", e.Name, strings.Join(e.Variants, " / "), e.Metric,
+	fmt.Fprintf(c.out, "created %s: %s on %s, starts %s, %s\n", e.Name, strings.Join(e.Variants, " / "), e.Metric,
 		e.Start.Format(time.RFC3339), until(e.End))
 	return nil
 }
@@ -167,12 +159,12 @@ func until(end *time.Time) string {
 	return "ends " + end.Format(time.RFC3339)
 }
 
-func listExperiments(ctx context.Context, svc *experiment.Service) error {
+func (c cli) listExperiments(ctx context.Context, svc *experiment.Service) error {
 	all, err := svc.All(ctx)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSTATUS\tMETRIC\tVARIANTS\tINSTALLATIONS\tSTART\tEND\tDECISION")
 	for _, a := range all {
 		var names, counts []string
@@ -206,14 +198,14 @@ func decisionText(a *experiment.Analysis) string {
 	return s
 }
 
-func showOrStop(ctx context.Context, svc *experiment.Service, verb, name string) error {
+func (c cli) showOrStop(ctx context.Context, svc *experiment.Service, verb, name string) error {
 	if verb == "stop" {
 		e, err := svc.Stop(ctx, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no experiment called %q", name)
 		}
 		if err == nil {
-			fmt.Printf("stopped %s at %s (running services stop listing it within 30 s)\n", e.Name, e.End.Format(time.RFC3339))
+			fmt.Fprintf(c.out, "stopped %s at %s (running services stop listing it within 30 s)\n", e.Name, e.End.Format(time.RFC3339))
 		}
 		return err
 	}
@@ -224,7 +216,7 @@ func showOrStop(ctx context.Context, svc *experiment.Service, verb, name string)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(os.Stdout)
+	enc := json.NewEncoder(c.out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(a)
 }

@@ -31,10 +31,10 @@ type Planned struct {
 // Generate returns every report of the fleet c describes, in the order Run
 // sends them. It holds them all in memory: Run does not use it, tests and
 // small fleets do. The result depends only on c's Installations, Days,
-// Seed, RetryRate and Now (time.Now() when zero); Days above MaxDays counts
-// as MaxDays.
+// Seed, RetryRate, Structure and Now (time.Now() when zero); Days above
+// MaxDays counts as MaxDays.
 func Generate(c Config) []Planned {
-	return slices.Collect(newPlan(c.withDefaults()).reports())
+	return slices.Collect(Reports(c))
 }
 
 // plan is the simulated fleet: one profile per installation, and the
@@ -60,6 +60,9 @@ func newPlan(c Config) *plan {
 	p.profiles = make([]*profile, max(c.Installations, 0))
 	for i := range p.profiles {
 		p.profiles[i] = newProfile(c.Seed, p.days, i)
+		if c.Structure {
+			p.profiles[i].plant(c.Seed, i)
+		}
 	}
 	return p
 }
@@ -128,7 +131,7 @@ func (p *plan) build(inst, d int) Planned {
 	pl.Gzip = newClient
 	if newClient {
 		pl.Report.Timestamp = pl.Time.Format(time.RFC3339Nano)
-	} else { // the seed's client: Python's isoformat(), no offset, meaning UTC
+	} else { // the first client: Python's isoformat(), no offset, meaning UTC
 		pl.Report.Timestamp = pl.Time.Format("2006-01-02T15:04:05.000000")
 	}
 	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday())

@@ -17,6 +17,7 @@ const (
 	kindReport
 	kindActive
 	kindJitter
+	kindStructure
 	kindExperiment // experiments.go
 )
 

@@ -29,8 +29,14 @@ const (
 const (
 	PctScale     = 10_000
 	LatencyScale = 1_000
-	ABSqScale    = 100 // sums of squares in (0.1 ms)²
+	ABSqScale    = 100    // sums of squares in (0.1 ms)²
+	PerfSqScale  = 10_000 // squared percentages in 1/10,000ths: exact for two decimals
 )
+
+// DefaultRetention is how long daily rollups are kept unless the operator
+// says otherwise (--aggregate-retention-days): how far back "all time"
+// reaches.
+const DefaultRetention = 365 * 24 * time.Hour
 
 // Day is a UTC calendar day counted from 1970-01-01.
 type Day int32

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 )
 
@@ -74,7 +75,7 @@ func newExperimentCard(a *experiment.Analysis) experimentCard {
 	c.Desc = fmt.Sprintf("%s, %s to %s (UTC). Judged on %s, %s is better; minimum effect %s.", statusText(a.Status),
 		a.From, a.To, a.Metric, better, formatEffect(a.MinEffect, a.Metric, false))
 	for _, v := range a.Variants {
-		c.Variants = append(c.Variants, []string{v.Variant, formatPlain(v.Share*100) + " %", formatInt(v.Installations),
+		c.Variants = append(c.Variants, []string{v.Variant, dashboard.FormatPlain(v.Share*100) + " %", formatInt(v.Installations),
 			formatInt(v.Measured), formatInt(int(v.Reports)), optional(v.Mean), optional(v.SD)})
 	}
 	c.HistoryHead = []string{"Day"}
@@ -140,7 +141,7 @@ var effectUnits = map[string]string{"performance_improvement_pct": "pp", "error_
 // formatEffect formats a difference (or a size) in the metric's unit
 // with two decimals; sign adds + to positive numbers.
 func formatEffect(x float64, metric string, sign bool) string {
-	s := strconv.FormatFloat(math.Abs(x), 'f', 2, 64)
+	s := dashboard.FormatDecimal(math.Abs(x))
 	switch {
 	case x < 0 && s != "0.00":
 		s = "−" + s
@@ -151,20 +152,24 @@ func formatEffect(x float64, metric string, sign bool) string {
 }
 
 func signedPlain(x float64) string {
-	if r := round1(x); r > 0 {
-		return "+" + formatPlain(r)
+	switch p := dashboard.FormatPlain(x); {
+	case strings.HasPrefix(p, "-"):
+		return "−" + p[1:]
+	case p != "0.0":
+		return "+" + p
+	default:
+		return p
 	}
-	return strings.Replace(formatPlain(x), "-", "−", 1)
 }
 
 func optional(x *float64) string {
 	if x == nil {
-		return "–"
+		return dashboard.Missing
 	}
-	return strings.Replace(strconv.FormatFloat(*x, 'f', 2, 64), "-", "−", 1)
+	return strings.Replace(dashboard.FormatDecimal(*x), "-", "−", 1)
 }
 
-func formatInt(n int) string { return formatCount(int64(n)) }
+func formatInt(n int) string { return dashboard.FormatCount(int64(n)) }
 
 // dayCount words a number of days: "1 day", "12 days".
 func dayCount(n int) string {
