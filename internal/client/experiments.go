@@ -18,7 +18,8 @@ import (
 // list of running experiments and a random experiment id in
 // experiments.json, and assigns the installation to a variant of each
 // from them. The list is fetched only while telemetry is on (no key, no
-// installation id: GET /api/v1/experiments/active), at most once a day;
+// installation id: GET /api/v1/experiments/active), at most once a day,
+// by send after an upload the service accepted and by Experiments;
 // off and local never open a connection for it and never write it, and
 // go on using the list fetched last, so an installation runs the same
 // variants whether or not it shares data. One that has never been on has

@@ -178,9 +178,16 @@ func TestExperimentsRefreshDaily(t *testing.T) {
 // which the server keeps; collect_usage_stats: false leaves them out.
 func TestReportsCarryTheAssignments(t *testing.T) {
 	ts, e := onWithAnExperiment(t)
-	res, err := e.client().Send(ctx)
-	if err != nil || len(res.Uploaded) != 1 {
-		t.Fatalf("send: %+v %v", res, err)
+	// The first report covers the time before the installation had the
+	// list, when it ran no variant; the list comes with that upload.
+	for range 2 {
+		if res, err := e.client().Send(ctx); err != nil || len(res.Uploaded) != 1 {
+			t.Fatalf("send: %+v %v", res, err)
+		}
+		e.tick()
+	}
+	if bytes.Contains(ts.received()[0], []byte(`"experiments"`)) {
+		t.Errorf("the report built before the list was fetched carried assignments:\n%s", ts.received()[0])
 	}
 	variant, _ := e.client().ExperimentVariant("cert_threshold_v2")
 	var sent struct {
@@ -188,11 +195,11 @@ func TestReportsCarryTheAssignments(t *testing.T) {
 			Experiments map[string]string `json:"experiments"`
 		} `json:"metrics"`
 	}
-	if err := json.Unmarshal(ts.received()[0], &sent); err != nil || sent.Metrics.Experiments["cert_threshold_v2"] != variant {
+	if err := json.Unmarshal(ts.received()[1], &sent); err != nil || sent.Metrics.Experiments["cert_threshold_v2"] != variant {
 		t.Fatalf("the report carried %v (%v), the client runs %q", sent.Metrics.Experiments, err, variant)
 	}
 	exp, err := ts.store.ExportInstallation(ctx, e.installationID())
-	if err != nil || len(exp.Reports) != 1 || exp.Reports[0].Report.Metrics.Experiments["cert_threshold_v2"] != variant {
+	if err != nil || len(exp.Reports) != 2 || exp.Reports[1].Report.Metrics.Experiments["cert_threshold_v2"] != variant {
 		t.Fatalf("stored: %+v (%v)", exp, err)
 	}
 
@@ -201,7 +208,7 @@ func TestReportsCarryTheAssignments(t *testing.T) {
 	if _, err := e.client().Send(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if body := ts.received()[1]; bytes.Contains(body, []byte(`"experiments"`)) {
+	if body := ts.received()[2]; bytes.Contains(body, []byte(`"experiments"`)) {
 		t.Errorf("collect_usage_stats: false, and the report carried the experiments:\n%s", body)
 	}
 }
