@@ -116,7 +116,7 @@ var decodeCases = []struct {
 			return d.SchemaVersion == 2 && d.Metrics.TenantsBucket == "2-10" && d.Metrics.ABExperiments != nil
 		}},
 	{name: "schema_version as a string", body: rep(``, ``, `,"schema_version":"2"`),
-		want: "report: schema_version: must be a whole number between 1 and 2 (got a string)"},
+		want: "report: schema_version: must be a whole number between 1 and 3 (got a string)"},
 	{name: "ab_experiments entry null", body: rep(`"ab_experiments":[null]`, ``, `,"schema_version":2`),
 		want: "report: metrics.ab_experiments: each entry must be a JSON object (got null)"},
 	{name: "ab_experiments entry with an unknown field",
@@ -287,7 +287,7 @@ func existingChanges() [][]any {
 		{"metrics.features_used", []string{"b", "a", "b", "a", "b"}},
 		{"metrics.features_used", slices.Repeat([]string{"a", "b"}, MaxListEntries)},
 		{"installation_id", "another-installation"}, {"metrics.indexes_created", 1},
-		{"schema_version", 3}, {"schema_version", 0}, {"schema_version", -1}, {"schema_version", 1.5}, {"schema_version", "2"},
+		{"schema_version", 4}, {"schema_version", 0}, {"schema_version", -1}, {"schema_version", 1.5}, {"schema_version", "2"},
 		{"report_id", "report-1"}, {"report_id", "6ba7b8109dad11d180b400c04fd430c8"}, {"report_id", 1},
 		{"installation_id", "abc"}, {"installation_id", strings.Repeat("a", 65)}, {"installation_id", "abc def ghi"},
 		{"installation_id", 12345678}, {"version", ""}, {"version", "1.1 beta"},

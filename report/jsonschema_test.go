@@ -116,21 +116,26 @@ func TestSchemaFields(t *testing.T) {
 	}
 }
 
-// TestSchemaVersionCondition checks that the fields of schema version 2
-// are constrained only when schema_version is at least 2.
+// TestSchemaVersionCondition checks that the fields of each schema version
+// after 1 are constrained only when schema_version is at least that
+// version: an if/then per version, each nested in the one before.
 func TestSchemaVersionCondition(t *testing.T) {
 	root, _ := schemaNodes(t)
-	cond, _ := root["if"].(map[string]any)
-	sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
-	if sv["minimum"] != float64(CurrentSchema) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
-		t.Errorf("if = %v, want schema_version required with minimum %d", cond, CurrentSchema)
-	}
-	then := root["then"].(map[string]any)["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
 	base := root["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
-	for f, v := range fieldSchema {
-		k := strings.TrimPrefix(f, "metrics.")
-		if v != 2 || then[k] == nil || base[k] != nil {
-			t.Errorf("%s (version %d) must be defined only under then", f, v)
+	node := root
+	for v := 2; v <= CurrentSchema; v++ {
+		cond, _ := node["if"].(map[string]any)
+		sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
+		if sv["minimum"] != float64(v) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
+			t.Fatalf("if = %v, want schema_version required with minimum %d", cond, v)
+		}
+		node = node["then"].(map[string]any)
+		then := node["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
+		for f, fv := range fieldSchema {
+			k := strings.TrimPrefix(f, "metrics.")
+			if fv == v && (then[k] == nil || base[k] != nil) {
+				t.Errorf("%s (version %d) must be defined only under the then of version %d", f, fv, v)
+			}
 		}
 	}
 }
@@ -148,6 +153,8 @@ func TestSchemaPatterns(t *testing.T) {
 		"metrics.algorithm_decisions.<key>": namePattern,
 		"metrics.ab_experiments.experiment": experimentPattern,
 		"metrics.ab_experiments.variant":    variantPattern,
+		"metrics.experiments.<key>":         fleetNamePattern,
+		"metrics.experiments.*":             variantPattern,
 		"environment.python_version":        versionPattern,
 		"environment.postgresql_version":    versionPattern,
 		"environment.os":                    envWordPattern,

@@ -4,13 +4,14 @@ import "time"
 
 // CurrentSchema is the newest schema version this package understands.
 // Fields introduced by a version are listed in FieldVersions.
-const CurrentSchema = 2
+const CurrentSchema = 3
 
 // Limits of the contract. They are part of the documented rules in
 // docs/contract.md and of the JSON Schema.
 const (
 	MaxBodyBytes     = 64 << 10 // request body, after gzip decompression
 	MaxListEntries   = 64       // features, algorithms, error types
+	MaxExperiments   = 16       // fleet experiment assignments in one report
 	MaxCount         = 1_000_000_000
 	MaxQueries       = 1_000_000_000_000
 	MaxLatencyMS     = 3_600_000 // one hour
@@ -51,6 +52,10 @@ type Metrics struct {
 	AlgorithmDecisions map[string]int64 `json:"algorithm_decisions,omitempty"`
 	ABExperiments      []ABExperiment   `json:"ab_experiments,omitempty"`
 	TenantsBucket      string           `json:"tenants_bucket,omitempty"`
+
+	// Schema version 3: the installation's variant of each fleet
+	// experiment (docs/experiments.md), by the experiment's name.
+	Experiments map[string]string `json:"experiments,omitempty"`
 }
 
 // ABExperiment summarises one variant of one A/B experiment: enough for a

@@ -51,6 +51,9 @@ command -v haproxy >/dev/null || fail "haproxy is not installed and apt-get coul
 
 go vet ./...
 go test -race -count=1 -timeout 20m ./...
+# The experiment simulations (seeded, pure arithmetic) build without the race
+# detector, which would only make them ten times slower: run them here.
+go test -count=1 -timeout 10m ./internal/experiment/
 
 # Short, bounded fuzzing: panics and leaked secrets are failures.
 for pkg in ./scrub ./internal/client ./report; do

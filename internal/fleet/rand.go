@@ -18,6 +18,7 @@ const (
 	kindActive
 	kindJitter
 	kindStructure
+	kindExperiment // experiments.go
 )
 
 // mix is SplitMix64's finaliser: it spreads nearby inputs over 64 bits.
