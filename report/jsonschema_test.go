@@ -37,7 +37,9 @@ func schemaNodes(t *testing.T) (map[string]any, map[string][]map[string]any) {
 				walk(path, s.(map[string]any))
 			}
 		}
-		if v, ok := n["additionalProperties"].(map[string]any); ok && v["type"] != nil {
+		if v, ok := n["additionalProperties"].(map[string]any); ok && v["properties"] != nil {
+			walk(path, v) // a map of objects: its entries share its path, as known has them
+		} else if ok && v["type"] != nil {
 			walk(path+".*", v)
 		}
 		if v, ok := n["propertyNames"].(map[string]any); ok {
@@ -116,21 +118,33 @@ func TestSchemaFields(t *testing.T) {
 	}
 }
 
-// TestSchemaVersionCondition checks that the fields of schema version 2
-// are constrained only when schema_version is at least 2.
+// TestSchemaVersionCondition checks that the fields of each schema
+// version v after 1 are constrained only when schema_version is at least
+// v: under the then of an if on v, nested in the then of v-1.
 func TestSchemaVersionCondition(t *testing.T) {
 	root, _ := schemaNodes(t)
-	cond, _ := root["if"].(map[string]any)
-	sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
-	if sv["minimum"] != float64(CurrentSchema) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
-		t.Errorf("if = %v, want schema_version required with minimum %d", cond, CurrentSchema)
+	metricsOf := func(n map[string]any) map[string]any {
+		m, _ := n["properties"].(map[string]any)["metrics"].(map[string]any)
+		props, _ := m["properties"].(map[string]any)
+		return props
 	}
-	then := root["then"].(map[string]any)["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
-	base := root["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
+	levels := map[int]map[string]any{1: metricsOf(root)} // the metrics properties each version's node defines
+	node := root
+	for v := 2; v <= CurrentSchema; v++ {
+		cond, _ := node["if"].(map[string]any)
+		sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
+		if sv["minimum"] != float64(v) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
+			t.Fatalf("if of version %d = %v, want schema_version required with minimum %d", v, cond, v)
+		}
+		node = node["then"].(map[string]any)
+		levels[v] = metricsOf(node)
+	}
 	for f, v := range fieldSchema {
 		k := strings.TrimPrefix(f, "metrics.")
-		if v != 2 || then[k] == nil || base[k] != nil {
-			t.Errorf("%s (version %d) must be defined only under then", f, v)
+		for level, props := range levels {
+			if (props[k] != nil) != (level == v) {
+				t.Errorf("%s (version %d): defined under version %d's node: %v", f, v, level, props[k] != nil)
+			}
 		}
 	}
 }
@@ -148,6 +162,7 @@ func TestSchemaPatterns(t *testing.T) {
 		"metrics.algorithm_decisions.<key>": namePattern,
 		"metrics.ab_experiments.experiment": experimentPattern,
 		"metrics.ab_experiments.variant":    variantPattern,
+		"metrics.feature_usage.<key>":       namePattern,
 		"environment.python_version":        versionPattern,
 		"environment.postgresql_version":    versionPattern,
 		"environment.os":                    envWordPattern,
@@ -187,7 +202,11 @@ func TestSchemaLimits(t *testing.T) {
 		if lo != r.min || hi != r.max {
 			t.Errorf("%s: schema range [%v, %v], want [%v, %v]", path, lo, hi, r.min, r.max)
 		}
-		if want := map[bool]string{true: "integer", false: "number"}[r.whole]; !slices.Contains(typ.([]any), any(want)) {
+		types, _ := typ.([]any)
+		if typ, ok := typ.(string); ok { // a required field is never null
+			types = []any{typ}
+		}
+		if want := map[bool]string{true: "integer", false: "number"}[r.whole]; !slices.Contains(types, any(want)) {
 			t.Errorf("%s: type %v, want %s", path, typ, want)
 		}
 	}
@@ -196,7 +215,7 @@ func TestSchemaLimits(t *testing.T) {
 			t.Errorf("%s: a range that validate.go does not have", path)
 		}
 	}
-	for _, path := range []string{"metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions"} {
+	for _, path := range []string{"metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions", "metrics.feature_usage"} {
 		if v, _ := first(nodes[path], "maxProperties"); v != float64(MaxListEntries) {
 			t.Errorf("%s: maxProperties %v, want %d", path, v, MaxListEntries)
 		}

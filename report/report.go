@@ -4,7 +4,7 @@ import "time"
 
 // CurrentSchema is the newest schema version this package understands.
 // Fields introduced by a version are listed in FieldVersions.
-const CurrentSchema = 2
+const CurrentSchema = 3
 
 // Limits of the contract. They are part of the documented rules in
 // docs/contract.md and of the JSON Schema.
@@ -22,7 +22,7 @@ const (
 )
 
 // Report is one telemetry report: the seed's format plus the optional
-// fields of schema versions 1 and 2 (see FieldSchema).
+// fields of schema versions 1 to 3 (see FieldSchema).
 type Report struct {
 	SchemaVersion  int         `json:"schema_version,omitempty"`
 	ReportID       string      `json:"report_id,omitempty"`
@@ -51,7 +51,22 @@ type Metrics struct {
 	AlgorithmDecisions map[string]int64 `json:"algorithm_decisions,omitempty"`
 	ABExperiments      []ABExperiment   `json:"ab_experiments,omitempty"`
 	TenantsBucket      string           `json:"tenants_bucket,omitempty"`
+
+	// Schema version 3: what the host counted through the Python package.
+	FeatureUsage map[string]FeatureUse `json:"feature_usage,omitempty"`
 }
+
+// FeatureUse counts one feature's uses during the report's period, and
+// how many of them succeeded, as IndexPilot tells the client
+// (track_feature_usage).
+type FeatureUse struct {
+	Uses      int64 `json:"uses"`
+	Successes int64 `json:"successes"`
+}
+
+// IsFeatureName reports whether name is a feature name as
+// metrics.features_used and metrics.feature_usage take it.
+func IsFeatureName(name string) bool { return namePattern.MatchString(name) }
 
 // ABExperiment summarises one variant of one A/B experiment: enough for a
 // significance test (Welch's t) on the server without any raw latency.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 var ctx = context.Background()
@@ -44,9 +46,9 @@ func TestPrecedence(t *testing.T) {
 		{name: "row 2 beats row 3: stored off, config on", stored: Off, config: "telemetry:\n  enabled: true\n",
 			mode: Off, reason: "the mode set with `indexpilot-telemetry off`"},
 		{name: "row 2 beats row 3: stored on, config off", stored: On, config: "telemetry:\n  enabled: false\n",
-			mode: On, reason: "the mode set with `indexpilot-telemetry on`", consent: 2},
+			mode: On, reason: "the mode set with `indexpilot-telemetry on`", consent: report.CurrentSchema},
 		{name: "row 2: stored local is more private than the variable", stored: Local,
-			env: map[string]string{"INDEXPILOT_TELEMETRY_ENABLED": "true"}, mode: Local, reason: "more private", consent: 2},
+			env: map[string]string{"INDEXPILOT_TELEMETRY_ENABLED": "true"}, mode: Local, reason: "more private", consent: report.CurrentSchema},
 		{name: "row 2: stored off is more private than the variable", stored: Off,
 			env: map[string]string{"INDEXPILOT_TELEMETRY_ENABLED": "1"}, mode: Off, reason: "more private"},
 		{name: "row 1: variable false beats stored on", stored: On,
@@ -410,7 +412,7 @@ func TestNewerFieldsHeldBack(t *testing.T) {
 	c := e.client()
 	v2 := []string{"metrics.ab_experiments", "metrics.algorithm_decisions", "metrics.tenants_bucket"}
 	st, _ := c.Status(ctx)
-	if st.Consented != 1 || !slices.Equal(st.HeldBack, []string{"metrics.algorithm_decisions", "metrics.ab_experiments", "metrics.tenants_bucket"}) {
+	if st.Consented != 1 || !slices.Equal(st.HeldBack, []string{"metrics.algorithm_decisions", "metrics.ab_experiments", "metrics.tenants_bucket", "metrics.feature_usage"}) {
 		t.Fatalf("status: consent %d, held back %v", st.Consented, st.HeldBack)
 	}
 	p, err := c.Preview(ctx)
@@ -445,7 +447,7 @@ func TestNewerFieldsHeldBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = ts.received()[1]
-	if !bytes.Contains(body, []byte(`"schema_version": 2`)) || !bytes.Contains(body, []byte(`"tenants_bucket": ">1000"`)) {
+	if !bytes.Contains(body, fmt.Appendf(nil, `"schema_version": %d`, report.CurrentSchema)) || !bytes.Contains(body, []byte(`"tenants_bucket": ">1000"`)) {
 		t.Fatalf("after on:\n%s", body)
 	}
 }
