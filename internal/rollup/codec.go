@@ -10,20 +10,28 @@ import (
 )
 
 // codecVersion is the first byte of an encoding of rows; a decoder refuses
-// any other, so a format change cannot be misread.
-const codecVersion = 1
+// any other, so a format change cannot be misread. Version 2 gives the
+// number of counters of each row after the row count, so that rows
+// encoded before counters were added (pending deltas of a process of the
+// previous release) still decode, their newer counters zero. Version 1
+// rows had the first v1Counters.
+const (
+	codecVersion = 2
+	v1Counters   = 15
+)
 
 // AppendRows appends a compact binary encoding of rows to b: the pending
 // deltas of one ingest batch travel and wait for compaction as one value
 // instead of one database row each. Bitmaps are run-optimised first.
 //
-// Layout: the version byte, the row count, then per row its day, dim and
-// key, the counters (Counters.Fields order) and the bitmap's portable
-// serialisation, every integer a varint and every string or bitmap
-// length-prefixed.
+// Layout: the version byte, the row count, the number of counters, then
+// per row its day, dim and key, the counters (Counters.Fields order) and
+// the bitmap's portable serialisation, every integer a varint and every
+// string or bitmap length-prefixed.
 func AppendRows(b []byte, rows []*Row) ([]byte, error) {
 	b = append(b, codecVersion)
 	b = binary.AppendUvarint(b, uint64(len(rows)))
+	b = binary.AppendUvarint(b, uint64(NumCounters))
 	for _, r := range rows {
 		b = binary.AppendVarint(b, int64(r.Day))
 		b = appendString(b, r.Dim)
@@ -51,12 +59,20 @@ func appendString(b []byte, s string) []byte {
 // bitmap.
 func DecodeRows(b []byte) ([]*Row, error) {
 	d := decoder{b: b}
-	if v := d.byte(); v != codecVersion {
+	v := d.byte()
+	if v != codecVersion && v != 1 {
 		return nil, fmt.Errorf("rollup: rows encoded in format %d, want %d", v, codecVersion)
 	}
 	n := d.uvarint()
 	if d.err == nil && n > uint64(len(b)) { // every row takes bytes: a count beyond them is corrupt
 		d.err = errors.New("row count beyond the data")
+	}
+	counters := uint64(v1Counters)
+	if v == codecVersion {
+		counters = d.uvarint()
+	}
+	if d.err == nil && counters > uint64(NumCounters) {
+		return nil, fmt.Errorf("rollup: rows of %d counters, a newer release's; this one knows %d", counters, NumCounters)
 	}
 	rows := make([]*Row, 0, n)
 	for i := uint64(0); i < n && d.err == nil; i++ {
@@ -64,7 +80,8 @@ func DecodeRows(b []byte) ([]*Row, error) {
 		r.Day = Day(d.varint())
 		r.Dim = d.string()
 		r.Key.Key = d.string()
-		for _, p := range r.Counters.Fields() {
+		fields := r.Counters.Fields()
+		for _, p := range fields[:counters] {
 			*p = d.varint()
 		}
 		bm := d.bytes()
