@@ -38,6 +38,7 @@ type Stats struct {
 	OperatingSystems          []Adoption       `json:"operating_systems"`
 	LatencyByVersion          []VersionLatency `json:"latency_by_version"`
 	ABExperiments             []ABVariant      `json:"ab_experiments"`
+	FeatureSuccess            []FeatureSuccess `json:"feature_success"`
 }
 
 // Adoption is how many active installations have something.
@@ -132,6 +133,7 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	st.ErrorTypes = g.errorTypes()
 	st.LatencyByVersion = g.latencyByVersion()
 	st.ABExperiments = g.abVariants()
+	st.FeatureSuccess = g.featureSuccess()
 	return st, nil
 }
 

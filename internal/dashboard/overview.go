@@ -86,6 +86,9 @@ type Overview struct {
 	ErrorRates       []ErrorRate    `json:"error_rates"`
 	PostgresVersions []Adoption     `json:"postgresql_versions"`
 	OperatingSystems []Adoption     `json:"operating_systems"`
+	// FeatureSuccess is empty under a version filter: feature usage is
+	// not recorded per version.
+	FeatureSuccess []FeatureSuccess `json:"feature_success"`
 }
 
 // Figures are the overview's key figures over one period.
@@ -138,7 +141,7 @@ var windowReads = []struct {
 	dims    []string
 	bitmaps bool
 }{
-	{[]string{rollup.DimAll, rollup.DimVersion, rollup.DimFeature, rollup.DimAlgorithm, rollup.DimPostgres, rollup.DimOS}, true},
+	{[]string{rollup.DimAll, rollup.DimVersion, rollup.DimFeature, rollup.DimAlgorithm, rollup.DimPostgres, rollup.DimOS, rollup.DimUsage}, true},
 	{[]string{rollup.DimDecision}, false},
 }
 
@@ -169,6 +172,7 @@ func (s *Service) Overview(ctx context.Context, now time.Time, q OverviewQuery) 
 	ov.OperatingSystems = w.adoption(rollup.DimOS, n)
 	ov.Algorithms = w.algorithms(n)
 	ov.ErrorRates = withErrorReports(w.errorRates(q.Version), w.g, in.errors, q.Version)
+	ov.FeatureSuccess = w.featureSuccess()
 	return ov, nil
 }
 

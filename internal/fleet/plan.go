@@ -130,6 +130,9 @@ func (p *plan) build(inst, d int) Planned {
 		pl.Report.Timestamp = pl.Time.Format("2006-01-02T15:04:05.000000")
 	}
 	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday())
+	if pl.Report.Metrics.FeatureUsage = pr.featureUsage(p.seed, inst, d, rel, pl.Report.Metrics.QueriesAnalyzed); pl.Report.Metrics.FeatureUsage != nil {
+		pl.Report.SchemaVersion = 3
+	}
 	return pl
 }
 

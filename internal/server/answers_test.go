@@ -47,7 +47,9 @@ var answered = []string{
 // seed 1, as `demo` does) at a pinned clock and checks that every answer
 // above is, byte for byte, the one recorded in testdata (recorded with
 // -update-answers on the code before the field table and the dashboard
-// model were introduced): refactoring must not change what users get.
+// model were introduced, and again when metrics.feature_usage added the
+// stats' and the overview's feature_success and the fleet's usage counts):
+// refactoring must not change what users get.
 func TestDemoFleetAnswers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends 17,000 reports")

@@ -211,6 +211,33 @@
       plot: function (ov) { return adoptionPlot('Feature', ov.feature_adoption); }
     },
     {
+      id: 'feature-success',
+      empty: function (ov) { return ov.feature_success.length === 0; },
+      note: function (ov) { return ov.version ? 'Feature usage is not recorded per version, so a version filter shows none.' : ''; },
+      desc: function () {
+        return 'Successes per use of each feature over the period, with a 95 % interval that counts installations, not uses, as the unit.';
+      },
+      table: function (ov) {
+        return {
+          head: ['Feature', 'Uses', 'Successes', 'Success rate', '95 % interval', 'Installations'],
+          rows: ov.feature_success.map(function (f) {
+            var interval = f.low_pct === null ? '\u2013' : formatPlain(f.low_pct) + ' \u2013 ' + formatPct(f.high_pct);
+            return [f.name, formatCount(f.uses), formatCount(f.successes), formatPct(f.success_rate_pct), interval,
+              formatCount(f.installations)];
+          })
+        };
+      },
+      plot: function (ov) {
+        var rows = ov.feature_success.slice(0, maxBars);
+        return { kind: 'bars', xLabel: 'Feature', labels: rows.map(function (f) { return f.name; }), yLabel: 'success rate (%)', yMax: 100,
+          series: [
+            { label: 'Success rate', values: rows.map(function (f) { return f.success_rate_pct; }), fmt: formatPct },
+            { label: '95 % interval, low', values: rows.map(function (f) { return f.low_pct; }), fmt: formatPct, points: true },
+            { label: '95 % interval, high', values: rows.map(function (f) { return f.high_pct; }), fmt: formatPct, points: true }
+          ] };
+      }
+    },
+    {
       id: 'algorithms',
       empty: function (ov) { return ov.algorithms.length === 0; },
       note: function (ov) {
