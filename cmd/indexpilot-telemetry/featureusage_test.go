@@ -41,3 +41,24 @@ func TestFeatureUsageCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestSendJSON: send --json says whether the report built now was stored,
+// with telemetry off and against the real server.
+func TestSendJSON(t *testing.T) {
+	e := newEnv(t, startServer(t))
+	sent := func() map[string]any {
+		t.Helper()
+		var ans map[string]any
+		if out := e.mustRun("send", "--json"); json.Unmarshal([]byte(out), &ans) != nil {
+			t.Fatalf("not JSON: %s", out)
+		}
+		return ans
+	}
+	if ans := sent(); ans["mode"] != "off" || ans["stored"] != false || ans["built"] != "" {
+		t.Errorf("off: %v", ans)
+	}
+	e.mustRun("on")
+	if ans := sent(); ans["mode"] != "on" || ans["stored"] != true || ans["built"] == "" || ans["error"] != "" {
+		t.Errorf("on: %v", ans)
+	}
+}
