@@ -130,6 +130,9 @@ def install_excepthook() -> None:
         _failed("install_excepthook", e, False)
 
 
+_names_seen = set()  # valid names, checked once each: most calls repeat a few
+
+
 def track_feature_usage(feature_name: str, success: bool = True, *, strict: bool = False) -> None:
     """Counts one use of feature_name and whether it succeeded, in this
     process's memory: no process is started and nothing is written per
@@ -137,8 +140,10 @@ def track_feature_usage(feature_name: str, success: bool = True, *, strict: bool
     in features_used); any other is dropped and logged at debug level. At
     most 64 features are counted. With telemetry off nothing is counted."""
     try:
-        if not isinstance(feature_name, str) or not FEATURE_NAME.fullmatch(feature_name):
+        if not isinstance(feature_name, str) or (feature_name not in _names_seen and not FEATURE_NAME.fullmatch(feature_name)):
             raise TelemetryError(f"feature name {feature_name!r} dropped: not a name like auto_indexing")
+        if len(_names_seen) < 256:
+            _names_seen.add(feature_name)
         counter.count(feature_name, bool(success))
     except Exception as e:
         _failed("track_feature_usage", e, strict)

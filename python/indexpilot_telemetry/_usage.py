@@ -50,6 +50,7 @@ class Counter:
         self._lock = threading.Lock()
         self._counts: Dict[str, List[int]] = {}  # name -> [uses, successes]
         self._accepting: Optional[bool] = None  # None: not known yet; counted until the client says
+        self._environment_read = False  # _environment_says_off asked since _accepting became None
         self._checked = 0.0  # when _accepting was last learned (monotonic)
         self._last_flush: Optional[float] = None  # None: nothing counted yet
         self._worker: Optional[threading.Thread] = None
@@ -59,8 +60,10 @@ class Counter:
         due."""
         now = time.monotonic()
         with self._lock:
-            if self._accepting is None and _environment_says_off():
-                self._accepting, self._checked = False, now
+            if self._accepting is None and not self._environment_read:
+                self._environment_read = True
+                if _environment_says_off():
+                    self._accepting, self._checked = False, now
             if self._accepting is False:
                 self._maybe_recheck(now)
                 return
@@ -84,7 +87,7 @@ class Counter:
         but consent and settings are the client's to check) counts until
         the next hand-over tells."""
         with self._lock:
-            self._accepting, self._checked = accepting, time.monotonic()
+            self._accepting, self._checked, self._environment_read = accepting, time.monotonic(), False
             if accepting is False:
                 self._counts.clear()
 
