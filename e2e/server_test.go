@@ -50,8 +50,9 @@ func (l *lockedBuffer) String() string {
 }
 
 // startService builds the binary, creates a fleet key in a fresh SQLite
-// store, starts serve on a free port and stops it with SIGTERM at the end.
-func startService(t *testing.T) *service {
+// store, starts serve on a free port (with the extra serve flags given)
+// and stops it with SIGTERM at the end.
+func startService(t *testing.T, flags ...string) *service {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "indexpilot-analytics")
@@ -63,7 +64,7 @@ func startService(t *testing.T) *service {
 	if err != nil {
 		t.Fatalf("keys create: %v", err)
 	}
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--database", dsn}, flags...)...)
 	cmd.Env = append(os.Environ(), "INDEXPILOT_ANALYTICS_ADMIN_TOKEN="+adminToken)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -25,6 +25,11 @@ var adversarial = []struct{ name, unit string }{
 	{"sql-statement-lines", "STATEMENT: '\n\t"},
 	{"block-comments", "/*"},
 	{"mixed", "x'y\"$1 -- /* @ :: 10.0.0.1 fe80::1 user=\"a\" "},
+	{"prose-credentials", "password is secret "},
+	{"nested-credentials", "password= secret "},
+	{"inner-quotes", "password='a 'b"},
+	{"phone-groups", "+44 20 "},
+	{"base64-runs", "Ab1/"},
 }
 
 // BenchmarkString compares 1 KiB with 64 KiB inputs. It calls scrubText,

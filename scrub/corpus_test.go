@@ -91,7 +91,7 @@ func parseCorpusFile(path string) ([]corpusEntry, error) {
 	return entries, sc.Err()
 }
 
-const minCorpusEntries = 120
+const minCorpusEntries = 180
 
 func TestCorpus(t *testing.T) {
 	entries := loadCorpus(t)

@@ -26,6 +26,25 @@ func plantedSecret(tail []byte) string {
 	return b.String()
 }
 
+// unusedQuote returns a quote character that text does not hold, so that
+// a value quoted with it is quoted whatever text's quotes open or close
+// (an SQL string literal around a quoted value would end before it), or
+// "" when text holds them all.
+func unusedQuote(text string) string {
+	for _, q := range []string{"'", `"`, "`"} {
+		if !strings.Contains(text, q) {
+			return q
+		}
+	}
+	return ""
+}
+
+// awsSecret pads a planted secret to the 40 characters of an AWS secret
+// access key.
+func awsSecret(secret string) string {
+	return (secret + "/K7MDENG/bPxRfiCYEXAMPLEKEYwJalrXUtnFEMI")[:40]
+}
+
 // addCorpusSeeds seeds a fuzzer with every corpus input, split in two.
 func addCorpusSeeds(f *testing.F, add func(prefix, suffix string)) {
 	for _, e := range loadCorpus(f) {
@@ -55,25 +74,37 @@ func FuzzString(f *testing.F) {
 			return
 		}
 		secret := plantedSecret(tail)
+		q := unusedQuote(prefix + suffix)
 		for _, planted := range []string{
 			prefix + "password=" + secret + suffix,
 			prefix + "postgres://u:" + secret + "@h/db" + suffix,
 			prefix + " " + secret + "@mail.example.org " + suffix,
+			prefix + " bad passphrase " + q + secret + q + " " + suffix,
+			prefix + " secret " + secret + suffix,
+			prefix + " bad DB_PASSWORD value " + q + secret + q + suffix,
+			prefix + " bad DB_PASSWORD value " + secret + suffix,
+			prefix + " the password is " + secret + suffix,
+			prefix + " API key: " + secret + suffix,
+			prefix + " AKIAZ7QX3PL9MN2RT4UV " + awsSecret(secret) + " " + suffix,
+			prefix + " eyJhbGciOiJIUzI1NiJ9.eyJ" + secret + "." + secret + " " + suffix,
+			prefix + " /home/" + secret + "/app.py " + suffix,
 		} {
 			if got := String(planted); strings.Contains(got, secretMarker) {
 				t.Fatalf("planted secret survived\n in: %q\nout: %q", planted, got)
 			}
 		}
-		for _, ip := range []string{
+		for _, value := range []string{
 			fmt.Sprintf("%d.%d.%d.%d", a, b, c, d),
 			fmt.Sprintf("2001:db8:%x:%x::%x", a, b, uint16(c)<<8|uint16(d)),
+			fmt.Sprintf("+44 20 7946 %02d%02d", a%100, b%100),
+			fmt.Sprintf("(415) 555-%02d%02d", c%100, d%100),
 		} {
-			if strings.Contains(in, ip) {
+			if strings.Contains(in, value) {
 				continue
 			}
-			planted := prefix + " " + ip + " " + suffix
-			if got := String(planted); strings.Contains(got, ip) {
-				t.Fatalf("planted address %s survived\n in: %q\nout: %q", ip, planted, got)
+			planted := prefix + " " + value + " " + suffix
+			if got := String(planted); strings.Contains(got, value) {
+				t.Fatalf("planted address or number %s survived\n in: %q\nout: %q", value, planted, got)
 			}
 		}
 	})

@@ -88,6 +88,24 @@ func classifyKey(key string) keyInfo {
 	return keyInfo{kind: kind}
 }
 
+// isClassPath reports whether key is a dotted path to a class
+// ("psycopg2.errors.InvalidPassword"), which a traceback follows with
+// ": message", not with a secret. A property path
+// ("spring.datasource.password") is lower case.
+func isClassPath(key string) bool {
+	dot := strings.LastIndexByte(key, '.')
+	if dot < 0 || dot+1 >= len(key) || !('A' <= key[dot+1] && key[dot+1] <= 'Z') {
+		return false
+	}
+	lower, inner := false, false
+	for i := dot + 2; i < len(key); i++ {
+		c := key[i]
+		lower = lower || 'a' <= c && c <= 'z'
+		inner = inner || 'A' <= c && c <= 'Z'
+	}
+	return lower && inner
+}
+
 // errorSuffixes end exception class names such as InvalidPasswordError,
 // which are followed by ": message", not by a secret.
 var errorSuffixes = []string{"error", "exception", "warning", "failure", "expired", "invalid", "required", "missing"}

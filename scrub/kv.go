@@ -13,9 +13,10 @@ func isValueDelim(c byte) bool {
 
 // scrubKeyValues replaces the values of secret-looking keys in every
 // key=value, key: value, "key": "value", 'key': 'value', \"key\": \"value\"
-// and HTTP header (Authorization: Bearer x) form. The scanner looks at
-// each run of key characters once and skips every value it replaces, so it
-// is linear.
+// and HTTP header (Authorization: Bearer x) form, and after credential
+// words in prose (prose.go). The scanner looks at each run of key
+// characters at most twice and skips every value it replaces, so it is
+// linear.
 func scrubKeyValues(s string) string {
 	var b strings.Builder
 	last := 0
@@ -35,6 +36,9 @@ func scrubKeyValues(s string) string {
 		}
 		vs, ve, repl, ok := keyValue(s, i, j, info)
 		if !ok {
+			vs, ve, repl, ok = proseValue(s, i, j, info)
+		}
+		if !ok || vs < last {
 			i = j
 			continue
 		}
@@ -44,12 +48,29 @@ func scrubKeyValues(s string) string {
 		b.WriteString(s[last:vs])
 		b.WriteString(repl)
 		last, i = ve, ve
+		if isCredentialWord(s[vs:ve]) {
+			// A bare value may itself be a credential word with a value
+			// of its own: "AccountKey= secret wJalr…". Such a word is
+			// looked at twice, every other character once.
+			i = vs
+		}
 	}
 	if last == 0 {
 		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// isCredentialWord reports whether w is one run of key characters that
+// names a secret.
+func isCredentialWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isKeyChar(w[i]) {
+			return false
+		}
+	}
+	return w != "" && classifyKey(w).kind != kNone
 }
 
 // keyValue parses what follows the key s[ks:ke]: an optional closing
@@ -93,7 +114,7 @@ func keyValue(s string, ks, ke int, info keyInfo) (vs, ve int, repl string, ok b
 	default:
 		return
 	}
-	if colon && (info.eqOnly || info.prose && !quotedKey && !firstOnLine(s, ks)) {
+	if colon && (info.eqOnly || info.prose && !quotedKey && !firstOnLine(s, ks) || isClassPath(s[ks:ke])) {
 		return
 	}
 	sepEnd := j
@@ -148,7 +169,7 @@ func valueSpan(s string, vs int, kind keyKind, header bool, open byte, wide bool
 	}
 	if header {
 		ve := vs
-		for ve < n && s[ve] != '\n' && s[ve] != '\r' && (open == 0 || s[ve] != open) {
+		for ve < n && s[ve] != '\n' && s[ve] != '\r' && (open == 0 || s[ve] != open || !closesQuote(s, ve+1)) {
 			ve++
 		}
 		return vs, ve, tok, true
@@ -157,6 +178,10 @@ func valueSpan(s string, vs int, kind keyKind, header bool, open byte, wide bool
 	switch {
 	case c == '"' || c == '\'' || c == '`':
 		ve, closed := scanQuoted(s, vs, c)
+		for closed && !closesQuote(s, ve) {
+			// 'a 'b' c': the quote before b is inside the value.
+			ve, closed = scanQuoted(s, ve-1, c)
+		}
 		return quotedValue(s, vs, ve, 1, 1, closed, kind, tok)
 	case c == '\\' && vs+1 < n && s[vs+1] == '"':
 		ve, closed := scanEscapedQuoted(s, vs)
@@ -191,6 +216,13 @@ func valueSpan(s string, vs int, kind keyKind, header bool, open byte, wide bool
 		return 0, 0, "", false
 	}
 	return vs, ve, tok, true
+}
+
+// closesQuote reports whether what follows a quote at s[i-1] is what
+// follows the end of a quoted string in a dump: {'Cookie': 'a=b; c', …}.
+// A quote followed by a word character is inside the value.
+func closesQuote(s string, i int) bool {
+	return i >= len(s) || strings.IndexByte(",;:)]} \t\r\n", s[i]) >= 0
 }
 
 // quotedValue replaces the inside of the quoted value s[vs:ve] and keeps

@@ -141,12 +141,23 @@ func mixedIPv6(run string) (int, bool) {
 	for end > 0 && run[end-1] == '.' {
 		end--
 	}
-	if k := strings.LastIndexByte(run[:end], ':'); k >= 0 && isDottedQuad(run[k+1:end]) {
-		if a, err := netip.ParseAddr(run[:k+1] + "0.0.0.0"); err == nil && a.Is6() {
-			return end, true
+	if k := strings.LastIndexByte(run[:end], ':'); k >= 0 {
+		// The quad may be followed by more dots and hex digits
+		// ("::0:0.0.0.0.A"): scrubIPv4 would still take it.
+		q := k + 1
+		for q < end && (isDigit(run[q]) || run[q] == '.') {
+			q++
 		}
-		if parses6(run[:k+1]) {
-			return end, true
+		for q > k+1 && run[q-1] == '.' {
+			q--
+		}
+		if (q == end || run[q] == '.') && isDottedQuad(run[k+1:q]) {
+			if a, err := netip.ParseAddr(run[:k+1] + "0.0.0.0"); err == nil && a.Is6() {
+				return q, true
+			}
+			if parses6(run[:k+1]) {
+				return q, true
+			}
 		}
 	}
 	if q := strings.IndexByte(run, ':'); q > 0 && isDottedQuad(run[:q]) && parses6(run[q:]) {

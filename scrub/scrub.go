@@ -49,8 +49,10 @@ func Path(p string) string { return bounded(p, scrubHomeDirs) }
 // (e-mail, vendor tokens), which could otherwise swallow a key
 // ("a@b.password", "ghp_...password") and leave its value behind; e-mail
 // goes before the vendor tokens, which could otherwise cut an address in
-// two; IP addresses go last because earlier rules replace whole URLs and
-// host names that contain them.
+// two; IP addresses go late because earlier rules replace whole URLs and
+// host names that contain them; telephone numbers go last, once the
+// addresses, dates in keys and versions in URLs that look like them are
+// gone.
 func scrubText(s string) string {
 	s = scrubPEM(s)
 	s = scrubDataValues(s)
@@ -60,9 +62,11 @@ func scrubText(s string) string {
 	s = scrubConnectionNames(s)
 	s = scrubEmails(s)
 	s = scrubVendorTokens(s)
+	s = scrubCloudKeys(s)
 	s = scrubHomeDirs(s)
 	s = scrubIPv6(s)
 	s = scrubIPv4(s)
+	s = scrubPhones(s)
 	return s
 }
 

@@ -48,6 +48,18 @@ func TestString(t *testing.T) {
 		{"linux home", `File "/home/alice/x.py", line 3, in f`, `File "/home/[user]/x.py", line 3, in f`},
 		{"windows home", `C:\Users\bob\x.py`, `C:\Users\[user]\x.py`},
 		{"sqlstate kept", "ERROR: deadlock detected (SQLSTATE 40P01)", "ERROR: deadlock detected (SQLSTATE 40P01)"},
+		{"quoted after credential word", "bad passphrase 'Tr0ub4dor&3' for key.pem", "bad passphrase '[password]' for key.pem"},
+		{"bare after credential word", "secret hunter2x expired", "secret [secret] expired"},
+		{"after is", "the password is swordfish.", "the password is [password]."},
+		{"after value", "bad DB_PASSWORD value 'S3cr3t!'", "bad DB_PASSWORD value '[password]'"},
+		{"qualified key", "the API key: k-123 is revoked", "the API key: [secret] is revoked"},
+		{"english kept", "password is required; token was revoked", "password is required; token was revoked"},
+		{"class path kept", "psycopg2.errors.InvalidPassword: password value must not be empty",
+			"psycopg2.errors.InvalidPassword: password value must not be empty"},
+		{"aws pair", "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "[aws-key] [aws-secret]"},
+		{"phones", "+44 20 7946 0958, (415) 555-0132, 020 7946 0958", "[phone], [phone], [phone]"},
+		{"not phones", "05.06.2024 10:00 pid 4155550132 LSN 16/B374D848", "05.06.2024 10:00 pid 4155550132 LSN 16/B374D848"},
+		{"copy row", `COPY t, line 3: "1,Ann,+44 20 7946 0958"`, `COPY t, line 3: "[value]"`},
 		{"empty", "", ""},
 		// Regressions found by FuzzString.
 		{"url inside a url path", "postgres://x/postgres://u:pw@h/db", "postgres://[host]/[db]//[credentials]@[host]/db"},
@@ -57,6 +69,7 @@ func TestString(t *testing.T) {
 		{"mixed ipv4 in ipv6", "at 0000::00.0.0.0 and 1.2.3.4::1", "at [ip] and [ip]"},
 		{"address glued to a zone", "0::%0::0", "[ip]"},
 		{"port glued to a zone", "at fe80::1%eth0:5432.", "at [ip]."},
+		{"quad glued to hex after ipv6", "000000000 ::0:0.0.0.0.A", "000000000 [ip].A"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

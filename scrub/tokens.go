@@ -55,8 +55,12 @@ var vendorTokens = []struct {
 	gate []string
 	repl string
 }{
-	// JWTs and their fragments: base64url JSON always starts with eyJ.
-	{regexp.MustCompile(`eyJ[A-Za-z0-9_=-]{8,}(?:\.[A-Za-z0-9_=-]+){0,2}`), []string{"eyJ"}, "[jwt]"},
+	// JWTs and their fragments: base64url JSON always starts with eyJ;
+	// encrypted ones (JWE) have five parts.
+	{regexp.MustCompile(`eyJ[A-Za-z0-9_=-]{8,}(?:\.[A-Za-z0-9_=-]+){0,4}`), []string{"eyJ"}, "[jwt]"},
+	// JWTs whose JSON has a blank or a newline after the brace: eyAi…,
+	// ewog…, in both of the first two parts.
+	{regexp.MustCompile(`\be[wy][A-Za-z0-9_-]{10,}\.e[wy][A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*`), []string{".ey", ".ew"}, "[jwt]"},
 	{regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}\b`),
 		[]string{"AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "AROA", "APKA", "ASCA"}, "[aws-key]"},
 	{regexp.MustCompile(`(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}`),

@@ -24,6 +24,9 @@ var quotedValueRules = []struct {
 	{regexp.MustCompile(`(Incorrect [A-Za-z ]{1,30} value: ')([^\n]*?)' for column`), "Incorrect "},
 	// CONTEXT:  JSON data, line 1: {"ssn": 123-...: the input up to the error.
 	{regexp.MustCompile(`(JSON data, line [0-9]{1,9}: )([^\n]+)`), "JSON data, line "},
+	// CONTEXT:  COPY customers, line 17, column phone: "+44 20 7946 0958"
+	// and COPY customers, line 17: "42,Alice,…": a row of the file.
+	{regexp.MustCompile(`(COPY [^,\n]{1,128}, line [0-9]{1,12}(?:, column [^:\n]{1,128})?: ")([^\n]*)"`), "COPY "},
 }
 
 // mysqlNearRe finds MySQL's "... near 'WHERE x = 's3cret'x' at line 1": a

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/scrub"
 )
 
 // withStore parses a --database flag set and runs fn on the opened store.
@@ -136,9 +140,7 @@ func cmdKeys(args []string) int {
 			if fs.NArg() != 1 {
 				return usageError{"keys revoke takes one key ID (see 'keys list')"}
 			}
-			if err := st.RevokeKey(ctx, fs.Arg(0), time.Now()); errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("no key with ID %q", fs.Arg(0))
-			} else if err != nil {
+			if err := revokeKey(ctx, st, fs.Arg(0)); err != nil {
 				return err
 			}
 			fmt.Println("revoked", fs.Arg(0), "(running services stop accepting it, and its sessions, within a second)")
@@ -162,8 +164,32 @@ func createKey(ctx context.Context, st store.Store, kind, name string) (string, 
 	if name == "" {
 		name = kind
 	}
+	if found := scrub.Find(name); found != nil {
+		return "", usageError{"--name: a label, not personal data or a secret: the scrubber would remove " + strings.Join(slices.Sorted(maps.Keys(found)), ", ") + " from it"}
+	}
+	if err := auditCLI(ctx, st, store.AuditEntry{Action: store.AuditKeyCreate, KeyID: sec.ID, Detail: keyDetail(kind, name)}); err != nil {
+		return "", err
+	}
 	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: kind, Name: name, Hash: sec.Hash(), Created: time.Now().UTC()}); err != nil {
 		return "", err
 	}
 	return text, nil
 }
+
+// revokeKey revokes a key once its audit entry is stored.
+func revokeKey(ctx context.Context, st store.Store, id string) error {
+	k, err := st.Key(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no key with ID %q", id)
+	}
+	if err != nil {
+		return err
+	}
+	if err := auditCLI(ctx, st, store.AuditEntry{Action: store.AuditKeyRevoke, KeyID: id, Detail: keyDetail(k.Kind, k.Name)}); err != nil {
+		return err
+	}
+	return st.RevokeKey(ctx, id, time.Now())
+}
+
+// keyDetail describes a key in the audit log: its kind and name.
+func keyDetail(kind, name string) string { return fmt.Sprintf("%s key %q", kind, name) }

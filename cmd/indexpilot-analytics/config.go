@@ -21,6 +21,7 @@ import (
 type option struct {
 	flag, env, def, help string
 	secret, envOnly      bool
+	boolean              bool // --flag alone means true
 }
 
 // options is the whole configuration of the service; README's table is
@@ -45,6 +46,8 @@ var options = []option{
 	{flag: "feedback-rate", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RATE", def: "6", help: "feedback per hour one client address may send without a key, and at once (0: a key is required)"},
 	{flag: "trusted-proxies", env: "INDEXPILOT_ANALYTICS_TRUSTED_PROXIES", help: "load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client for rate limits; the right-most address not among them counts"},
 	{flag: "processes", env: "INDEXPILOT_ANALYTICS_PROCESSES", def: "1", help: "serve processes sharing the load on one PostgreSQL; each enforces 1/N of every rate limit, so N together allow no more than the limit"},
+	{flag: "public-page", env: "INDEXPILOT_ANALYTICS_PUBLIC_PAGE", def: "false", help: "serve the public usage page /public and /api/v1/public/summary, without sign-in (k-anonymous; docs/public.md)", boolean: true},
+	{flag: "public-k", env: "INDEXPILOT_ANALYTICS_PUBLIC_K", def: "5", help: "the least installations a figure of the public page may count (at least 3)"},
 }
 
 // values holds the resolved options by flag name.
@@ -65,6 +68,10 @@ func register(fs *flag.FlagSet, names ...string) values {
 		if o.envOnly {
 			s := def
 			v[o.flag] = &s
+			continue
+		}
+		if o.boolean {
+			v[o.flag] = boolFlag(fs, o.flag, def, o.help+" ($"+o.env+")")
 			continue
 		}
 		v[o.flag] = fs.String(o.flag, def, o.help+" ($"+o.env+")")
@@ -107,7 +114,7 @@ func (v values) float(name string) (float64, error) {
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
 	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
-	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes"}
+	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig() (service.Options, error) {
@@ -142,6 +149,9 @@ func (v values) serviceConfig() (service.Options, error) {
 	cfg.KeyBurst, cfg.RegisterBurst, cfg.Processes = max(burst, 1), max(regBurst, 1), max(cfg.Processes, 1)
 	if cfg.Processes > 1 && strings.HasPrefix(*v["database"], "sqlite:") {
 		return service.Options{}, fmt.Errorf("--processes %d: one process serves an SQLite file; several need PostgreSQL (docs/deploy.md)", cfg.Processes)
+	}
+	if err := v.publicConfig(&cfg); err != nil {
+		return service.Options{}, err
 	}
 	cfg.AdminToken = *v["admin-token"]
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {

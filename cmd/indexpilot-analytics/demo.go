@@ -42,6 +42,11 @@ func cmdDemo(args []string) int {
 	return exitOK
 }
 
+// demoSecretErrors is how many error reports salted with planted secrets
+// the demo fleet sends: the errors view shows them scrubbed, and
+// 'privacy scan' on the demo's store finds nothing.
+const demoSecretErrors = 200
+
 func demo(ctx context.Context, listen, path string, installations, days int, exitAfterLoad bool) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -58,7 +63,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 		def := o.def
 		v[o.flag] = &def
 	}
-	*v["listen"], *v["database"], *v["log-level"] = listen, dsn, "warn"
+	*v["listen"], *v["database"], *v["log-level"], *v["public-page"] = listen, dsn, "warn", "true"
 	o, err := v.serviceConfig()
 	if err != nil {
 		return err
@@ -77,7 +82,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	}
 	fmt.Fprintf(os.Stderr, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, days, installations)
 	sum, err := fleet.Run(ctx, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days,
-		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr})
+		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr, SecretErrors: demoSecretErrors})
 	printSummary(sum)
 	if err == nil {
 		err = demoFeedback(ctx, dsn, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days, Seed: 1, Now: time.Now()})
@@ -87,9 +92,9 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 		<-done
 		return err
 	}
-	fmt.Printf("\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Admin token: %s\n\n"+
+	fmt.Printf("\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Public page: %s/public\n  Admin token: %s\n\n"+
 		"Open the page and sign in with the token, or:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/dashboard/stats\n\nCtrl-C stops the demo.\n",
-		base, admin, admin, base)
+		base, base, admin, admin, base)
 	if exitAfterLoad {
 		cancel()
 	}

@@ -33,15 +33,17 @@ func run(args []string) int {
 }
 
 var commands = map[string]func([]string) int{
-	"serve":     cmdServe,
-	"migrate":   cmdMigrate,
-	"keys":      cmdKeys,
-	"recompute": cmdRecompute,
-	"simulate":  cmdSimulate,
-	"demo":      cmdDemo,
-	"config":    cmdConfig,
-	"bench":     cmdBench,
-	"feedback":  cmdFeedback,
+	"serve":         cmdServe,
+	"migrate":       cmdMigrate,
+	"keys":          cmdKeys,
+	"recompute":     cmdRecompute,
+	"simulate":      cmdSimulate,
+	"demo":          cmdDemo,
+	"config":        cmdConfig,
+	"bench":         cmdBench,
+	"feedback":      cmdFeedback,
+	"installations": cmdInstallations,
+	"privacy":       cmdPrivacy,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cmdBenchServer,
 }
@@ -61,6 +63,10 @@ Commands:
   config      print the effective configuration (secrets masked)
   bench       measure ingest and dashboard speed against baselines
   feedback    import GitHub feature requests as feedback votes
+  installations
+              export or erase one installation's data on its user's request
+              (recorded in the audit log)
+  privacy     scan the stored texts for what the scrubber removes
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can
 also be set by its environment variable (see 'config').

@@ -30,6 +30,7 @@ func cmdSimulate(args []string) int {
 	seed := fs.Uint64("seed", 1, "random seed (same seed, same fleet)")
 	fs.IntVar(&c.Concurrency, "concurrency", 8, "parallel senders")
 	fs.Float64Var(&c.RetryRate, "retry-rate", 0.03, "share of reports sent twice, as a client retry would")
+	fs.IntVar(&c.SecretErrors, "secret-errors", 0, "error reports salted with planted secrets to send too; none may be stored (check with 'privacy scan')")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -56,4 +57,7 @@ func printSummary(s fleet.Summary) {
 	}
 	fmt.Fprintf(os.Stderr, "sent %d reports from %d installations in %s (%.0f/s): %d acknowledged, %d duplicates, %d retried, %d rejected, %d failed\n",
 		s.Sent, s.Installations, s.Elapsed.Round(time.Millisecond), rate, s.Acknowledged, s.Duplicates, s.Retried, s.Rejected, s.Failed)
+	if s.ErrorReports > 0 {
+		fmt.Fprintf(os.Stderr, "sent %d error reports salted with planted secrets; 'privacy scan' shows whether any was stored\n", s.ErrorReports)
+	}
 }

@@ -236,15 +236,27 @@ func (g grouped) adoption(dim string, active float64) []Adoption {
 // newestVersion counts each active installation once, under the newest
 // version it reported in the window.
 func (g grouped) newestVersion(active float64) []Adoption {
+	var out []Adoption
+	for _, c := range g.newestVersionCohorts() {
+		n := c.Installs.GetCardinality()
+		out = append(out, Adoption{Name: c.Name, Installations: n, Pct: pct(float64(n), active)})
+	}
+	return out
+}
+
+// newestVersionCohorts are the installations of each version that is the
+// newest one they reported in the window, newest version first: disjoint
+// sets whose union is every installation that reported a version.
+func (g grouped) newestVersionCohorts() []Cohort {
 	versions := g.keys(rollup.DimVersion)
 	sort.Slice(versions, func(i, j int) bool { return report.CompareVersions(versions[i], versions[j]) > 0 })
 	seen := roaring.New()
-	var out []Adoption
+	var out []Cohort
 	for _, v := range versions {
 		u := roaring.AndNot(g.union(rollup.DimVersion, v), seen)
 		seen.Or(u)
-		if n := u.GetCardinality(); n > 0 {
-			out = append(out, Adoption{Name: v, Installations: n, Pct: pct(float64(n), active)})
+		if !u.IsEmpty() {
+			out = append(out, Cohort{Name: v, Installs: u})
 		}
 	}
 	return out

@@ -140,8 +140,13 @@ func (s *sender) deliver(ctx context.Context, pl Planned) {
 
 // post sends one report body and says how it ended.
 func (s *sender) post(ctx context.Context, body []byte, gz bool, key string) (outcome, int, error) {
+	return s.postTo(ctx, "/api/v1/telemetry", body, gz, key)
+}
+
+// postTo is post to another endpoint that answers like it.
+func (s *sender) postTo(ctx context.Context, path string, body []byte, gz bool, key string) (outcome, int, error) {
 	status, answer, retries, err := s.do(ctx, func() (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target+"/api/v1/telemetry", bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target+path, bytes.NewReader(body))
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +169,7 @@ func (s *sender) post(ctx context.Context, body []byte, gz bool, key string) (ou
 		}
 		return acknowledged, retries, nil
 	}
-	s.stopOn(status, "/api/v1/telemetry")
+	s.stopOn(status, path)
 	return rejected, retries, statusError(status, answer)
 }
 

@@ -53,6 +53,9 @@ type Config struct {
 	// HTTPClient sends the requests. When nil, Run uses a client with a
 	// timeout whose transport keeps one idle connection per worker.
 	HTTPClient *http.Client
+	// SecretErrors is how many error reports salted with planted secrets
+	// Run sends after the reports (secrets.go); 0 for none.
+	SecretErrors int
 }
 
 // Summary is what a run did. A report sent twice on purpose counts twice
@@ -78,6 +81,8 @@ type Summary struct {
 	Installations int
 	// Elapsed is the wall-clock duration of the run.
 	Elapsed time.Duration
+	// ErrorReports counts the salted error reports acknowledged.
+	ErrorReports int
 }
 
 // withDefaults returns c with its zero fields filled in.
@@ -102,6 +107,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("fleet: days must be between 1 and %d", MaxDays)
 	case c.RetryRate < 0 || c.RetryRate > 1:
 		return errors.New("fleet: retry rate must be between 0 and 1")
+	case c.SecretErrors < 0:
+		return errors.New("fleet: secret errors must be at least 0")
 	}
 	u, err := url.Parse(c.Target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

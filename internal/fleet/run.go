@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,31 +42,40 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 	s := newSender(c, p, client, t, cancel)
 	bar := newBar(c.Progress, p.count())
 
-	work := make(chan Planned, c.Concurrency)
+	fanOut(ctx, c.Concurrency, p.reports(), func(pl Planned) {
+		s.deliver(ctx, pl)
+		bar.add()
+	})
+	fanOut(ctx, c.Concurrency, slices.Values(PlantedErrors(c)), func(pe PlantedError) { s.deliverError(ctx, pe) })
+	bar.finish(ctx.Err() == nil)
+
+	sum := t.summary()
+	sum.Elapsed = time.Since(begin)
+	return sum, t.err(ctx)
+}
+
+// fanOut calls fn for every item with n workers, and stops handing out
+// items when ctx ends.
+func fanOut[T any](ctx context.Context, n int, items iter.Seq[T], fn func(T)) {
+	work := make(chan T, n)
 	var wg sync.WaitGroup
-	for range c.Concurrency {
+	for range n {
 		wg.Go(func() {
-			for pl := range work {
-				s.deliver(ctx, pl)
-				bar.add()
+			for it := range work {
+				fn(it)
 			}
 		})
 	}
 feed:
-	for pl := range p.reports() {
+	for it := range items {
 		select {
-		case work <- pl:
+		case work <- it:
 		case <-ctx.Done():
 			break feed
 		}
 	}
 	close(work)
 	wg.Wait()
-	bar.finish(ctx.Err() == nil)
-
-	sum := t.summary()
-	sum.Elapsed = time.Since(begin)
-	return sum, t.err(ctx)
 }
 
 // tally adds up the outcomes of the workers' deliveries.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -77,28 +78,23 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	exp, err := s.store.ExportInstallation(r.Context(), id)
+	exp, err := s.exportOf(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return unauthorized("unknown key")
 	}
 	if err != nil {
-		return unavailable(err)
-	}
-	if exp.Reports == nil {
-		exp.Reports = []store.StoredReport{}
-	}
-	if exp.ErrorReports, err = s.store.ErrorReports(r.Context(), id); err != nil {
-		return unavailable(err)
-	}
-	if exp.ErrorReports == nil {
-		exp.ErrorReports = []store.StoredError{}
-	}
-	if exp.Feedback, err = s.store.FeedbackOf(r.Context(), id); err != nil {
-		return unavailable(err)
-	}
-	if exp.Feedback == nil {
-		exp.Feedback = []store.StoredFeedback{}
+		return err
 	}
 	writeJSON(w, http.StatusOK, exp)
 	return nil
+}
+
+// exportOf reads everything stored about installation id: what the
+// installation's own export and an operator's export return.
+func (s *Server) exportOf(ctx context.Context, id string) (*store.Export, error) {
+	exp, err := store.ExportAll(ctx, s.store, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, unavailable(err)
+	}
+	return exp, err
 }

@@ -104,15 +104,21 @@ func (s *Server) reportSender(r *http.Request) (sender, error) {
 // sign-in budget (see signInAttempt); with none left, Bearer tokens from
 // that address are refused unchecked until the budget refills.
 func (s *Server) isAdmin(r *http.Request) (bool, error) {
-	if ok, err := s.validSession(r); ok || err != nil {
-		return ok, err
+	_, ok, err := s.adminOf(r)
+	return ok, err
+}
+
+// adminOf returns the admin a request comes from (see isAdmin).
+func (s *Server) adminOf(r *http.Request) (actor, bool, error) {
+	if keyID, ok, err := s.sessionKey(r); ok || err != nil {
+		return actor{keyID: keyID}, ok, err
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
-		return false, nil
+		return actor{}, false, nil
 	}
-	_, ok, err := s.signInAttempt(r, token)
-	return ok, err
+	keyID, ok, err := s.signInAttempt(r, token)
+	return actor{keyID: keyID}, ok, err
 }
 
 // signInAttempt checks an admin token presented by a client. It first
@@ -168,15 +174,5 @@ func (s *Server) adminKeyValid(ctx context.Context, keyID string) (bool, error) 
 
 // requireAdmin wraps a handler that only admins may call.
 func (s *Server) requireAdmin(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ok, err := s.isAdmin(r)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="indexpilot-analytics"`)
-			return unauthorized("an admin token is required: Authorization: Bearer <token>")
-		}
-		return h(w, r)
-	}
+	return s.withAdmin(func(w http.ResponseWriter, r *http.Request, _ actor) error { return h(w, r) })
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/web"
 )
 
@@ -31,12 +32,17 @@ func staticHandler() http.Handler {
 }
 
 func render(w http.ResponseWriter, status int, name string, data any) error {
+	return renderCached(w, status, name, data, "no-store")
+}
+
+// renderCached is render with a Cache-Control other than no-store.
+func renderCached(w http.ResponseWriter, status int, name string, data any, cacheControl string) error {
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Cache-Control", cacheControl)
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -77,6 +83,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return render(w, http.StatusUnauthorized, "login", loginView{Next: next, Error: "That token is not valid."})
 	}
+	if err := s.record(r.Context(), actor{keyID: keyID}, store.AuditEntry{Action: store.AuditSignIn}); err != nil {
+		return err
+	}
 	if err := s.startSession(w, r, keyID); err != nil {
 		return err
 	}
@@ -85,7 +94,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 // pagePaths are the signed-in pages a sign-in may return to.
-var pagePaths = []string{"/", "/feedback"}
+var pagePaths = []string{"/", "/feedback", "/audit"}
 
 // localNext returns where to go after signing in: one of the pages with
 // the query it was asked with, never another site or path.

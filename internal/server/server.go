@@ -38,6 +38,11 @@ type Config struct {
 	// Processes is how many serve processes share the load: rate limits
 	// are divided among them (see limiters).
 	Processes int
+	// PublicPage serves /public and /api/v1/public/summary (public.go).
+	PublicPage bool
+	// PublicK is the least installations a public figure counts;
+	// public.DefaultK when 0.
+	PublicK int
 }
 
 // DefaultConfig returns the documented defaults.
@@ -73,6 +78,7 @@ type Server struct {
 	feedback  *feedbackRoutes
 	erased    *erasedSet
 	watching  atomic.Bool // the store's change feed is followed (changes.go)
+	public    *publicCache
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -91,5 +97,6 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		sessions:  newSessions(cfg),
 		erased:    &erasedSet{},
 		feedback:  newFeedbackRoutes(cfg.Feedback, cfg.Processes, st),
+		public:    newPublicCache(),
 	}, nil
 }

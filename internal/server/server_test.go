@@ -34,7 +34,10 @@ type env struct {
 	handler http.Handler
 }
 
-func newEnv(t *testing.T, tune func(*server.Config)) *env {
+func newEnv(t *testing.T, tune func(*server.Config)) *env { t.Helper(); return newEnvAt(t, tune, nil) }
+
+// newEnvAt is newEnv with the server's clock (nil: time.Now).
+func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "a.db")
@@ -52,7 +55,7 @@ func newEnv(t *testing.T, tune func(*server.Config)) *env {
 	}
 	m := server.NewMetrics()
 	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,9 +86,16 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 // validSession says whether the request carries a live session: stored,
 // not expired, and made with an admin key that still admits.
 func (s *Server) validSession(r *http.Request) (bool, error) {
+	_, ok, err := s.sessionKey(r)
+	return ok, err
+}
+
+// sessionKey returns the admin key id (or configTag) of the request's live
+// session: who acts, for the audit log.
+func (s *Server) sessionKey(r *http.Request) (string, bool, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
-		return false, nil
+		return "", false, nil
 	}
 	hash := auth.Hash(c.Value)
 	id, now := hex.EncodeToString(hash), s.now()
@@ -97,15 +104,16 @@ func (s *Server) validSession(r *http.Request) (bool, error) {
 		gen := s.sessions.cache.generation()
 		se, err = s.store.Session(r.Context(), hash)
 		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
+			return "", false, nil
 		}
 		if err != nil {
-			return false, unavailable(err)
+			return "", false, unavailable(err)
 		}
 		s.sessions.cache.put(id, se, gen, now)
 	}
 	if !now.Before(se.Expires) {
-		return false, nil
+		return "", false, nil
 	}
-	return s.adminKeyValid(r.Context(), se.KeyID)
+	ok, err = s.adminKeyValid(r.Context(), se.KeyID)
+	return se.KeyID, ok, err
 }

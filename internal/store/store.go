@@ -96,6 +96,8 @@ type Store interface {
 	FeedbackStore // feedback.go
 	Changes       // changes.go
 	Sessions      // sessions.go
+	Audit         // audit.go
+	Texts         // texts.go
 }
 
 // RollupQuery selects rollup rows: days From..To inclusive, in the given

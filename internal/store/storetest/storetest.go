@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErrorReports", testErrorReports},
 		{"ErrorsConcurrent", testErrorsConcurrent},
 		{"ErasedStaysErased", testErasedStaysErased}, {"Sessions", testSessions}, {"ChangesReachWatchers", testChangesReachWatchers},
+		{"AuditLog", testAuditLog}, {"ScanTexts", testScanTexts},
 	}
 	tests = append(tests, feedbackTests...)
 	tests = append(tests, featureUsageTests...)
