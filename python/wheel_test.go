@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,9 +18,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
+	"github.com/indexpilot/indexpilot-telemetry/internal/service"
 )
 
 const adminToken = "python-test-admin-token-0123456789"
@@ -108,29 +106,28 @@ func cleanEnv() []string {
 	return out
 }
 
-// startService runs the analytics service on loopback, on SQLite, with
-// the admin token, and returns its URL.
+// startService runs the analytics service as it is deployed
+// (service.Run) on loopback, on SQLite, with the admin token, and returns
+// its URL.
 func startService(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "analytics.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, stop := context.WithCancel(context.Background())
 	cfg := server.DefaultConfig()
 	cfg.AdminToken = adminToken
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- service.Run(ctx, service.Options{Listen: "127.0.0.1:0", Database: "sqlite:" + filepath.Join(t.TempDir(), "analytics.db"),
+			Server: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Ready: func(url string) { ready <- url }})
+	}()
+	select {
+	case url := <-ready:
+		t.Cleanup(func() { stop(); <-done })
+		return url
+	case err := <-done:
+		stop()
+		t.Fatalf("the service did not start: %v", err)
+		return ""
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	return hs.URL
 }
 
 // hangingEndpoint returns the URL of a server that accepts connections

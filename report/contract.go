@@ -22,6 +22,7 @@ var (
 
 // contractIndex is what index derives from the table.
 type contractIndex struct {
+	fields   map[string]*field // by dotted path
 	known    map[string][]string
 	ranges   map[string]numRange
 	since    map[string]int
@@ -32,7 +33,7 @@ type contractIndex struct {
 // index walks the objects from root, setting each field's path and schema
 // version, and derives the maps the rest of the package reads.
 func index(root *object) *contractIndex {
-	c := &contractIndex{known: map[string][]string{}, ranges: map[string]numRange{}, since: map[string]int{}, newest: 1}
+	c := &contractIndex{fields: map[string]*field{}, known: map[string][]string{}, ranges: map[string]numRange{}, since: map[string]int{}, newest: 1}
 	c.walk(root, "", 1)
 	for _, f := range root.fields {
 		if f.required {
@@ -47,6 +48,7 @@ func (c *contractIndex) walk(o *object, path string, version int) {
 	for i := range o.fields {
 		f := &o.fields[i]
 		f.path, f.schema = join(path, f.name), max(version, f.since)
+		c.fields[f.path] = f
 		c.known[path] = append(c.known[path], f.name)
 		if f.schema > version {
 			c.since[f.path] = f.schema
@@ -67,4 +69,33 @@ func (c *contractIndex) walk(o *object, path string, version int) {
 	if len(o.fields) > maxFields {
 		panic("report: object " + path + " has more fields than maxFields")
 	}
+}
+
+// Matches reports whether s is a word the contract accepts at the dotted
+// path: the value of a string field ("version"), an entry of a list of
+// words ("metrics.features_used") or a key of a map of counts, words or
+// objects ("metrics.algorithm_usage", "metrics.feature_usage"). It is
+// false for any other path. Programs
+// that check such a word before it reaches a report (the collector, the
+// dashboard's filters) use it, so that the contract's patterns are
+// written once.
+func Matches(path, s string) bool {
+	p := patternOf(path)
+	return p != nil && p.MatchString(s)
+}
+
+// Pattern returns the regular expression Matches applies at path, for
+// messages; "" when there is none.
+func Pattern(path string) string {
+	if p := patternOf(path); p != nil {
+		return p.String()
+	}
+	return ""
+}
+
+func patternOf(path string) *pattern {
+	if f := contract.fields[path]; f != nil {
+		return f.pat
+	}
+	return nil
 }

@@ -77,3 +77,22 @@ func TestCurrentSchemaIsTheNewest(t *testing.T) {
 		t.Errorf("the newest field is of schema version %d, CurrentSchema is %d", contract.newest, CurrentSchema)
 	}
 }
+
+func TestMatches(t *testing.T) {
+	for _, c := range []struct {
+		path, s string
+		want    bool
+	}{
+		{"version", "1.1.0rc1", true}, {"version", "1.1 beta", false}, {"version", "", false},
+		{"metrics.features_used", "auto_indexing", true}, {"metrics.features_used", "Auto", false},
+		{"metrics.algorithm_usage", "cert", true}, {"metrics.errors", "psycopg2.OperationalError", true},
+		{"environment.os", "Linux", true}, {"metrics.indexes_created", "1", false}, {"nope", "x", false},
+	} {
+		if got := Matches(c.path, c.s); got != c.want {
+			t.Errorf("Matches(%q, %q) = %v", c.path, c.s, got)
+		}
+	}
+	if Pattern("version") != versionPattern.String() || Pattern("metrics.indexes_created") != "" {
+		t.Errorf("Pattern: %q, %q", Pattern("version"), Pattern("metrics.indexes_created"))
+	}
+}

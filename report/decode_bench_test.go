@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// benchSeed is what the seed's client sends, as the load generator
+// benchSeed is what the first client sends, as the load generator
 // (internal/bench) writes it: compact, with a report_id.
 const benchSeed = `{"report_id":"6ba7b810-9dad-11d1-80b4-00c04fd430c8","installation_id":"bench-000042","version":"1.0.2",` +
 	`"timestamp":"2026-11-20T10:00:00Z","metrics":{"features_used":["auto_indexing","pattern_detection"],` +

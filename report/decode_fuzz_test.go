@@ -288,7 +288,7 @@ func existingBodies(tb testing.TB) [][]byte {
 	return out
 }
 
-// existingChanges are the changes to the seed that TestDecodeAccepts,
+// existingChanges are the changes to seed that TestDecodeAccepts,
 // TestDecodeRejects and TestKey make.
 func existingChanges() [][]any {
 	names, features, experiments := overLimit()

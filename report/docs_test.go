@@ -52,7 +52,7 @@ func TestContractExamples(t *testing.T) {
 		}
 	}
 	if reports < 2 {
-		t.Errorf("found %d report examples, want the seed and a full one", reports)
+		t.Errorf("found %d report examples, want the first client's and a full one", reports)
 	}
 }
 

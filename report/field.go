@@ -31,7 +31,7 @@ type field struct {
 	lower    bool     // stored lowercased
 	rule     string   // what a string breaks, when not "must match <pat>"
 
-	seed bool   // part of the seed's format: "(seed)" in the JSON Schema
+	seed bool   // sent by the first client: "(seed)" in the JSON Schema
 	desc string // what it means, for the JSON Schema
 
 	elem *object   // the object of a nested object, list or map of objects
@@ -252,7 +252,7 @@ func (f *field) eachEntry(p unsafe.Pointer, fn func(obj unsafe.Pointer) *FieldEr
 
 // The options of a row, chained after its constructor.
 
-// fromSeed marks a field of the seed's format.
+// fromSeed marks a field the first client sends (the glossary's "seed").
 func (f field) fromSeed() field { f.seed = true; return f }
 
 // sinceVersion marks a field introduced by schema version v; its nested

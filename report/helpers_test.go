@@ -11,7 +11,7 @@ import (
 // now is the server clock of the tests; seed's timestamp is two hours earlier.
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
-// seed is the body the seed's Python client sends.
+// seed is the body the first client sends.
 const seed = `{"installation_id": "3f2b9c1e-5d4a-4e8b-9a7c-1b2c3d4e5f60", "version": "1.1.0", "timestamp": "2026-11-20T10:00:00Z",
  "metrics": {"features_used": ["auto_indexing", "pattern_detection"], "indexes_created": 42,
              "queries_analyzed": 10000, "performance_improvement_pct": 30.5,
@@ -26,7 +26,7 @@ type raw string
 
 func (r raw) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 
-// body returns the seed with the dotted paths set to the values given in
+// body returns seed with the dotted paths set to the values given in
 // pairs (path, value, path, value...); a del value removes the field.
 func body(t testing.TB, kv ...any) []byte {
 	t.Helper()
@@ -93,7 +93,7 @@ func overLimit() (names map[string]any, features []string, experiments []any) {
 	return names, features, experiments
 }
 
-// experiment is the change to the seed that sends one valid A/B entry
+// experiment is the change to seed that sends one valid A/B entry
 // with the given fields (name, value, …) replaced.
 func experiment(kv ...any) []any {
 	e := map[string]any{"experiment": "0123456789abcdef", "variant": "a", "n": 1, "mean_ms": 1, "variance_ms2": 1}

@@ -185,7 +185,7 @@ func (n *node) addMap(f *field, values *node) {
 }
 
 // describe is a field's description: its schema version (and whether the
-// seed's format has it), what it means, and when it is ignored.
+// first client sends it), what it means, and when it is ignored.
 func describe(f *field) string {
 	d := "Schema version " + strconv.Itoa(f.schema)
 	if f.seed {

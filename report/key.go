@@ -6,7 +6,7 @@ import (
 )
 
 // Key returns the report's idempotency key: its report_id, or, for senders
-// that give none (the seed's client), a digest of the installation id and
+// that give none (the first client), a digest of the installation id and
 // the canonical timestamp. Two deliveries of one report share a key, so the
 // store counts them once.
 func (d *Decoded) Key() string {

@@ -21,7 +21,7 @@ const (
 	DefaultRetention = 90 * 24 * time.Hour // raw reports; older timestamps are refused
 )
 
-// Report is one telemetry report: the seed's format plus the optional
+// Report is one telemetry report: the first client's format plus the optional
 // fields of schema versions 1 to 3 (see FieldSchema).
 type Report struct {
 	SchemaVersion  int         `json:"schema_version,omitempty"`
@@ -63,10 +63,6 @@ type FeatureUse struct {
 	Uses      int64 `json:"uses"`
 	Successes int64 `json:"successes"`
 }
-
-// IsFeatureName reports whether name is a feature name as
-// metrics.features_used and metrics.feature_usage take it.
-func IsFeatureName(name string) bool { return namePattern.MatchString(name) }
 
 // ABExperiment summarises one variant of one A/B experiment: enough for a
 // significance test (Welch's t) on the server without any raw latency.

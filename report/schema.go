@@ -3,7 +3,7 @@ package report
 import "strings"
 
 // FieldSchema returns the schema version that introduced the field at the
-// dotted path (1 for the seed's fields and the first optional ones); a
+// dotted path (1 for the first client's fields and the first optional ones); a
 // field inside a newer one ("metrics.ab_experiments.n") is as new as it.
 // The client uses it to hold back fields its user has not consented to.
 func FieldSchema(path string) int {

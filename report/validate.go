@@ -319,7 +319,7 @@ func checkTimestamp(v *validation, f *field, s *string) *FieldError {
 }
 
 // ParseTime parses a report timestamp: RFC 3339 with an upper-case T and
-// at most nine fractional digits, or the seed client's Python isoformat()
+// at most nine fractional digits, or the first client's Python isoformat()
 // without an offset, which is taken as UTC.
 func ParseTime(s string) (time.Time, error) {
 	if !timestampPattern.MatchString(s) {

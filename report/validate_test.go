@@ -14,7 +14,7 @@ func TestDecodeRejects(t *testing.T) {
 	names, features, experiments := overLimit()
 	type tc struct {
 		name  string
-		kv    []any  // changes to the seed, as for body
+		kv    []any  // changes to seed, as for body
 		field string // the FieldError's Field
 		rule  string // a part of its Rule: the limit, pattern or cause
 	}

@@ -31,7 +31,7 @@
 //     version (report.FieldSchema). The version consented to is stored with
 //     the mode; a newer field is never sent until the user consents again
 //     with On. INDEXPILOT_TELEMETRY_ENABLED=true and telemetry.enabled:
-//     true consent to schema version 1, the seed's fields.
+//     true consent to schema version 1, the first client's fields.
 //   - What is shown is what is sent: Preview, the spool and the upload use
 //     one encoding (indented JSON), and a copy of every upload is kept
 //     (Client.Log, Client.Uploaded).
@@ -67,5 +67,5 @@
 // on is dropped. Only the context's four words are sent; table and index
 // names are cut out of the message. Error reports belong to schema
 // version 1 of the error contract, which any consent (On, Local, or the
-// seed's settings) covers. PreviewError shows the exact bytes.
+// first client's settings) covers. PreviewError shows the exact bytes.
 package telemetry

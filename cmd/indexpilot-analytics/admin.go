@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -19,9 +18,8 @@ import (
 )
 
 // withStore parses a --database flag set and runs fn on the opened store.
-func withStore(name, help string, args []string, setup func(*flag.FlagSet), fn func(context.Context, store.Store, *flag.FlagSet) error) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), help+"\n\nFlags:\n"); fs.PrintDefaults() }
+func (c cli) withStore(name, help string, args []string, setup func(*flag.FlagSet), fn func(context.Context, store.Store, *flag.FlagSet) error) int {
+	fs := c.flags(name, help)
 	v := register(fs, "database")
 	if setup != nil {
 		setup(fs)
@@ -32,12 +30,11 @@ func withStore(name, help string, args []string, setup func(*flag.FlagSet), fn f
 	ctx := context.Background()
 	st, err := database.Open(ctx, *v["database"])
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "indexpilot-analytics %s: %v\n", name, err)
-		return exitError
+		return c.fail(name, err)
 	}
 	defer st.Close()
 	if err := fn(ctx, st, fs); err != nil {
-		fmt.Fprintf(os.Stderr, "indexpilot-analytics %s: %v\n", name, err)
+		c.fail(name, err)
 		var ue usageError
 		if errors.As(err, &ue) {
 			return exitUsage
@@ -68,22 +65,22 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func cmdMigrate(args []string) int {
-	return withStore("migrate", "Usage: indexpilot-analytics migrate [--database D]\n\nApplies the embedded migrations (serve does this at start too).", args, nil,
+func (c cli) migrate(args []string) int {
+	return c.withStore("migrate", "Usage: indexpilot-analytics migrate [--database D]\n\nApplies the embedded migrations (serve does this at start too).", args, nil,
 		func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
-			fmt.Println("migrations applied")
+			fmt.Fprintln(c.out, "migrations applied")
 			return nil
 		})
 }
 
-func cmdRecompute(args []string) int {
-	return withStore("recompute", "Usage: indexpilot-analytics recompute [--database D]\n\nRebuilds every daily rollup of the days that still have raw reports.", args, nil,
+func (c cli) recompute(args []string) int {
+	return c.withStore("recompute", "Usage: indexpilot-analytics recompute [--database D]\n\nRebuilds every daily rollup of the days that still have raw reports.", args, nil,
 		func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
 			start := time.Now()
 			if err := st.Recompute(ctx); err != nil {
 				return err
 			}
-			fmt.Printf("rollups recomputed in %s\n", time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(c.out, "rollups recomputed in %s\n", time.Since(start).Round(time.Millisecond))
 			return nil
 		})
 }
@@ -98,15 +95,15 @@ A fleet key sends reports for any installation (simulator, bulk import)
 and is not rate-limited. A new secret is printed once; only its hash is
 stored.`
 
-func cmdKeys(args []string) int {
+func (c cli) keys(args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, keysHelp)
+		fmt.Fprintln(c.err, keysHelp)
 		return exitUsage
 	}
 	switch args[0] {
 	case "create":
 		var kind, name *string
-		return withStore("keys create", keysHelp, args[1:], func(fs *flag.FlagSet) {
+		return c.withStore("keys create", keysHelp, args[1:], func(fs *flag.FlagSet) {
 			kind = fs.String("kind", "", "admin or fleet")
 			name = fs.String("name", "", "a label to recognise the key by")
 		}, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
@@ -114,17 +111,17 @@ func cmdKeys(args []string) int {
 			if err != nil {
 				return err
 			}
-			fmt.Println(text)
-			fmt.Fprintln(os.Stderr, "Shown once: store it now. Revoke with 'indexpilot-analytics keys revoke ID'.")
+			fmt.Fprintln(c.out, text)
+			fmt.Fprintln(c.err, "Shown once: store it now. Revoke with 'indexpilot-analytics keys revoke ID'.")
 			return nil
 		})
 	case "list":
-		return withStore("keys list", keysHelp, args[1:], nil, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
+		return c.withStore("keys list", keysHelp, args[1:], nil, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
 			keys, err := st.Keys(ctx)
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tKIND\tNAME\tCREATED\tREVOKED")
 			for _, k := range keys {
 				revoked := "-"
@@ -136,18 +133,18 @@ func cmdKeys(args []string) int {
 			return tw.Flush()
 		})
 	case "revoke":
-		return withStore("keys revoke", keysHelp, args[1:], nil, func(ctx context.Context, st store.Store, fs *flag.FlagSet) error {
+		return c.withStore("keys revoke", keysHelp, args[1:], nil, func(ctx context.Context, st store.Store, fs *flag.FlagSet) error {
 			if fs.NArg() != 1 {
 				return usageError{"keys revoke takes one key ID (see 'keys list')"}
 			}
 			if err := revokeKey(ctx, st, fs.Arg(0)); err != nil {
 				return err
 			}
-			fmt.Println("revoked", fs.Arg(0), "(running services stop accepting it, and its sessions, within a second)")
+			fmt.Fprintln(c.out, "revoked", fs.Arg(0), "(running services stop accepting it, and its sessions, within a second)")
 			return nil
 		})
 	}
-	fmt.Fprintf(os.Stderr, "indexpilot-analytics keys: unknown subcommand %q\n\n%s\n", args[0], keysHelp)
+	fmt.Fprintf(c.err, "indexpilot-analytics keys: unknown subcommand %q\n\n%s\n", args[0], keysHelp)
 	return exitUsage
 }
 

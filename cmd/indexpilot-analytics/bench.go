@@ -30,7 +30,7 @@ const benchHelp = `Usage: indexpilot-analytics bench [flags]
 Measures, in one run and with one load generator (in this process; each
 server runs as a child process on loopback):
   noop       a Go handler that only decodes the JSON (the ceiling)
-  seed       the seed's design on PostgreSQL: INSERT + JSONB aggregate upsert per report
+  seed       the baseline design on PostgreSQL: INSERT + JSONB aggregate upsert per report
   pg         this service on PostgreSQL: closed-loop throughput, peak RSS
   pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
   sqlite     this service on SQLite: closed-loop throughput
@@ -40,8 +40,9 @@ Each PostgreSQL case runs in a fresh database, dropped afterwards.
 Flags:
 `
 
-func cmdBench(args []string) int {
+func (c cli) bench(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(c.err)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchHelp); fs.PrintDefaults() }
 	pgAdmin := os.Getenv("INDEXPILOT_TEST_POSTGRES")
 	if pgAdmin == "" {
@@ -55,21 +56,21 @@ func cmdBench(args []string) int {
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
 	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
-	load := fs.String("load", "auto", "closed-loop load generator: wrk (as ANCHORS.md used), go (built in), or auto (wrk when installed)")
+	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &benchRun{admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
+	b := &benchRun{log: c.err, admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
 	switch {
 	case *load == "auto":
 		b.wrk = bench.WrkAvailable()
 	case *load == "wrk" && !bench.WrkAvailable():
-		fmt.Fprintln(os.Stderr, "bench: --load wrk needs wrk on PATH (Debian: apt-get install wrk)")
+		fmt.Fprintln(c.err, "bench: --load wrk needs wrk on PATH (Debian: apt-get install wrk)")
 		return exitUsage
 	case *load != "wrk" && *load != "go":
-		fmt.Fprintln(os.Stderr, "bench: --load must be wrk, go or auto")
+		fmt.Fprintln(c.err, "bench: --load must be wrk, go or auto")
 		return exitUsage
 	}
 	cases := map[string]func(context.Context) error{
@@ -78,25 +79,27 @@ func cmdBench(args []string) int {
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]
 		if !ok {
-			fmt.Fprintf(os.Stderr, "bench: unknown case %q\n", name)
+			fmt.Fprintf(c.err, "bench: unknown case %q\n", name)
 			return exitUsage
 		}
-		logf("== %s", name)
+		b.logf("== %s", name)
 		if err := fn(ctx); err != nil {
-			fmt.Fprintf(os.Stderr, "bench %s: %v\n", name, err)
+			fmt.Fprintf(c.err, "bench %s: %v\n", name, err)
 			return exitError
 		}
 	}
-	b.print(os.Stdout)
+	b.print(c.out)
 	return exitOK
 }
 
-func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+// logf writes one line of progress.
+func (b *benchRun) logf(format string, args ...any) { fmt.Fprintf(b.log, format+"\n", args...) }
 
 type benchRow struct{ name, figures string }
 
 type benchRun struct {
-	wrk            bool // closed loops with wrk instead of the built-in generator
+	log            io.Writer // progress
+	wrk            bool      // closed loops with wrk instead of the built-in generator
 	admin          string
 	dur            time.Duration
 	conns, rate    int
@@ -106,7 +109,7 @@ type benchRun struct {
 }
 
 func (b *benchRun) add(name, figures string) {
-	logf("%s: %s", name, figures)
+	b.logf("%s: %s", name, figures)
 	b.rows = append(b.rows, benchRow{name, figures})
 }
 
@@ -141,8 +144,9 @@ type child struct {
 	url string
 }
 
-// startChild runs this binary with args and waits for its "url=" log line.
-func startChild(env []string, args ...string) (*child, error) {
+// startChild runs this binary with args and waits for its "url=" log
+// line; its other log lines go to b's log.
+func (b *benchRun) startChild(env []string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -167,7 +171,7 @@ func startChild(env []string, args ...string) (*child, error) {
 				}
 				continue
 			}
-			fmt.Fprintf(os.Stderr, "  [%s] %s\n", args[0], sc.Text()) // the child's own log
+			fmt.Fprintf(b.log, "  [%s] %s\n", args[0], sc.Text()) // the child's own log
 		}
 	}()
 	select {
@@ -185,7 +189,7 @@ func (c *child) stop() error {
 }
 
 func (b *benchRun) noop(ctx context.Context) error {
-	c, err := startChild(nil, "bench-server", "noop")
+	c, err := b.startChild(nil, "bench-server", "noop")
 	if err != nil {
 		return err
 	}
@@ -204,7 +208,7 @@ func (b *benchRun) seed(ctx context.Context) error {
 		return err
 	}
 	defer drop()
-	c, err := startChild(nil, "bench-server", "seed", "--database", dsn)
+	c, err := b.startChild(nil, "bench-server", "seed", "--database", dsn)
 	if err != nil {
 		return err
 	}
@@ -213,7 +217,7 @@ func (b *benchRun) seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.add("seed design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
+	b.add("baseline design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
 	return nil
 }
 
@@ -228,7 +232,7 @@ func (b *benchRun) service(ctx context.Context, dsn string, fn func(c *child, t 
 	if err != nil {
 		return err
 	}
-	c, err := startChild(nil, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	c, err := b.startChild(nil, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
 	if err != nil {
 		return err
 	}
@@ -298,13 +302,13 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { logf("%s", s) })
+	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { b.logf("%s", s) })
 	st.Close()
 	if err != nil {
 		return err
 	}
 	token := "bench-admin-token-0123456789"
-	c, err := startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	c, err := b.startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
 	if err != nil {
 		return err
 	}
@@ -344,7 +348,7 @@ func timeGets(ctx context.Context, url, token string, n int) ([]time.Duration, e
 }
 
 // cmdBenchServer runs a baseline server for bench (not listed in help).
-func cmdBenchServer(args []string) int {
+func (c cli) benchServer(args []string) int {
 	if len(args) == 0 {
 		return exitUsage
 	}
@@ -362,12 +366,12 @@ func cmdBenchServer(args []string) int {
 	case "seed":
 		pool, err := pgxpool.New(ctx, *dsn)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintln(c.err, err)
 			return exitError
 		}
 		defer pool.Close()
 		if h, err = bench.SeedHandler(ctx, pool); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintln(c.err, err)
 			return exitError
 		}
 	default:
@@ -375,10 +379,10 @@ func cmdBenchServer(args []string) int {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(c.err, err)
 		return exitError
 	}
-	fmt.Fprintf(os.Stderr, "url=http://%s\n", ln.Addr())
+	fmt.Fprintf(c.err, "url=http://%s\n", ln.Addr())
 	srv := &http.Server{Handler: h}
 	go func() { <-ctx.Done(); srv.Close() }()
 	srv.Serve(ln)

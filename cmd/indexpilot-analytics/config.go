@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -24,28 +25,32 @@ type option struct {
 	boolean              bool // --flag alone means true
 }
 
+// defaults are the service's defaults, defined where they are used
+// (server.DefaultConfig, ingest); the options table shows them.
+var defaults = server.DefaultConfig()
+
 // options is the whole configuration of the service; README's table is
 // this one.
 var options = []option{
 	{flag: "listen", env: "INDEXPILOT_ANALYTICS_LISTEN", def: "127.0.0.1:8080", help: "address to listen on (host:port)"},
 	{flag: "database", env: "INDEXPILOT_ANALYTICS_DATABASE", def: database.Default, help: "sqlite:PATH or a postgres:// URL"},
 	{flag: "admin-token", env: "INDEXPILOT_ANALYTICS_ADMIN_TOKEN", help: "an admin token accepted besides stored admin keys (at least 16 characters)", secret: true, envOnly: true},
-	{flag: "raw-retention-days", env: "INDEXPILOT_ANALYTICS_RAW_RETENTION_DAYS", def: "90", help: "days raw reports are kept (older timestamps are refused)"},
-	{flag: "aggregate-retention-days", env: "INDEXPILOT_ANALYTICS_AGGREGATE_RETENTION_DAYS", def: "365", help: "days daily rollups are kept"},
-	{flag: "error-retention-days", env: "INDEXPILOT_ANALYTICS_ERROR_RETENTION_DAYS", def: "30", help: "days raw error reports are kept (older timestamps are refused); their groups and daily counts follow the aggregate retention"},
-	{flag: "key-rate", env: "INDEXPILOT_ANALYTICS_KEY_RATE", def: "6", help: "reports per minute one installation key may send (fleet keys: unlimited)"},
-	{flag: "key-burst", env: "INDEXPILOT_ANALYTICS_KEY_BURST", def: "30", help: "burst allowance of an installation key"},
-	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: "10", help: "registrations, and failed sign-ins (form or Bearer token), per minute per client address"},
-	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: "20", help: "burst allowance of registrations per address"},
-	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: "1000", help: "most reports committed in one transaction"},
+	{flag: "raw-retention-days", env: "INDEXPILOT_ANALYTICS_RAW_RETENTION_DAYS", def: days(defaults.RawRetention), help: "days raw reports are kept (older timestamps are refused)"},
+	{flag: "aggregate-retention-days", env: "INDEXPILOT_ANALYTICS_AGGREGATE_RETENTION_DAYS", def: days(defaults.AggregateRetention), help: "days daily rollups are kept"},
+	{flag: "error-retention-days", env: "INDEXPILOT_ANALYTICS_ERROR_RETENTION_DAYS", def: days(defaults.ErrorRetention), help: "days raw error reports are kept (older timestamps are refused); their groups and daily counts follow the aggregate retention"},
+	{flag: "key-rate", env: "INDEXPILOT_ANALYTICS_KEY_RATE", def: number(defaults.KeyRatePerMinute), help: "reports per minute one installation key may send (fleet keys: unlimited)"},
+	{flag: "key-burst", env: "INDEXPILOT_ANALYTICS_KEY_BURST", def: strconv.Itoa(defaults.KeyBurst), help: "burst allowance of an installation key"},
+	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: number(defaults.RegisterPerMinute), help: "registrations, and failed sign-ins (form or Bearer token), per minute per client address"},
+	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: strconv.Itoa(defaults.RegisterBurst), help: "burst allowance of registrations per address"},
+	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: strconv.Itoa(ingest.DefaultMaxBatch), help: "most reports committed in one transaction"},
 	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "1", help: "ingest transactions in flight at once (1 measured best on 2 cores; see BENCHMARKS.md)"},
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
-	{flag: "feedback-retention-days", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RETENTION_DAYS", def: "365", help: "days feedback and imported GitHub votes are kept"},
-	{flag: "feedback-rate", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RATE", def: "6", help: "feedback per hour one client address may send without a key, and at once (0: a key is required)"},
+	{flag: "feedback-retention-days", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RETENTION_DAYS", def: days(defaults.Feedback.Retention), help: "days feedback and imported GitHub votes are kept"},
+	{flag: "feedback-rate", env: "INDEXPILOT_ANALYTICS_FEEDBACK_RATE", def: number(defaults.Feedback.AnonymousPerHour), help: "feedback per hour one client address may send without a key, and at once (0: a key is required)"},
 	{flag: "trusted-proxies", env: "INDEXPILOT_ANALYTICS_TRUSTED_PROXIES", help: "load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client for rate limits; the right-most address not among them counts"},
-	{flag: "processes", env: "INDEXPILOT_ANALYTICS_PROCESSES", def: "1", help: "serve processes sharing the load on one PostgreSQL; each enforces 1/N of every rate limit, so N together allow no more than the limit"},
+	{flag: "processes", env: "INDEXPILOT_ANALYTICS_PROCESSES", def: strconv.Itoa(defaults.Processes), help: "serve processes sharing the load on one PostgreSQL; each enforces 1/N of every rate limit, so N together allow no more than the limit"},
 	{flag: "public-page", env: "INDEXPILOT_ANALYTICS_PUBLIC_PAGE", def: "false", help: "serve the public usage page /public and /api/v1/public/summary, without sign-in (k-anonymous; docs/public.md)", boolean: true},
 	{flag: "public-k", env: "INDEXPILOT_ANALYTICS_PUBLIC_K", def: "5", help: "the least installations a figure of the public page may count (at least 3)"},
 }
@@ -78,6 +83,12 @@ func register(fs *flag.FlagSet, names ...string) values {
 	}
 	return v
 }
+
+// days writes a duration in whole days, for the table's defaults.
+func days(d time.Duration) string { return strconv.Itoa(int(d / (24 * time.Hour))) }
+
+// number writes a rate, for the table's defaults.
+func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -117,7 +128,7 @@ var serviceOptions = []string{"listen", "database", "admin-token", "raw-retentio
 	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k"}
 
 // serviceConfig validates the options into service.Options.
-func (v values) serviceConfig() (service.Options, error) {
+func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 	cfg := server.DefaultConfig()
 	var errs [12]error
 	var raw, agg, errDays, burst, regBurst, batch, committers int
@@ -170,15 +181,12 @@ func (v values) serviceConfig() (service.Options, error) {
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
 		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: max(committers, 1)},
 		DebugListen: *v["debug-listen"],
-		Log:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Log:         slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level})),
 	}, nil
 }
 
-func cmdConfig(args []string) int {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: indexpilot-analytics config\n\nPrints every option, its environment variable and its effective value.")
-	}
+func (c cli) config(args []string) int {
+	fs := c.flags("config", "Usage: indexpilot-analytics config\n\nPrints every option, its environment variable and its effective value\n(secrets masked). Flags and environment variables set the values, as for serve.")
 	v := register(fs, serviceOptions...)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -188,7 +196,7 @@ func cmdConfig(args []string) int {
 		if o.secret && val != "" {
 			val = "(set, masked)"
 		}
-		fmt.Printf("%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
+		fmt.Fprintf(c.out, "%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
 	}
 	return exitOK
 }

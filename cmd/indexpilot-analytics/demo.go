@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
@@ -16,30 +13,20 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-func cmdDemo(args []string) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: indexpilot-analytics demo [flags]\n\n"+
-			"Starts the service on a fresh embedded SQLite store, sends a simulated fleet's\n"+
-			"reports through its HTTP API, prints the page URL and an admin token, and keeps\n"+
-			"serving until Ctrl-C.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+func (c cli) demo(args []string) int {
+	fs := c.flags("demo", "Usage: indexpilot-analytics demo [flags]\n\n"+
+		"Starts the service on a fresh embedded SQLite store, sends a simulated fleet's\n"+
+		"reports through its HTTP API, prints the page URL and an admin token, and keeps\n"+
+		"serving until Ctrl-C.")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to serve on")
 	path := fs.String("database", "./data/demo.db", "SQLite file for the demo (replaced at each run)")
-	installations := fs.Int("installations", 300, "simulated installations")
-	days := fs.Int("days", 90, "days of history")
+	f := fleet.Config{Installations: 300, Days: 90, Seed: 1, Concurrency: 32, RetryRate: 0.03}
+	fleetFlags(fs, &f)
 	exit := fs.Bool("exit-after-load", false, "stop once the fleet is loaded (for scripts and tests)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := demo(ctx, *listen, *path, *installations, *days, *exit); err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics demo:", err)
-		return exitError
-	}
-	return exitOK
+	return c.untilSignal("demo", func(ctx context.Context) error { return c.runDemo(ctx, *listen, *path, f, *exit) })
 }
 
 // demoSecretErrors is how many error reports salted with planted secrets
@@ -47,7 +34,9 @@ func cmdDemo(args []string) int {
 // 'privacy scan' on the demo's store finds nothing.
 const demoSecretErrors = 200
 
-func demo(ctx context.Context, listen, path string, installations, days int, exitAfterLoad bool) error {
+// runDemo serves on a fresh store at path, loads the fleet f into it and
+// serves until ctx ends (or, with exitAfterLoad, stops once it is loaded).
+func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, exitAfterLoad bool) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("remove the previous demo store: %w", err)
@@ -64,7 +53,7 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 		v[o.flag] = &def
 	}
 	*v["listen"], *v["database"], *v["log-level"], *v["public-page"] = listen, dsn, "warn", "true"
-	o, err := v.serviceConfig()
+	o, err := v.serviceConfig(c.err)
 	if err != nil {
 		return err
 	}
@@ -80,19 +69,21 @@ func demo(ctx context.Context, listen, path string, installations, days int, exi
 	case err := <-done:
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, days, installations)
-	sum, err := fleet.Run(ctx, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days,
-		Seed: 1, Concurrency: 32, RetryRate: 0.03, Now: time.Now(), Progress: os.Stderr, SecretErrors: demoSecretErrors})
-	printSummary(sum)
+	fmt.Fprintf(c.err, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, f.Days, f.Installations)
+	f.Target, f.Key, f.Now = base, fleetKey, time.Now()
+	load := f
+	load.Progress, load.SecretErrors = c.err, demoSecretErrors
+	sum, err := fleet.Run(ctx, load)
+	c.summary(sum)
 	if err == nil {
-		err = demoFeedback(ctx, dsn, fleet.Config{Target: base, Key: fleetKey, Installations: installations, Days: days, Seed: 1, Now: time.Now()})
+		err = c.demoFeedback(ctx, dsn, f)
 	}
 	if err != nil {
 		cancel()
 		<-done
 		return err
 	}
-	fmt.Printf("\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Public page: %s/public\n  Admin token: %s\n\n"+
+	fmt.Fprintf(c.out, "\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Public page: %s/public\n  Admin token: %s\n\n"+
 		"Open the page and sign in with the token, or:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/dashboard/stats\n\nCtrl-C stops the demo.\n",
 		base, base, admin, admin, base)
 	if exitAfterLoad {

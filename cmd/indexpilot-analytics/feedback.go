@@ -34,29 +34,29 @@ exits 2 naming its line, and nothing is stored.
 ` + feedback.MappingHelp + `
 Without --map, issues labelled ` + "enhancement, feature, \"feature request\", feature-request,\n\"type: feature\" or kind/feature are feature requests."
 
-func cmdFeedback(args []string) int {
+func (c cli) feedback(args []string) int {
 	if len(args) == 0 || args[0] != "import" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Println(feedbackHelp)
+			fmt.Fprintln(c.out, feedbackHelp)
 			return exitOK
 		}
-		fmt.Fprintln(os.Stderr, feedbackHelp)
+		fmt.Fprintln(c.err, feedbackHelp)
 		return exitUsage
 	}
 	var githubFile, mapFile *string
-	return withStore("feedback import", feedbackHelp, args[1:], func(fs *flag.FlagSet) {
+	return c.withStore("feedback import", feedbackHelp, args[1:], func(fs *flag.FlagSet) {
 		githubFile = fs.String("github", "", "the `FILE` gh issue list --json ... wrote (- for stdin)")
 		mapFile = fs.String("map", "", "a `MAPPING` file from labels and title words to feature names")
 	}, func(ctx context.Context, st store.Store, fs *flag.FlagSet) error {
 		if *githubFile == "" || fs.NArg() > 0 {
 			return usageError{"feedback import needs --github FILE and no other argument (see -h)"}
 		}
-		return importGitHub(ctx, st, *githubFile, *mapFile)
+		return c.importGitHub(ctx, st, *githubFile, *mapFile)
 	})
 }
 
 // importGitHub imports one export and prints what it did.
-func importGitHub(ctx context.Context, st store.Store, file, mapFile string) error {
+func (c cli) importGitHub(ctx context.Context, st store.Store, file, mapFile string) error {
 	m := feedback.DefaultMapping()
 	if mapFile != "" {
 		f, err := os.Open(mapFile)
@@ -68,7 +68,7 @@ func importGitHub(ctx context.Context, st store.Store, file, mapFile string) err
 			return inputError(err)
 		}
 	}
-	in := os.Stdin
+	in := c.in
 	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {
@@ -81,7 +81,7 @@ func importGitHub(ctx context.Context, st store.Store, file, mapFile string) err
 	if err != nil {
 		return inputError(err)
 	}
-	fmt.Printf("%s: added %d, updated %d, unchanged %d feature request(s); skipped %d issue(s) that are not feature requests\n",
+	fmt.Fprintf(c.out, "%s: added %d, updated %d, unchanged %d feature request(s); skipped %d issue(s) that are not feature requests\n",
 		file, res.Added, res.Updated, res.Unchanged, res.Skipped)
 	return nil
 }
@@ -115,8 +115,8 @@ func (v values) feedbackConfig() (server.FeedbackConfig, error) {
 // demoFeedback has the demo's fleet send its users' feedback through the
 // API and imports the fleet's GitHub issues, so that the Feedback page
 // shows both out of the box.
-func demoFeedback(ctx context.Context, dsn string, c fleet.Config) error {
-	sum, err := fleet.SendFeedback(ctx, c)
+func (c cli) demoFeedback(ctx context.Context, dsn string, f fleet.Config) error {
+	sum, err := fleet.SendFeedback(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -125,11 +125,11 @@ func demoFeedback(ctx context.Context, dsn string, c fleet.Config) error {
 		return err
 	}
 	defer st.Close()
-	res, err := feedback.ImportGitHub(ctx, st, "the simulated project's GitHub issues", bytes.NewReader(fleet.GitHubExport(c)),
+	res, err := feedback.ImportGitHub(ctx, st, "the simulated project's GitHub issues", bytes.NewReader(fleet.GitHubExport(f)),
 		feedback.DefaultMapping(), time.Now().UTC())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "Sent %d users' feedback and imported %d GitHub feature requests.\n", sum.Stored+sum.Duplicates, res.Added+res.Updated+res.Unchanged)
+	fmt.Fprintf(c.err, "Sent %d users' feedback and imported %d GitHub feature requests.\n", sum.Stored+sum.Duplicates, res.Added+res.Updated+res.Unchanged)
 	return nil
 }

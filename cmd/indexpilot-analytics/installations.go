@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -26,9 +25,9 @@ them out of the daily aggregates exactly, as the installation's own
 happens, as done from the command line. The same acts over HTTP, with an
 admin token: GET and DELETE /api/v1/admin/installations/ID.`
 
-func cmdInstallations(args []string) int {
+func (c cli) installations(args []string) int {
 	if len(args) == 0 || (args[0] != "export" && args[0] != "delete") {
-		fmt.Fprintln(os.Stderr, installationsHelp)
+		fmt.Fprintln(c.err, installationsHelp)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return exitOK
 		}
@@ -36,21 +35,21 @@ func cmdInstallations(args []string) int {
 	}
 	verb := args[0]
 	var id *string
-	return withStore("installations "+verb, installationsHelp, args[1:], func(fs *flag.FlagSet) {
+	return c.withStore("installations "+verb, installationsHelp, args[1:], func(fs *flag.FlagSet) {
 		id = fs.String("id", "", "the installation id (as the user's telemetry status or export shows it)")
 	}, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
 		if !contract.ValidInstallationID(*id) {
 			return usageError{"--id: " + contract.InstallationIDRule()}
 		}
 		if verb == "export" {
-			return exportInstallation(ctx, st, *id)
+			return c.exportInstallation(ctx, st, *id)
 		}
-		return deleteInstallation(ctx, st, *id)
+		return c.deleteInstallation(ctx, st, *id)
 	})
 }
 
 // exportInstallation prints the export once its audit entry is stored.
-func exportInstallation(ctx context.Context, st store.Store, id string) error {
+func (c cli) exportInstallation(ctx context.Context, st store.Store, id string) error {
 	exp, err := store.ExportAll(ctx, st, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no installation %q is stored", id)
@@ -61,14 +60,14 @@ func exportInstallation(ctx context.Context, st store.Store, id string) error {
 	if err := auditCLI(ctx, st, store.AuditEntry{Action: store.AuditExport, InstallationID: id}); err != nil {
 		return err
 	}
-	enc := json.NewEncoder(os.Stdout)
+	enc := json.NewEncoder(c.out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(exp)
 }
 
 // deleteInstallation erases the installation after storing its audit
 // entry.
-func deleteInstallation(ctx context.Context, st store.Store, id string) error {
+func (c cli) deleteInstallation(ctx context.Context, st store.Store, id string) error {
 	if err := auditCLI(ctx, st, store.AuditEntry{Action: store.AuditDelete, InstallationID: id}); err != nil {
 		return err
 	}
@@ -79,7 +78,7 @@ func deleteInstallation(ctx context.Context, st store.Store, id string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("deleted installation %s: %d reports and its error reports (running services refuse its reports within a second)\n", id, n)
+	fmt.Fprintf(c.out, "deleted installation %s: %d reports and its error reports (running services refuse its reports within a second)\n", id, n)
 	return nil
 }
 

@@ -4,12 +4,24 @@
 package main
 
 import (
+	"context"
+	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(cli{in: os.Stdin, out: os.Stdout, err: os.Stderr}.run(os.Args[1:]))
+}
+
+// cli is where a command reads and writes: the process's standard streams,
+// or a test's, so that commands run in-process.
+type cli struct {
+	in       io.Reader
+	out, err io.Writer
 }
 
 // exit codes
@@ -19,33 +31,59 @@ const (
 	exitUsage = 2
 )
 
-func run(args []string) int {
+func (c cli) run(args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Print(usage)
+		fmt.Fprint(c.out, usage)
 		return exitOK
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "indexpilot-analytics: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(c.err, "indexpilot-analytics: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
-	return cmd(args[1:])
+	return cmd(c, args[1:])
 }
 
-var commands = map[string]func([]string) int{
-	"serve":         cmdServe,
-	"migrate":       cmdMigrate,
-	"keys":          cmdKeys,
-	"recompute":     cmdRecompute,
-	"simulate":      cmdSimulate,
-	"demo":          cmdDemo,
-	"config":        cmdConfig,
-	"bench":         cmdBench,
-	"feedback":      cmdFeedback,
-	"installations": cmdInstallations,
-	"privacy":       cmdPrivacy,
+var commands = map[string]func(cli, []string) int{
+	"serve":         cli.serve,
+	"migrate":       cli.migrate,
+	"keys":          cli.keys,
+	"recompute":     cli.recompute,
+	"simulate":      cli.simulate,
+	"demo":          cli.demo,
+	"config":        cli.config,
+	"bench":         cli.bench,
+	"feedback":      cli.feedback,
+	"installations": cli.installations,
+	"privacy":       cli.privacy,
 	// bench-server runs the baselines for bench; it is not listed in help.
-	"bench-server": cmdBenchServer,
+	"bench-server": cli.benchServer,
+}
+
+// flags returns the flag set of a command, whose -h prints usage and then
+// the flags.
+func (c cli) flags(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.err)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage+"\n\nFlags:\n"); fs.PrintDefaults() }
+	return fs
+}
+
+// untilSignal runs fn, whose context ends at SIGINT or SIGTERM, and
+// prints the error it returns after the command's name.
+func (c cli) untilSignal(name string, fn func(context.Context) error) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := fn(ctx); err != nil {
+		return c.fail(name, err)
+	}
+	return exitOK
+}
+
+// fail prints err after the command's name.
+func (c cli) fail(name string, err error) int {
+	fmt.Fprintf(c.err, "indexpilot-analytics %s: %v\n", name, err)
+	return exitError
 }
 
 const usage = `indexpilot-analytics: the IndexPilot maintainers' telemetry service.

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -27,9 +26,9 @@ Exit status: 0 when nothing is found; 1 when something is found, or when
 the scan could not finish (an unfinished scan is not a clean one); 2 for a
 usage error.`
 
-func cmdPrivacy(args []string) int {
+func (c cli) privacy(args []string) int {
 	if len(args) == 0 || args[0] != "scan" {
-		fmt.Fprintln(os.Stderr, privacyHelp)
+		fmt.Fprintln(c.err, privacyHelp)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return exitOK
 		}
@@ -37,7 +36,7 @@ func cmdPrivacy(args []string) int {
 	}
 	var asJSON *bool
 	found := false
-	code := withStore("privacy scan", privacyHelp, args[1:], func(fs *flag.FlagSet) {
+	code := c.withStore("privacy scan", privacyHelp, args[1:], func(fs *flag.FlagSet) {
 		asJSON = fs.Bool("json", false, "print the result as JSON")
 	}, func(ctx context.Context, st store.Store, _ *flag.FlagSet) error {
 		res, err := privacy.Scan(ctx, st, store.TextSources)
@@ -46,11 +45,11 @@ func cmdPrivacy(args []string) int {
 		}
 		found = !res.Clean()
 		if *asJSON {
-			enc := json.NewEncoder(os.Stdout)
+			enc := json.NewEncoder(c.out)
 			enc.SetIndent("", "  ")
 			return enc.Encode(res)
 		}
-		return printScan(os.Stdout, res)
+		return printScan(c.out, res)
 	})
 	if code == exitOK && found {
 		return exitError

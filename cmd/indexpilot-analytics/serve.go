@@ -2,41 +2,28 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/service"
 )
 
-func cmdServe(args []string) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: indexpilot-analytics serve [flags]\n\n"+
-			"Receives telemetry over HTTP until SIGINT or SIGTERM, then finishes in-flight\n"+
-			"requests (their reports are committed) and exits 0.\n\n")
-		fs.PrintDefaults()
-	}
+func (c cli) serve(args []string) int {
+	fs := c.flags("serve", "Usage: indexpilot-analytics serve [flags]\n\n"+
+		"Receives telemetry over HTTP until SIGINT or SIGTERM, then finishes in-flight\n"+
+		"requests (their reports are committed) and exits 0.")
 	v := register(fs, serviceOptions...)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	o, err := v.serviceConfig()
+	o, err := v.serviceConfig(c.err)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics serve:", err)
+		fmt.Fprintln(c.err, "indexpilot-analytics serve:", err)
 		return exitUsage
 	}
 	tuneGC()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := service.Run(ctx, o); err != nil {
-		fmt.Fprintln(os.Stderr, "indexpilot-analytics serve:", err)
-		return exitError
-	}
-	return exitOK
+	return c.untilSignal("serve", func(ctx context.Context) error { return service.Run(ctx, o) })
 }
 
 // tuneGC trades memory the service has to spare for CPU it has not: ingest

@@ -25,7 +25,7 @@ func NoopHandler() http.Handler {
 	})
 }
 
-// seedSchema is the seed design's tables: raw JSONB rows and the daily
+// seedSchema is the baseline design's tables: raw JSONB rows and the daily
 // aggregate it upserts per report.
 const seedSchema = `
 CREATE TABLE IF NOT EXISTS telemetry_data (
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS telemetry_daily_aggregates (
     total_indexes_created BIGINT, avg_performance_improvement NUMERIC,
     feature_usage JSONB, algorithm_usage JSONB, PRIMARY KEY (date, version));`
 
-// SeedHandler is the seed design, as its document wrote it: per report one
+// SeedHandler is the baseline design, as its document wrote it: per report one
 // INSERT and one aggregate upsert (running average, jsonb || merge). It is
 // a baseline only; its aggregates are wrong by design.
 func SeedHandler(ctx context.Context, pool *pgxpool.Pool) (http.Handler, error) {
@@ -72,7 +72,7 @@ func SeedHandler(ctx context.Context, pool *pgxpool.Pool) (http.Handler, error) 
 		_, err := pool.Exec(r.Context(), `INSERT INTO telemetry_data (installation_id, version, timestamp, metrics, environment)
 			VALUES ($1, $2, $3, $4, $5)`, p.InstallationID, p.Version, p.Timestamp, p.Metrics, p.Environment)
 		if err == nil {
-			// query: seed-aggregate (the seed's upsert, wrong on purpose)
+			// query: seed-aggregate (the baseline design's upsert, wrong on purpose)
 			_, err = pool.Exec(r.Context(), `INSERT INTO telemetry_daily_aggregates
 				(date, version, total_installations, total_indexes_created, avg_performance_improvement, feature_usage, algorithm_usage)
 				VALUES (CURRENT_DATE, $1, 1, $2, $3, $4, $5)

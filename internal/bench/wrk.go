@@ -30,7 +30,7 @@ var (
 
 // WrkClosedLoop runs wrk (2 threads, conns connections, d) against t with
 // the embedded report script: the load generator the peer figures in
-// ANCHORS.md were measured with.
+// BENCHMARKS.md were measured with.
 func WrkClosedLoop(ctx context.Context, t Target, conns int, d time.Duration) (Result, error) {
 	f, err := os.CreateTemp("", "report-*.lua")
 	if err != nil {

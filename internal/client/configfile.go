@@ -3,19 +3,14 @@ package client
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/collect"
 )
 
-// maxConfigBytes bounds how much of IndexPilot's config file is read; its
-// own file is about 25 KB.
-const maxConfigBytes = 1 << 20
-
 // fileSettings is the telemetry section of indexpilot_config.yaml, with
-// the seed's keys. A nil field is absent.
+// the first client's keys. A nil field is absent.
 type fileSettings struct {
 	Enabled                   *bool
 	CollectUsageStats         *bool
@@ -27,46 +22,31 @@ type fileSettings struct {
 }
 
 // readFileSettings reads the telemetry section of the config file at path
-// into fs. A missing file, or one without the section, leaves fs empty and
-// is no error. found says whether the file exists.
-//
-// The tree is walked by hand, the last of a repeated key winning, because
-// IndexPilot's shipped file repeats keys, which PyYAML accepts and
-// yaml.v3's decoding into structs rejects.
+// into out, with the collector's reader of that file. A missing file, or
+// one without the section, leaves out empty and is no error. found says
+// whether the file exists.
 func readFileSettings(path string, out *fileSettings) (found bool, err error) {
-	bad := func(problem string) error {
-		return &ConfigError{Problem: fmt.Sprintf("the IndexPilot config file %s %s", path, problem),
+	inFile := func(problem string) error {
+		return &ConfigError{Problem: (&collect.ConfigFileError{Path: path, Problem: problem}).Error(),
 			Fix: "correct it, or point INDEXPILOT_CONFIG_FILE at a valid one"}
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	file, err := collect.ReadConfig(path)
+	var ce *collect.ConfigFileError
+	if errors.As(err, &ce) {
+		return ce.Opened, inFile(ce.Problem)
+	}
+	if file == nil {
 		return false, nil
 	}
-	if err != nil {
-		return false, bad(fmt.Sprintf("cannot be opened (%v)", err))
+	if !file.Mapping() {
+		return true, inFile("is not a YAML mapping")
 	}
-	defer f.Close() // read-only: a close error cannot lose data
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes))
-	if err != nil {
-		return true, bad(fmt.Sprintf("cannot be read (%v)", err))
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return true, bad(fmt.Sprintf("is not valid YAML (%v)", err))
-	}
-	if len(doc.Content) == 0 {
-		return true, nil
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return true, bad("is not a YAML mapping")
-	}
-	section := last(root, "telemetry")
+	section := file.Lookup("telemetry")
 	if section == nil || section.Tag == "!!null" {
 		return true, nil
 	}
 	if section.Kind != yaml.MappingNode {
-		return true, bad("has a telemetry: section that is not a mapping")
+		return true, inFile("has a telemetry: section that is not a mapping")
 	}
 	for _, b := range []struct {
 		key string
@@ -79,38 +59,23 @@ func readFileSettings(path string, out *fileSettings) (found bool, err error) {
 		{"anonymize_data", &out.AnonymizeData},
 		{"survey", &out.Survey},
 	} {
-		n := last(section, b.key)
+		n := file.Lookup("telemetry", b.key)
 		if n == nil || n.Tag == "!!null" {
 			continue
 		}
 		var v bool
 		if n.Kind != yaml.ScalarNode || n.Decode(&v) != nil {
-			return true, bad(fmt.Sprintf("sets telemetry.%s to %q at line %d, which is neither true nor false", b.key, n.Value, n.Line))
+			return true, inFile(fmt.Sprintf("sets telemetry.%s to %q at line %d, which is neither true nor false", b.key, n.Value, n.Line))
 		}
 		*b.dst = &v
 	}
-	if n := last(section, "endpoint"); n != nil && n.Tag != "!!null" {
+	if n := file.Lookup("telemetry", "endpoint"); n != nil && n.Tag != "!!null" {
 		if n.Kind != yaml.ScalarNode {
-			return true, bad(fmt.Sprintf("sets telemetry.endpoint at line %d to something that is not a URL", n.Line))
+			return true, inFile(fmt.Sprintf("sets telemetry.endpoint at line %d to something that is not a URL", n.Line))
 		}
 		if n.Value != "" { // empty: the default
 			out.Endpoint = &n.Value
 		}
 	}
 	return true, nil
-}
-
-// last returns the value of the last occurrence of key in mapping n, with
-// aliases resolved, or nil.
-func last(n *yaml.Node, key string) *yaml.Node {
-	var found *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			found = n.Content[i+1]
-		}
-	}
-	for found != nil && found.Kind == yaml.AliasNode {
-		found = found.Alias
-	}
-	return found
 }

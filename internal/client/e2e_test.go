@@ -408,7 +408,7 @@ func TestForgetRemovesRows(t *testing.T) {
 func TestNewerFieldsHeldBack(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	e.vars["INDEXPILOT_TELEMETRY_ENABLED"] = "true" // consents to the seed's fields
+	e.vars["INDEXPILOT_TELEMETRY_ENABLED"] = "true" // consents to the first client's fields
 	c := e.client()
 	v2 := []string{"metrics.ab_experiments", "metrics.algorithm_decisions", "metrics.tenants_bucket"}
 	st, _ := c.Status(ctx)

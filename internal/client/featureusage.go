@@ -104,7 +104,7 @@ func (u *usageCounts) add(counts map[string]report.FeatureUse) (dropped []string
 		n := counts[name]
 		cur, known := u.Features[name]
 		switch {
-		case !report.IsFeatureName(name), n.Uses < 0, n.Successes < 0, n.Successes > n.Uses,
+		case !report.Matches("metrics.feature_usage", name), n.Uses < 0, n.Successes < 0, n.Successes > n.Uses,
 			!known && len(u.Features) >= report.MaxListEntries:
 			dropped = append(dropped, name)
 		case n.Uses > 0:
@@ -131,7 +131,7 @@ func (f folder) loadUsage() (*usageCounts, error) {
 		return &usageCounts{}, nil
 	}
 	maps.DeleteFunc(u.Features, func(name string, n report.FeatureUse) bool {
-		return !report.IsFeatureName(name) || n.Uses < 1 || n.Uses > report.MaxCount || n.Successes < 0 || n.Successes > n.Uses
+		return !report.Matches("metrics.feature_usage", name) || n.Uses < 1 || n.Uses > report.MaxCount || n.Successes < 0 || n.Successes > n.Uses
 	})
 	return u, nil
 }

@@ -35,9 +35,9 @@ func ParseMode(s string) (Mode, error) {
 // INDEXPILOT_TELEMETRY_ENDPOINT or telemetry.endpoint says otherwise.
 const DefaultEndpoint = "https://telemetry.indexpilot.dev"
 
-// seedSchema is the schema version that settings from IndexPilot's seed
+// seedSchema is the schema version that the first client's settings
 // (INDEXPILOT_TELEMETRY_ENABLED=true, telemetry.enabled: true) consent to:
-// they were introduced with the seed's report format. Only "on" consents
+// they were introduced with its report format. Only "on" consents
 // to newer fields.
 const seedSchema = 1
 
@@ -168,7 +168,7 @@ func (s *settings) resolveEndpoint(getenv func(string) string) error {
 	return nil
 }
 
-// normalizeEndpoint returns the service's base URL. The seed's setting
+// normalizeEndpoint returns the service's base URL. The first client's setting
 // named the report route ("https://analytics.example/telemetry"); such a
 // path is cut back to the base.
 func normalizeEndpoint(raw string) (string, error) {

@@ -21,7 +21,7 @@ func TestReadFileSettings(t *testing.T) {
 		want       fileSettings
 		err        string
 	}{
-		{name: "seed's section", yaml: "telemetry:\n  enabled: false\n  collect_usage_stats: true\n  collect_error_reports: false\n  collect_performance_metrics: true\n  anonymize_data: true\n  endpoint: \"https://analytics.example/telemetry\"\n",
+		{name: "the first client's section", yaml: "telemetry:\n  enabled: false\n  collect_usage_stats: true\n  collect_error_reports: false\n  collect_performance_metrics: true\n  anonymize_data: true\n  endpoint: \"https://analytics.example/telemetry\"\n",
 			want: fileSettings{Enabled: ptr(false), CollectUsageStats: ptr(true), CollectErrorReports: ptr(false),
 				CollectPerformanceMetrics: ptr(true), AnonymizeData: ptr(true), Endpoint: ptr("https://analytics.example/telemetry")}},
 		{name: "no section", yaml: "features:\n  auto_indexer:\n    enabled: true\n"},

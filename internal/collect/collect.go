@@ -39,6 +39,8 @@ type Options struct {
 	// Cursor is the one the previous Collect returned; the zero Cursor
 	// means a first report, covering DefaultPeriod.
 	Cursor Cursor
+
+	tracer pgx.QueryTracer // sees every statement (tests count them)
 }
 
 // Cursor is what Collect remembers between reports: when the last period
@@ -100,7 +102,7 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 	}
 	c.readLocal(ctx, o)
 
-	s, err := openSession(ctx, o.DatabaseURL, o.StatementTimeout)
+	s, err := openSession(ctx, o.DatabaseURL, o.StatementTimeout, o.tracer)
 	if err != nil {
 		c.note("database metrics left out: cannot reach the IndexPilot database")
 		return r, err

@@ -6,10 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"sort"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // DefaultConfigFile is IndexPilot's config file name, looked up in the
@@ -19,9 +20,6 @@ const DefaultConfigFile = "indexpilot_config.yaml"
 // maxConfigBytes bounds how much of the config file is read; IndexPilot's
 // own file is about 25 KB.
 const maxConfigBytes = 1 << 20
-
-// featurePattern is report's pattern for features_used entries.
-var featurePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // ResolveConfigPath returns the config file to read: explicit when set,
 // else $INDEXPILOT_CONFIG_FILE, else DefaultConfigFile in the current
@@ -51,25 +49,25 @@ func FeaturesFromConfig(path string) ([]string, error) {
 // readFeatures is FeaturesFromConfig that also says which switches it
 // dropped, for Result.Notes.
 func readFeatures(path string) (features, dropped []string, err error) {
-	root, err := readConfig(path)
-	if err != nil || root == nil {
+	file, err := ReadConfig(path)
+	if err != nil || file.Empty() {
 		return nil, nil, err
 	}
 	seen := map[string]bool{}
 	add := func(name string) {
 		switch {
 		case seen[name]:
-		case featurePattern.MatchString(name):
+		case report.Matches("metrics.features_used", name):
 			features = append(features, name)
 		default:
 			dropped = append(dropped, name)
 		}
 		seen[name] = true
 	}
-	for _, sw := range switches(lookup(root, "bypass", "features")) {
+	for _, sw := range switches(file.Lookup("bypass", "features")) {
 		add(sw)
 	}
-	featuresNode := lookup(root, "features")
+	featuresNode := file.Lookup("features")
 	for _, sw := range switches(featuresNode) {
 		add(sw)
 	}
@@ -79,32 +77,77 @@ func readFeatures(path string) (features, dropped []string, err error) {
 	return features, dropped, nil
 }
 
-// readConfig parses the file into a YAML node tree; nil when the file does
-// not exist. The tree is walked by hand rather than decoded into a map
-// because IndexPilot's shipped file repeats the features.auto_indexer key,
-// which PyYAML accepts (the last one wins) and yaml.v3's map decoding
-// rejects.
-func readConfig(path string) (*yaml.Node, error) {
+// ConfigFile is IndexPilot's config file, parsed; the collector reads its
+// feature switches, the users' client its telemetry: section, both
+// through Lookup. It is read once, whole (at most maxConfigBytes), and
+// never written.
+//
+// The tree is walked by hand rather than decoded into a map because
+// IndexPilot's shipped file repeats keys (features.auto_indexer), which
+// PyYAML accepts (the last one wins) and yaml.v3's decoding rejects.
+type ConfigFile struct {
+	Path string
+	root *yaml.Node // nil for an empty file
+}
+
+// ConfigFileError is a config file that cannot be used.
+type ConfigFileError struct {
+	Path    string
+	Problem string // "is not valid YAML (…)", …
+	Opened  bool   // false when it could not even be opened
+}
+
+// Error names the file and the problem.
+func (e *ConfigFileError) Error() string {
+	return "the IndexPilot config file " + e.Path + " " + e.Problem
+}
+
+// ReadConfig reads the config file at path: nil, and no error, when it
+// does not exist; a *ConfigFileError when it cannot be read or is not
+// YAML.
+func ReadConfig(path string) (*ConfigFile, error) {
+	bad := func(problem string, args ...any) error {
+		return &ConfigFileError{Path: path, Problem: fmt.Sprintf(problem, args...), Opened: true}
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("collect: opening the IndexPilot config: %w", err)
+		return nil, &ConfigFileError{Path: path, Problem: fmt.Sprintf("cannot be opened (%v)", err)}
 	}
 	defer f.Close() // read-only: a close error cannot lose data
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes))
 	if err != nil {
-		return nil, fmt.Errorf("collect: reading %s: %w", path, err)
+		return nil, bad("cannot be read (%v)", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("collect: parsing %s: %w", path, err)
+		return nil, bad("is not valid YAML (%v)", err)
 	}
+	c := &ConfigFile{Path: path}
 	if len(doc.Content) == 0 { // an empty file
-		return nil, nil
+		return c, nil
 	}
-	return doc.Content[0], nil
+	c.root = resolve(doc.Content[0])
+	return c, nil
+}
+
+// Empty reports whether the file holds nothing (or does not exist).
+func (c *ConfigFile) Empty() bool { return c == nil || c.root == nil }
+
+// Mapping reports whether the file is a YAML mapping, as IndexPilot's is;
+// an empty one counts as one.
+func (c *ConfigFile) Mapping() bool { return c.Empty() || c.root.Kind == yaml.MappingNode }
+
+// Lookup follows keys through the file's nested mappings and returns the
+// value node, or nil (for a nil file too). A repeated key resolves to its
+// last value, as in PyYAML, and aliases to what they name.
+func (c *ConfigFile) Lookup(keys ...string) *yaml.Node {
+	if c == nil {
+		return nil
+	}
+	return lookup(c.root, keys...)
 }
 
 // lookup follows keys through nested mappings and returns the value node,

@@ -115,8 +115,8 @@ const qTenantCount = `-- name: tenant-count
 SELECT count(*) FROM tenants`
 
 // knownMutationTypes is IndexPilot's vocabulary of mutation_log.mutation_type
-// (src/audit.py MUTATION_TYPES and the writers listed in
-// indexpilot-schema.md). Error counts use these words; any other is 'other'.
+// (MUTATION_TYPES in IndexPilot's src/audit.py, and the other values its
+// writers use). Error counts use these words; any other is 'other'.
 var knownMutationTypes = []string{
 	"ADD_COLUMN", "ALTER_COLUMN", "ALTER_TABLE", "APPROVAL_REQUEST",
 	"AUTHENTICATION_FAILURE", "AUTHORIZATION_DENIED", "BULK_UPDATE",

@@ -38,11 +38,12 @@ type session struct {
 // so every metric sees one snapshot. The timeouts are set for the
 // transaction (SET LOCAL) rather than as startup parameters, which
 // connection poolers such as PgBouncer refuse.
-func openSession(ctx context.Context, databaseURL string, statementTimeout time.Duration) (*session, error) {
+func openSession(ctx context.Context, databaseURL string, statementTimeout time.Duration, tracer pgx.QueryTracer) (*session, error) {
 	cfg, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("collect: parsing the database URL: %w", err)
 	}
+	cfg.Tracer = tracer
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = defaultConnectTimeout
 	}

@@ -18,14 +18,10 @@ const UnknownVersion = "unknown"
 const versionCommandTimeout = 2 * time.Second
 
 var (
-	// versionPattern is report's pattern for version strings.
-	versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$`)
 	// versionToken finds a PEP 440 version such as 1.1.0a8 in command output.
 	versionToken = regexp.MustCompile(`\b[0-9]+(?:\.[0-9]+)+(?:[A-Za-z0-9.+_-]*)`)
 	// serverVersionToken keeps major.minor of server_version ("15.19 (Debian …)").
 	serverVersionToken = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+)?`)
-	// runtimePattern is report's pattern for environment.runtime.
-	runtimePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._/+-]{0,63}$`)
 )
 
 // indexPilotVersion returns IndexPilot's version: explicit, else
@@ -40,7 +36,7 @@ func indexPilotVersion(ctx context.Context, explicit string, getenv func(string)
 		if v.value == "" {
 			continue
 		}
-		if versionPattern.MatchString(v.value) {
+		if report.Matches("version", v.value) {
 			return v.value, ""
 		}
 		return UnknownVersion, "version reported as unknown: " + v.source + " is not a version string"
@@ -68,7 +64,7 @@ func versionFromCommand(ctx context.Context) string {
 		return ""
 	}
 	v := versionToken.FindString(out.String())
-	if !versionPattern.MatchString(v) {
+	if !report.Matches("version", v) {
 		return ""
 	}
 	return v
@@ -90,7 +86,7 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 // localEnvironment describes the machine the collector runs on.
 func localEnvironment() report.Environment {
 	rt := runtime.Version() + " indexpilot-telemetry"
-	if !runtimePattern.MatchString(rt) { // e.g. a development toolchain
+	if !report.Matches("environment.runtime", rt) { // e.g. a development toolchain
 		rt = "go indexpilot-telemetry"
 	}
 	return report.Environment{

@@ -1,7 +1,7 @@
 package dashboard
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -10,16 +10,50 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
-// withErrorReports adds the error reports of w to rates, adding the
+// ErrorRate is the error picture of one version.
+type ErrorRate struct {
+	Version             string  `json:"version"`
+	Reports             int64   `json:"reports"`
+	ReportsWithErrors   int64   `json:"reports_with_errors"`
+	Errors              int64   `json:"errors"`
+	Installations       uint64  `json:"installations"`
+	ErrorsPerInstall    float64 `json:"errors_per_installation"`
+	ReportsWithErrorPct float64 `json:"reports_with_errors_pct"`
+	// Error reports (POST /api/v1/errors) of the version; see
+	// withErrorReports.
+	ErrorReports                  int64   `json:"error_reports"`
+	InstallationsWithErrorReports uint64  `json:"installations_with_error_reports"`
+	ErrorReportsPerActive         float64 `json:"error_reports_per_active_installation"`
+}
+
+// errorRates are the telemetry reports' error figures of each version of
+// the window.
+func errorRates(w *Window) []ErrorRate {
+	var out []ErrorRate
+	for _, v := range w.Keys(rollup.DimVersion) {
+		c := w.Sum(rollup.DimVersion, v)
+		e := ErrorRate{Version: v, Reports: c.Reports, ReportsWithErrors: c.ErrorReports, Errors: c.Errors,
+			Installations: w.Installs(rollup.DimVersion, v).GetCardinality()}
+		e.ReportsWithErrorPct = Pct(float64(c.ErrorReports), float64(c.Reports))
+		if e.Installations > 0 {
+			e.ErrorsPerInstall = float64(c.Errors) / float64(e.Installations)
+		}
+		out = append(out, e)
+	}
+	sortNewestFirst(out)
+	return out
+}
+
+// withErrorReports adds the error reports of ew to rates, adding the
 // versions that sent error reports but no telemetry; with a version
 // filter, only that version's. A version's active installations are those
 // that sent a telemetry report or an error report with it in the window:
 // error reports are consented to separately, so an installation may send
 // only those.
-func withErrorReports(rates []ErrorRate, g grouped, w *store.ErrorWindow, version string) []ErrorRate {
+func withErrorReports(rates []ErrorRate, w *Window, ew *store.ErrorWindow, version string) []ErrorRate {
 	reports := map[string]int64{}
 	affected := map[string]*roaring.Bitmap{}
-	for _, d := range w.Days {
+	for _, d := range ew.Days {
 		if version != "" && d.Version != version {
 			continue
 		}
@@ -44,12 +78,17 @@ func withErrorReports(rates []ErrorRate, g grouped, w *store.ErrorWindow, versio
 		if hit == nil {
 			hit = roaring.New()
 		}
-		active := roaring.Or(g.union(rollup.DimVersion, e.Version), hit)
+		active := roaring.Or(w.Installs(rollup.DimVersion, e.Version), hit)
 		e.ErrorReports, e.InstallationsWithErrorReports = reports[e.Version], hit.GetCardinality()
 		if n := active.GetCardinality(); n > 0 {
 			e.ErrorReportsPerActive = float64(e.ErrorReports) / float64(n)
 		}
 	}
-	sort.SliceStable(rates, func(i, j int) bool { return report.CompareVersions(rates[i].Version, rates[j].Version) > 0 })
+	sortNewestFirst(rates)
 	return rates
+}
+
+// sortNewestFirst orders error rates by version, newest first.
+func sortNewestFirst(rates []ErrorRate) {
+	slices.SortStableFunc(rates, func(a, b ErrorRate) int { return report.CompareVersions(b.Version, a.Version) })
 }

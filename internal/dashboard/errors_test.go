@@ -17,13 +17,13 @@ func TestErrorReportsPerActiveInstallation(t *testing.T) {
 		return r
 	}
 	// Telemetry: 1.1.0 from installations 1-4 over two days, 1.2.0 from 5.
-	g := group([]*rollup.Row{row(1, "1.1.0", 4, bm(1, 2, 3)), row(2, "1.1.0", 2, bm(3, 4)), row(2, "1.2.0", 1, bm(5))})
+	g := NewWindow(Period{From: 1, To: 2}, []*rollup.Row{row(1, "1.1.0", 4, bm(1, 2, 3)), row(2, "1.1.0", 2, bm(3, 4)), row(2, "1.2.0", 1, bm(5))})
 	w := &store.ErrorWindow{Days: []*store.ErrorDay{
 		{Day: 1, Fingerprint: "a", Version: "1.1.0", Reports: 3, Installs: bm(1, 2)},
 		{Day: 2, Fingerprint: "b", Version: "1.1.0", Reports: 3, Installs: bm(2)},
 		{Day: 2, Fingerprint: "a", Version: "1.3.0", Reports: 2, Installs: bm(9)}, // sends error reports only
 	}}
-	got := withErrorReports(g.errorRates(), g, w, "")
+	got := withErrorReports(errorRates(g), g, w, "")
 	want := []struct {
 		version   string
 		reports   int64

@@ -2,7 +2,7 @@ package dashboard
 
 import (
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
@@ -36,27 +36,16 @@ const maxFeatureSuccess = 64
 // z95 is the standard normal quantile of a two-sided 95 % interval.
 const z95 = 1.959963984540054
 
-// featureSuccess lists every feature of the usage rows, most used first.
-func (g grouped) featureSuccess() []FeatureSuccess {
+// featureSuccess lists every feature of w's usage rows, most used first.
+func featureSuccess(w *Window) []FeatureSuccess {
 	out := []FeatureSuccess{}
-	for _, k := range g.keys(rollup.DimUsage) {
-		c := g.sum(rollup.DimUsage, k)
-		if c.Total <= 0 {
-			continue
+	for _, k := range w.Keys(rollup.DimUsage) {
+		if c := w.Sum(rollup.DimUsage, k); c.Total > 0 {
+			out = append(out, newFeatureSuccess(k, c, w.Installs(rollup.DimUsage, k).GetCardinality()))
 		}
-		out = append(out, newFeatureSuccess(k, c, g.union(rollup.DimUsage, k).GetCardinality()))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Uses > out[j].Uses })
+	slices.SortStableFunc(out, func(a, b FeatureSuccess) int { return cmpDesc(a.Uses, b.Uses) })
 	return out[:min(len(out), maxFeatureSuccess)]
-}
-
-// featureSuccess is the period's features; none under a version filter,
-// as usage rows are not kept per version.
-func (w *window) featureSuccess() []FeatureSuccess {
-	if w.filtered {
-		return []FeatureSuccess{}
-	}
-	return w.g.featureSuccess()
 }
 
 // newFeatureSuccess is the figures of one feature from its summed usage

@@ -2,48 +2,13 @@ package dashboard
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
-
-	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/report"
 )
-
-// MaxOverviewDays bounds the length of an overview period.
-const MaxOverviewDays = MaxTrendDays
-
-// SeriesVersions is how many versions the per-version series show by
-// name; the rest are summed under OtherVersions.
-const SeriesVersions = 8
-
-// OtherVersions names the series of the versions beyond SeriesVersions.
-// It cannot collide with a real version: versions have no spaces.
-const OtherVersions = "(other versions)"
-
-// Period is a span of whole UTC days, both ends included.
-type Period struct {
-	From, To rollup.Day
-}
-
-// LastDays returns the n days ending on now's day.
-func LastDays(now time.Time, n int) Period {
-	to := rollup.DayOf(now)
-	return Period{From: to - rollup.Day(n) + 1, To: to}
-}
-
-// Days returns the number of days in p.
-func (p Period) Days() int { return int(p.To-p.From) + 1 }
-
-// Previous returns the period of the same length that ends the day before p.
-func (p Period) Previous() Period {
-	n := rollup.Day(p.Days())
-	return Period{From: p.From - n, To: p.To - n}
-}
 
 // OverviewQuery selects what Overview shows.
 type OverviewQuery struct {
@@ -156,31 +121,36 @@ func (s *Service) Overview(ctx context.Context, now time.Time, q OverviewQuery) 
 	if err != nil {
 		return nil, err
 	}
-	keep := s.retentionDays()
 	ov := &Overview{
 		From: p.From.String(), To: p.To.String(), Days: p.Days(), Today: rollup.DayOf(now).String(), Version: q.Version,
 		PreviousFrom: prev.From.String(), PreviousTo: prev.To.String(),
-		Figures: in.base.figures(p, keep), Previous: in.base.figures(prev, keep),
+		Figures: in.figures(s.Retained(p.To), p), Previous: in.figures(s.Retained(prev.To), prev),
+		Versions: in.w.VersionsNewestFirst(), Day: p.DayNames(), ActiveByDay: in.w.Installations(in.dim, in.key),
 	}
-	w := newWindow(p, group(in.window), in.base, q.Version != "")
-	n := float64(ov.Figures.ActiveInstallations)
-	ov.Versions = w.g.versionsNewestFirst()
-	ov.Day, ov.ActiveByDay = w.days(), w.activeByDay()
-	ov.VersionByDay, ov.PerformanceByVersion = w.versionSeries(q.Version)
-	ov.FeatureAdoption = w.adoption(rollup.DimFeature, n)
-	ov.PostgresVersions = w.adoption(rollup.DimPostgres, n)
-	ov.OperatingSystems = w.adoption(rollup.DimOS, n)
-	ov.Algorithms = w.algorithms(n)
-	ov.ErrorRates = withErrorReports(w.errorRates(q.Version), w.g, in.errors, q.Version)
-	ov.FeatureSuccess = w.featureSuccess()
+	seen := in.w // the installations' view: the filter version's, day by day
+	if q.Version != "" {
+		seen = in.w.Within(rollup.DimVersion, q.Version, rollup.DimFeature, rollup.DimPostgres, rollup.DimOS, rollup.DimAlgorithm)
+	}
+	active := ov.Figures.ActiveInstallations
+	ov.VersionByDay, ov.PerformanceByVersion = versionSeries(in.w, q.Version)
+	ov.FeatureAdoption = reported(seen.Adoption(rollup.DimFeature, active))
+	ov.PostgresVersions = reported(seen.Adoption(rollup.DimPostgres, active))
+	ov.OperatingSystems = reported(seen.Adoption(rollup.DimOS, active))
+	ov.Algorithms = algorithmUses(in.w, seen, active, q.Version != "")
+	ov.ErrorRates = withErrorReports(ratesOf(in.w, q.Version), in.w, in.errors, q.Version)
+	ov.FeatureSuccess = []FeatureSuccess{}
+	if q.Version == "" {
+		ov.FeatureSuccess = featureSuccess(in.w)
+	}
 	return ov, nil
 }
 
 // overviewRows are what the overview reads.
 type overviewRows struct {
-	base   baseDays      // from the previous period's retention window to the period's end
-	window []*rollup.Row // the period's rows
-	errors *store.ErrorWindow
+	w        *Window // the period's rows
+	history  *Window // the base rows from the previous period's retention to the period's end
+	dim, key string  // the base rows': all, or the filter version's
+	errors   *store.ErrorWindow
 }
 
 // readOverview runs the overview's reads at once. Each read is exact; they
@@ -188,18 +158,18 @@ type overviewRows struct {
 // chart and not yet in another until the next refresh.
 func (s *Service) readOverview(ctx context.Context, q OverviewQuery) (*overviewRows, error) {
 	p, prev := q.Period, q.Period.Previous()
-	var (
-		history []*rollup.Row
-		parts   = make([][]*rollup.Row, len(windowReads))
-		in      = &overviewRows{base: baseDays{}}
-	)
-	dim, key := baseKey(q)
+	in := &overviewRows{dim: rollup.DimAll}
+	if q.Version != "" {
+		in.dim, in.key = rollup.DimVersion, q.Version
+	}
+	history := Period{From: min(prev.From, s.Retained(prev.To).From), To: p.To}
+	var before []*rollup.Row
+	parts := make([][]*rollup.Row, len(windowReads))
 	reads := []func() error{
 		func() (err error) {
 			// The base rows before the period; the period's own come with
 			// the window's rows.
-			from := min(prev.From, prev.To-rollup.Day(s.retentionDays()))
-			history, err = s.Store.Rollups(ctx, store.RollupQuery{From: from, To: p.From - 1, Dims: []string{dim}, Bitmaps: true})
+			before, err = s.Store.Rollups(ctx, store.RollupQuery{From: history.From, To: p.From - 1, Dims: []string{in.dim}, Bitmaps: true})
 			return wrap("dashboard: overview installations", err)
 		},
 		func() (err error) {
@@ -216,173 +186,72 @@ func (s *Service) readOverview(ctx context.Context, q OverviewQuery) (*overviewR
 	if err := parallel(reads...); err != nil {
 		return nil, err
 	}
+	var rows []*rollup.Row
 	for _, part := range parts {
-		in.window = append(in.window, part...)
+		rows = append(rows, part...)
 	}
-	for _, part := range [][]*rollup.Row{history, in.window} {
-		for _, r := range part {
-			if r.Dim == dim && r.Key.Key == key && r.Installs != nil {
-				in.base[r.Day] = r
-			}
+	in.w = NewWindow(p, rows)
+	for _, r := range rows {
+		if r.Dim == in.dim && r.Key.Key == in.key {
+			before = append(before, r)
 		}
 	}
+	in.history = NewWindow(history, before)
 	return in, nil
 }
 
-// parallel runs the independent reads fns at the same time and returns
-// their errors joined.
-func parallel(fns ...func() error) error {
-	errs := make(chan error, len(fns))
-	for _, fn := range fns {
-		go func() { errs <- fn() }()
-	}
-	var all []error
-	for range fns {
-		all = append(all, <-errs)
-	}
-	return errors.Join(all...)
-}
-
-func wrap(prefix string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", prefix, err)
-}
-
-func (s *Service) retentionDays() int {
-	if s.AggregateDays <= 0 {
-		return 365
-	}
-	return s.AggregateDays
-}
-
-// baseDays are the rows that define "an installation counted" per day:
-// the all row, or the filter version's row.
-type baseDays map[rollup.Day]*rollup.Row
-
-// baseKey is the dimension and key of the base rows.
-func baseKey(q OverviewQuery) (dim, key string) {
-	if q.Version != "" {
-		return rollup.DimVersion, q.Version
-	}
-	return rollup.DimAll, ""
-}
-
-// figures sums the base rows of p; total installations look back keep days.
-func (b baseDays) figures(p Period, keep int) Figures {
-	var totals, actives []*roaring.Bitmap
-	var c rollup.Counters
-	for d, r := range b {
-		if d > p.To || d < p.To-rollup.Day(keep) {
-			continue
-		}
-		totals = append(totals, r.Installs)
-		if d >= p.From {
-			actives = append(actives, r.Installs)
-			c.Add(r.Counters)
-		}
-	}
+// figures sums the base rows of p; the total looks back over retained.
+func (in *overviewRows) figures(retained, p Period) Figures {
+	h := in.history
+	c := h.SumDuring(in.dim, in.key, p)
 	f := Figures{
-		TotalInstallations:  roaring.FastOr(totals...).GetCardinality(),
-		ActiveInstallations: roaring.FastOr(actives...).GetCardinality(),
+		TotalInstallations:  h.InstallsDuring(in.dim, in.key, retained).GetCardinality(),
+		ActiveInstallations: h.InstallsDuring(in.dim, in.key, p).GetCardinality(),
 		Reports:             c.Reports, TotalIndexesCreated: c.IndexesCreated,
-		AvgPerformanceImprovement: avgPct(c),
+		AvgPerformanceImprovement: AvgImprovement(c), ErrorRatePct: ErrorRatePct(c),
 	}
-	if r := b[p.To]; r != nil {
+	if r := h.Row(in.dim, in.key, p.To); r != nil {
 		f.ReportsLastDay = r.Reports
-	}
-	if c.Reports > 0 {
-		v := pct(float64(c.ErrorReports), float64(c.Reports))
-		f.ErrorRatePct = &v
 	}
 	return f
 }
 
-// window is the period's rows, with the base rows of each day as the
-// filter when a version is selected.
-type window struct {
-	p        Period
-	g        grouped
-	base     baseDays
-	filtered bool
-}
-
-func newWindow(p Period, g grouped, base baseDays, filtered bool) *window {
-	return &window{p: p, g: g, base: base, filtered: filtered}
-}
-
-func (w *window) days() []string {
-	out := make([]string, 0, w.p.Days())
-	for d := w.p.From; d <= w.p.To; d++ {
-		out = append(out, d.String())
-	}
-	return out
-}
-
-func (w *window) activeByDay() []int64 {
-	out := make([]int64, w.p.Days())
-	for d, r := range w.base {
-		if d >= w.p.From && d <= w.p.To {
-			out[d-w.p.From] = r.InstallsN
-		}
-	}
-	return out
-}
-
-// installs is the union over the period of key's installations, each day
-// restricted to that day's filter installations when filtered.
-func (w *window) installs(dim, key string) *roaring.Bitmap {
-	var parts []*roaring.Bitmap
-	for _, r := range w.g.rows[dim][key] {
-		if r.Installs == nil {
-			continue
-		}
-		if !w.filtered {
-			parts = append(parts, r.Installs)
-		} else if f := w.base[r.Day]; f != nil {
-			parts = append(parts, roaring.And(r.Installs, f.Installs))
-		}
-	}
-	return roaring.FastOr(parts...)
-}
-
-func (w *window) adoption(dim string, active float64) []Adoption {
+// reported leaves out the keys with no installation (under a version
+// filter, those the version's installations did not report), never nil.
+func reported(a []Adoption) []Adoption {
 	out := []Adoption{}
-	for _, k := range w.g.keys(dim) {
-		if n := w.installs(dim, k).GetCardinality(); n > 0 {
-			out = append(out, Adoption{Name: k, Installations: n, Pct: pct(float64(n), active)})
+	for _, x := range a {
+		if x.Installations > 0 {
+			out = append(out, x)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Installations > out[j].Installations })
 	return out
 }
 
-func (w *window) algorithms(active float64) []AlgorithmUse {
+// algorithmUses are the installations of each algorithm in seen and, not
+// filtered, its uses and decisions in w, most installations first.
+func algorithmUses(w, seen *Window, active uint64, filtered bool) []AlgorithmUse {
 	out := []AlgorithmUse{}
-	for _, k := range w.g.keys(rollup.DimAlgorithm) {
-		a := AlgorithmUse{Name: k, Installations: w.installs(rollup.DimAlgorithm, k).GetCardinality()}
+	for _, k := range w.Keys(rollup.DimAlgorithm) {
+		a := AlgorithmUse{Name: k, Installations: seen.Installs(rollup.DimAlgorithm, k).GetCardinality()}
 		if a.Installations == 0 {
 			continue
 		}
-		a.Pct = pct(float64(a.Installations), active)
-		if !w.filtered {
-			uses, decisions := w.g.sum(rollup.DimAlgorithm, k).Total, w.g.sum(rollup.DimDecision, k).Total
-			a.Uses, a.Decisions = &uses, &decisions
-			if uses > 0 {
-				r := pct(float64(decisions), float64(uses))
-				a.DecisionRatePct = &r
-			}
+		a.Pct = Pct(float64(a.Installations), float64(active))
+		if !filtered {
+			uses, decisions := w.Sum(rollup.DimAlgorithm, k).Total, w.Sum(rollup.DimDecision, k).Total
+			a.Uses, a.Decisions, a.DecisionRatePct = &uses, &decisions, DecisionRate(uses, decisions)
 		}
 		out = append(out, a)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Installations > out[j].Installations })
+	slices.SortStableFunc(out, func(a, b AlgorithmUse) int { return cmpDesc(a.Installations, b.Installations) })
 	return out
 }
 
-func (w *window) errorRates(version string) []ErrorRate {
+// ratesOf are the error rates of w's versions, or of the filter version.
+func ratesOf(w *Window, version string) []ErrorRate {
 	out := []ErrorRate{}
-	for _, e := range w.g.errorRates() {
+	for _, e := range errorRates(w) {
 		if version == "" || e.Version == version {
 			out = append(out, e)
 		}
@@ -390,11 +259,27 @@ func (w *window) errorRates(version string) []ErrorRate {
 	return out
 }
 
-func (g grouped) versionsNewestFirst() []string {
-	vs := g.keys(rollup.DimVersion)
-	sort.SliceStable(vs, func(i, j int) bool { return report.CompareVersions(vs[i], vs[j]) > 0 })
-	if vs == nil {
-		return []string{}
+// versionSeries returns installations per day by newest version, and the
+// average improvement per day by version: the SeriesVersions versions
+// with the most installation-days by name, the rest summed exactly under
+// OtherVersions. Filtered, only the filter's version.
+func versionSeries(w *Window, filter string) ([]CountSeries, []PctSeries) {
+	groups := w.VersionGroups(SeriesVersions)
+	var counts [][]int64
+	if filter != "" {
+		groups = []VersionGroup{{Name: filter, Versions: []string{filter}}}
+		counts = [][]int64{w.Installations(rollup.DimVersion, filter)}
+	} else {
+		counts = w.NewestByDay(groups)
 	}
-	return vs
+	cs, ps := make([]CountSeries, 0, len(groups)), make([]PctSeries, 0, len(groups))
+	for i, g := range groups {
+		cs = append(cs, CountSeries{Name: g.Name, Values: counts[i]})
+		perf := PctSeries{Name: g.Name}
+		for _, c := range w.CountsOf(rollup.DimVersion, g.Versions) {
+			perf.Values = append(perf.Values, AvgImprovement(c))
+		}
+		ps = append(ps, perf)
+	}
+	return cs, ps
 }

@@ -1,7 +1,7 @@
 package dashboard
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -34,30 +34,27 @@ type ABVariant struct {
 // maxABVariants bounds the A/B list of the stats: the largest experiments.
 const maxABVariants = 50
 
-func (g grouped) latencyByVersion() []VersionLatency {
+func latencyByVersion(w *Window) []VersionLatency {
 	var out []VersionLatency
-	for _, v := range g.keys(rollup.DimVersion) {
-		c := g.sum(rollup.DimVersion, v)
-		if c.LatN == 0 {
-			continue
+	for _, v := range w.Keys(rollup.DimVersion) {
+		p50, p95, p99, n := MeanLatency(w.Sum(rollup.DimVersion, v))
+		if n > 0 {
+			out = append(out, VersionLatency{Version: v, Reports: n, P50MS: p50, P95MS: p95, P99MS: p99})
 		}
-		n := float64(c.LatN) * rollup.LatencyScale
-		out = append(out, VersionLatency{Version: v, Reports: c.LatN,
-			P50MS: float64(c.LatP50Sum) / n, P95MS: float64(c.LatP95Sum) / n, P99MS: float64(c.LatP99Sum) / n})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return report.CompareVersions(out[i].Version, out[j].Version) > 0 })
+	slices.SortStableFunc(out, func(a, b VersionLatency) int { return report.CompareVersions(b.Version, a.Version) })
 	return out
 }
 
-func (g grouped) abVariants() []ABVariant {
+func abVariants(w *Window) []ABVariant {
 	var out []ABVariant
-	for _, k := range g.keys(rollup.DimAB) {
+	for _, k := range w.Keys(rollup.DimAB) {
 		exp, variant, _ := strings.Cut(k, "/")
-		c := g.sum(rollup.DimAB, k)
+		c := w.Sum(rollup.DimAB, k)
 		n, mean, variance := rollup.ABStats(c)
-		out = append(out, ABVariant{Experiment: exp, Variant: variant, Installations: g.union(rollup.DimAB, k).GetCardinality(),
+		out = append(out, ABVariant{Experiment: exp, Variant: variant, Installations: w.Installs(rollup.DimAB, k).GetCardinality(),
 			Reports: c.Reports, N: n, MeanMS: mean, VarianceMS2: variance})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].N > out[j].N })
+	slices.SortStableFunc(out, func(a, b ABVariant) int { return cmpDesc(a.N, b.N) })
 	return out[:min(len(out), maxABVariants)]
 }

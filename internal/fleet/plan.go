@@ -126,7 +126,7 @@ func (p *plan) build(inst, d int) Planned {
 	pl.Gzip = newClient
 	if newClient {
 		pl.Report.Timestamp = pl.Time.Format(time.RFC3339Nano)
-	} else { // the seed's client: Python's isoformat(), no offset, meaning UTC
+	} else { // the first client: Python's isoformat(), no offset, meaning UTC
 		pl.Report.Timestamp = pl.Time.Format("2006-01-02T15:04:05.000000")
 	}
 	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday())

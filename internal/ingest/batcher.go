@@ -22,9 +22,13 @@ type Observer interface {
 	Batch(size int, took time.Duration, err error)
 }
 
+// DefaultMaxBatch is the most reports one transaction commits unless
+// configured.
+const DefaultMaxBatch = 1000
+
 // Config configures a Batcher.
 type Config struct {
-	MaxBatch int           // most reports in one transaction (default 1000)
+	MaxBatch int           // most reports in one transaction (default DefaultMaxBatch)
 	MaxWait  time.Duration // how long a lone report may wait for company (default 0: none)
 	Timeout  time.Duration // deadline of one commit (default 10 s)
 	// Committers is how many batches may be in flight at once (default
@@ -57,7 +61,7 @@ type result struct {
 // New starts a batcher on s. Close stops it.
 func New(s store.Store, cfg Config, o Observer) *Batcher {
 	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = 1000
+		cfg.MaxBatch = DefaultMaxBatch
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second

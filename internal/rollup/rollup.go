@@ -33,6 +33,11 @@ const (
 	ABSqScale    = 100 // sums of squares in (0.1 ms)²
 )
 
+// DefaultRetention is how long daily rollups are kept unless the operator
+// says otherwise (--aggregate-retention-days): how far back "all time"
+// reaches.
+const DefaultRetention = 365 * 24 * time.Hour
+
 // Day is a UTC calendar day counted from 1970-01-01.
 type Day int32
 

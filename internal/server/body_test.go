@@ -19,7 +19,7 @@ func gzipped(t testing.TB, b []byte) []byte {
 	return buf.Bytes()
 }
 
-// sample is a body of the seed's size; readBody does not parse it.
+// sample is a body of the first client's size; readBody does not parse it.
 func sample(id string) []byte {
 	return []byte(`{"installation_id": "` + id + `", "version": "1.1.0", "timestamp": "2026-11-20T10:00:00Z",
 	 "metrics": {"features_used": ["auto_indexing", "pattern_detection"], "indexes_created": 42,

@@ -224,8 +224,8 @@ func TestOversizedTracebackTruncated(t *testing.T) {
 }
 
 func TestSameErrorFrom50InstallationsIsOneGroup(t *testing.T) {
-	e := newEnv(t, nil)
-	now := time.Now()
+	now, clock := pinnedNoon()
+	e := newEnvAt(t, nil, clock)
 	for i := range 50 {
 		// Different hosts, users, literals, paths and third-party line
 		// numbers: the values an error carries, not the error.
@@ -274,14 +274,15 @@ func TestSameErrorFrom50InstallationsIsOneGroup(t *testing.T) {
 }
 
 func TestErrorRetentionKeepsGroupCounts(t *testing.T) {
-	e := newEnv(t, nil)
+	now, clock := pinnedNoon()
+	e := newEnvAt(t, nil, clock)
 	id, key := e.register()
 	for i := range 3 {
-		if r := e.sendError(key, errorBody(id, time.Now().Add(-time.Duration(i)*time.Hour), "x", "")); r.status != 200 {
+		if r := e.sendError(key, errorBody(id, now.Add(-time.Duration(i)*time.Hour), "x", "")); r.status != 200 {
 			t.Fatalf("send %d: %d %s", i, r.status, r.raw)
 		}
 	}
-	today := rollup.DayOf(time.Now())
+	today := rollup.DayOf(now)
 	n, err := e.store.RetainErrors(context.Background(), today+1, today-365) // as if 30 days had passed
 	if err != nil || n != 3 {
 		t.Fatalf("RetainErrors = %d, %v", n, err)

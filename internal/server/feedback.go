@@ -181,8 +181,8 @@ func (s *Server) feedbackQuery(r *http.Request) (feedback.Query, error) {
 		return feedback.Query{}, err
 	}
 	version := r.URL.Query().Get("version")
-	if version != "" && !versionPattern.MatchString(version) {
-		return feedback.Query{}, badParam("version", "must match "+versionPattern.String(), "version is not a version IndexPilot could report")
+	if bad := badVersion(version); bad != nil {
+		return feedback.Query{}, bad
 	}
 	return feedback.Query{Days: days, Version: version, Limit: limit}, nil
 }

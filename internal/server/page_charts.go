@@ -5,21 +5,27 @@ import (
 )
 
 // chartViews lists the page's charts in order, each with its numbers as
-// a table. The IDs and columns match web/static/dashboard.js.
+// a table. web/static/dashboard.js draws a chart for each ID.
 func chartViews(ov *dashboard.Overview) []chartView {
-	return []chartView{
+	charts := []chartView{
 		activeChart(ov), versionsChart(ov), featuresChart(ov), featureSuccessChart(ov), algorithmsChart(ov),
 		performanceChart(ov), errorsChart(ov),
 		adoptionChart("postgresql", "PostgreSQL versions", "PostgreSQL major version", ov.PostgresVersions),
 		adoptionChart("os", "Operating systems", "Operating system", ov.OperatingSystems),
 	}
+	for i := range charts {
+		if charts[i].Rows == nil { // a table without rows, not null, in JSON
+			charts[i].Rows = [][]string{}
+		}
+	}
+	return charts
 }
 
 func activeChart(ov *dashboard.Overview) chartView {
 	c := chartView{ID: "active", Title: "Active installations per day",
 		Desc: "Installations that sent at least one report that day (UTC).", Head: []string{"Day (UTC)", "Installations"}, Empty: true}
 	for i, d := range ov.Day {
-		c.Rows = append(c.Rows, []string{d, formatCount(ov.ActiveByDay[i])})
+		c.Rows = append(c.Rows, []string{d, dashboard.FormatCount(ov.ActiveByDay[i])})
 		c.Empty = c.Empty && ov.ActiveByDay[i] == 0
 	}
 	return c
@@ -36,7 +42,7 @@ func versionsChart(ov *dashboard.Overview) chartView {
 	for i, d := range ov.Day {
 		row := []string{d}
 		for _, s := range ov.VersionByDay {
-			row = append(row, formatCount(s.Values[i]))
+			row = append(row, dashboard.FormatCount(s.Values[i]))
 			c.Empty = c.Empty && s.Values[i] == 0
 		}
 		c.Rows = append(c.Rows, row)
@@ -52,7 +58,7 @@ func adoptionChart(id, title, what string, rows []dashboard.Adoption) chartView 
 	c := chartView{ID: id, Title: title, Desc: "Share of the period's active installations.",
 		Head: []string{what, "Installations", "% of active installations"}, Empty: len(rows) == 0}
 	for _, a := range rows {
-		c.Rows = append(c.Rows, []string{a.Name, formatCount(int64(a.Installations)), formatPct(&a.Pct)})
+		c.Rows = append(c.Rows, []string{a.Name, dashboard.FormatCount(int64(a.Installations)), dashboard.FormatPct(&a.Pct)})
 	}
 	return c
 }
@@ -67,8 +73,8 @@ func algorithmsChart(ov *dashboard.Overview) chartView {
 		c.Note = "Uses and decisions are not recorded per version, so a version filter shows installations only."
 	}
 	for _, a := range ov.Algorithms {
-		c.Rows = append(c.Rows, []string{a.Name, formatOptCount(a.Uses), formatOptCount(a.Decisions), formatPct(a.DecisionRatePct),
-			formatCount(int64(a.Installations)), formatPct(&a.Pct)})
+		c.Rows = append(c.Rows, []string{a.Name, dashboard.FormatOptCount(a.Uses), dashboard.FormatOptCount(a.Decisions), dashboard.FormatPct(a.DecisionRatePct),
+			dashboard.FormatCount(int64(a.Installations)), dashboard.FormatPct(&a.Pct)})
 	}
 	return c
 }
@@ -82,7 +88,7 @@ func performanceChart(ov *dashboard.Overview) chartView {
 	for i, d := range ov.Day {
 		row := []string{d}
 		for _, s := range ov.PerformanceByVersion {
-			row = append(row, formatPct(s.Values[i]))
+			row = append(row, dashboard.FormatPct(s.Values[i]))
 			c.Empty = c.Empty && s.Values[i] == nil
 		}
 		c.Rows = append(c.Rows, row)
@@ -97,9 +103,9 @@ func errorsChart(ov *dashboard.Overview) chartView {
 			"Error reports", "Error reports per active installation"},
 		Empty: len(ov.ErrorRates) == 0}
 	for _, e := range ov.ErrorRates {
-		c.Rows = append(c.Rows, []string{e.Version, formatCount(e.Reports), formatCount(e.ReportsWithErrors),
-			formatPct(&e.ReportsWithErrorPct), formatCount(e.Errors), formatDecimal(e.ErrorsPerInstall),
-			formatCount(e.ErrorReports), formatDecimal(e.ErrorReportsPerActive)})
+		c.Rows = append(c.Rows, []string{e.Version, dashboard.FormatCount(e.Reports), dashboard.FormatCount(e.ReportsWithErrors),
+			dashboard.FormatPct(&e.ReportsWithErrorPct), dashboard.FormatCount(e.Errors), dashboard.FormatDecimal(e.ErrorsPerInstall),
+			dashboard.FormatCount(e.ErrorReports), dashboard.FormatDecimal(e.ErrorReportsPerActive)})
 	}
 	return c
 }

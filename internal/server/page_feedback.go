@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/feedback"
 )
 
@@ -109,13 +110,13 @@ func feedbackCards(sum *feedback.Summary) []card {
 	}
 	avg := "–"
 	if sum.AverageRating != nil {
-		avg = formatDecimal(*sum.AverageRating) + " / 5"
+		avg = dashboard.FormatDecimal(*sum.AverageRating) + " / 5"
 	}
 	return []card{
-		{ID: "feedback_total", Label: "Feedback received", Value: formatCount(sum.Total)},
-		{ID: "feedback_rated", Label: "With a rating", Value: formatCount(sum.Rated)},
+		{ID: "feedback_total", Label: "Feedback received", Value: dashboard.FormatCount(sum.Total)},
+		{ID: "feedback_rated", Label: "With a rating", Value: dashboard.FormatCount(sum.Rated)},
 		{ID: "feedback_average", Label: "Average rating", Value: avg},
-		{ID: "feedback_votes", Label: "Feature votes (of them from GitHub)", Value: formatCount(votes) + " (" + formatCount(github) + ")"},
+		{ID: "feedback_votes", Label: "Feature votes (of them from GitHub)", Value: dashboard.FormatCount(votes) + " (" + dashboard.FormatCount(github) + ")"},
 	}
 }
 
@@ -128,11 +129,11 @@ func ratingsChart(sum *feedback.Summary) chartView {
 	for _, d := range sum.RatingsByDay {
 		row := []string{d.Day}
 		for _, n := range d.Counts {
-			row = append(row, formatCount(n))
+			row = append(row, dashboard.FormatCount(n))
 		}
 		avg := "–"
 		if d.Average != nil {
-			avg = formatDecimal(*d.Average)
+			avg = dashboard.FormatDecimal(*d.Average)
 		}
 		c.Rows = append(c.Rows, append(row, avg))
 	}
@@ -148,7 +149,7 @@ func requestsChart(sum *feedback.Summary) chartView {
 		c.Note = "GitHub votes carry no version: they are counted whatever the version filter."
 	}
 	for _, v := range sum.FeatureRequests {
-		c.Rows = append(c.Rows, []string{v.Feature, formatCount(v.Votes), formatCount(v.Client), formatCount(v.GitHub)})
+		c.Rows = append(c.Rows, []string{v.Feature, dashboard.FormatCount(v.Votes), dashboard.FormatCount(v.Client), dashboard.FormatCount(v.GitHub)})
 	}
 	return c
 }

@@ -3,36 +3,51 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
-
-// defaultDays is the overview's period when the URL names none.
-const defaultDays = 30
-
-// versionPattern is the contract's version pattern (report.Validate): a
-// filter that no report could carry is a mistake worth a 400.
-var versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$`)
 
 // overviewData serves everything the overview page draws as one JSON
 // document: GET /api/v1/dashboard/overview?days=30 or ?from=&to=, and
 // &version=.
 func (s *Server) overviewData(w http.ResponseWriter, r *http.Request) error {
-	now := s.now()
-	q, bad := overviewQuery(r.URL.Query(), rollup.DayOf(now), true)
-	if bad != nil {
-		return bad
-	}
-	ov, err := s.dash.Overview(r.Context(), now, q)
+	ov, err := s.overviewOf(r)
 	if err != nil {
-		return unavailable(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, ov)
 	return nil
+}
+
+// overviewViewData serves the overview page's view as JSON, what its
+// script refreshes from: the Overview with every figure, heading and table
+// written for people. GET /api/v1/dashboard/overview/view, with the
+// parameters of overviewData.
+func (s *Server) overviewViewData(w http.ResponseWriter, r *http.Request) error {
+	ov, err := s.overviewOf(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newOverviewView(ov))
+	return nil
+}
+
+// overviewOf computes the overview the API request r asks for.
+func (s *Server) overviewOf(r *http.Request) (*dashboard.Overview, error) {
+	now := s.now()
+	q, bad := overviewQuery(r.URL.Query(), rollup.DayOf(now), true)
+	if bad != nil {
+		return nil, bad
+	}
+	ov, err := s.dash.Overview(r.Context(), now, q)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return ov, nil
 }
 
 // overview is the dashboard page. The key figures and every table are
@@ -58,7 +73,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	q, qerr := overviewQuery(r.URL.Query(), rollup.DayOf(now), false)
 	if qerr != nil {
 		status, problem = http.StatusBadRequest, qerr.Message
-		q = dashboard.OverviewQuery{Period: dashboard.LastDays(now, defaultDays)}
+		q = dashboard.OverviewQuery{Period: dashboard.LastDays(now, dashboard.ActiveWindow)}
 	}
 	ov, err := s.dash.Overview(r.Context(), now, q)
 	if err != nil {
@@ -68,7 +83,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 }
 
 // overviewQuery reads the period and filter from a URL: days=N (1 to
-// dashboard.MaxOverviewDays; 30 when absent) or from=YYYY-MM-DD and
+// dashboard.MaxOverviewDays; dashboard.ActiveWindow when absent) or from=YYYY-MM-DD and
 // to=YYYY-MM-DD (days absent or "custom"), and version=. Empty values
 // count as absent, as forms send them. Strict (the API) refuses days
 // together with from and to; the page lets days win, so a form that
@@ -76,8 +91,8 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 func overviewQuery(v url.Values, today rollup.Day, strict bool) (dashboard.OverviewQuery, *apiError) {
 	var q dashboard.OverviewQuery
 	if ver := v.Get("version"); ver != "" {
-		if !versionPattern.MatchString(ver) {
-			return q, badParam("version", "must match "+versionPattern.String(), "version is not a version IndexPilot could report")
+		if bad := badVersion(ver); bad != nil {
+			return q, bad
 		}
 		q.Version = ver
 	}
@@ -87,7 +102,7 @@ func overviewQuery(v url.Values, today rollup.Day, strict bool) (dashboard.Overv
 		return q, badParam("days", "days, or from and to", "give either days or from and to, not both")
 	}
 	if !custom {
-		n := defaultDays
+		n := dashboard.ActiveWindow
 		if days != "" {
 			var err error
 			if n, err = strconv.Atoi(days); err != nil || n < 1 || n > dashboard.MaxOverviewDays {
@@ -124,6 +139,15 @@ func customPeriod(from, to string, today rollup.Day) (dashboard.Period, *apiErro
 		return p, badParam("from", "to - from < "+strconv.Itoa(max)+" days", "the period may span at most "+strconv.Itoa(max)+" days")
 	}
 	return p, nil
+}
+
+// badVersion refuses a version filter that no report could carry (the
+// contract's version pattern): a mistake worth a 400.
+func badVersion(v string) *apiError {
+	if v == "" || report.Matches("version", v) {
+		return nil
+	}
+	return badParam("version", "must match "+report.Pattern("version"), "version is not a version IndexPilot could report")
 }
 
 func badParam(field, rule, message string) *apiError {

@@ -50,9 +50,10 @@ func TestOverviewDataParameters(t *testing.T) {
 }
 
 func TestOverviewDataFigures(t *testing.T) {
-	e := newEnv(t, nil)
-	e.send(e.fleet, body("overview-inst-1", time.Now(), ""))
-	e.send(e.fleet, body("overview-inst-2", time.Now().Add(-10*24*time.Hour), ""))
+	now, clock := pinnedNoon()
+	e := newEnvAt(t, nil, clock)
+	e.send(e.fleet, body("overview-inst-1", now, ""))
+	e.send(e.fleet, body("overview-inst-2", now.Add(-10*24*time.Hour), ""))
 	r := e.do("GET", "/api/v1/dashboard/overview?days=7", nil, "Authorization", "Bearer "+adminToken)
 	f, _ := r.body["figures"].(map[string]any)
 	p, _ := r.body["previous"].(map[string]any)
@@ -131,8 +132,9 @@ func TestOverviewPageKeepsTheViewThroughSignIn(t *testing.T) {
 }
 
 func TestDashboardPage(t *testing.T) {
-	e := newEnv(t, nil)
-	e.send(e.fleet, body("page-inst-1", time.Now(), ""))
+	now, clock := pinnedNoon()
+	e := newEnvAt(t, nil, clock)
+	e.send(e.fleet, body("page-inst-1", now, ""))
 	cookie := signIn(t, e)
 	r := e.do("GET", "/?days=7&refresh=5", nil, "Cookie", cookie)
 	page := string(r.raw)

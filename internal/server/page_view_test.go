@@ -41,25 +41,6 @@ func TestOverviewEscapesEveryValue(t *testing.T) {
 	}
 }
 
-func TestFormatting(t *testing.T) {
-	f := func(v float64) *float64 { return &v }
-	for _, c := range []struct{ got, want string }{
-		{formatCount(0), "0"}, {formatCount(999), "999"}, {formatCount(1000), "1,000"}, {formatCount(1234567), "1,234,567"},
-		{formatCount(-1234), "-1,234"},
-		{formatPct(nil), "–"}, {formatPct(f(30.45)), "30.5 %"}, {formatPct(f(0.25)), "0.3 %"}, {formatPct(f(-0.04)), "0.0 %"},
-		{formatPct(f(-2.25)), "-2.3 %"},
-		{countCard("x", "", 12, 10).Change, "+2 (+20.0 %)"}, {countCard("x", "", 9, 10).Change, "\u22121 (\u221210.0 %)"},
-		{countCard("x", "", 5, 0).Change, "+5"}, {countCard("x", "", 0, 0).Change, "±0"},
-		{pctCard("x", "", f(10), f(12.04), true).Change, "\u22122.0 pp"}, {pctCard("x", "", f(10), nil, true).Change, "–"},
-		{pctCard("x", "", f(10), f(12), false).Trend, "good"}, {pctCard("x", "", f(12), f(10), false).Trend, "bad"},
-		{countCard("x", "", 3, 3).Trend, "flat"},
-	} {
-		if c.got != c.want {
-			t.Errorf("got %q, want %q", c.got, c.want)
-		}
-	}
-}
-
 func TestOverviewQueryDefaults(t *testing.T) {
 	q, err := overviewQuery(url.Values{}, 20000, true)
 	if err != nil || q.Period != (dashboard.Period{From: 20000 - 29, To: 20000}) || q.Version != "" {

@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/public"
 )
 
@@ -39,7 +40,7 @@ func newPublicView(s *public.Summary) *publicView {
 	if s.ActiveInstallations == nil {
 		return v
 	}
-	v.Active = formatCount(int64(*s.ActiveInstallations))
+	v.Active = dashboard.FormatCount(int64(*s.ActiveInstallations))
 	v.Cards = []publicCard{
 		breakdownCard("versions", "IndexPilot versions", "Each installation once, under the newest version it ran.", "Version", s.Versions),
 		breakdownCard("features", "Features turned on", "Installations that used each feature; one may use several.", "Feature", s.Features),
@@ -57,7 +58,7 @@ func breakdownCard(id, title, desc, what string, b public.Breakdown) publicCard 
 	for _, cell := range b {
 		pct := cell.Pct
 		c.Rows = append(c.Rows, publicRow{Label: cell.Name, Value: &pct,
-			Cells: []string{cell.Name, formatCount(int64(cell.Installations)), formatPct(&pct)}})
+			Cells: []string{cell.Name, dashboard.FormatCount(int64(cell.Installations)), dashboard.FormatPct(&pct)}})
 	}
 	return c
 }
@@ -71,7 +72,7 @@ func weeklyCard(weeks []public.Week) publicCard {
 		row := publicRow{Label: w.To, Cells: []string{label, "withheld"}}
 		if w.Installations != nil {
 			n := float64(*w.Installations)
-			row.Value, row.Cells[1] = &n, formatCount(int64(*w.Installations))
+			row.Value, row.Cells[1] = &n, dashboard.FormatCount(int64(*w.Installations))
 		}
 		c.Rows = append(c.Rows, row)
 	}

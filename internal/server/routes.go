@@ -22,6 +22,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/dashboard/stats", s.handle(s.requireAdmin(s.stats)))
 	mux.HandleFunc("GET /api/v1/dashboard/trends", s.handle(s.requireAdmin(s.trends)))
 	mux.HandleFunc("GET /api/v1/dashboard/overview", s.handle(s.requireAdmin(s.overviewData)))
+	mux.HandleFunc("GET /api/v1/dashboard/overview/view", s.handle(s.requireAdmin(s.overviewViewData)))
 	mux.HandleFunc("GET /api/v1/admin/installations/{id}", s.handle(s.withAdmin(s.operatorExport)))
 	mux.HandleFunc("DELETE /api/v1/admin/installations/{id}", s.handle(s.withAdmin(s.operatorDelete)))
 	mux.HandleFunc("GET /api/v1/admin/audit", s.handle(s.requireAdmin(s.auditLog)))

@@ -14,7 +14,9 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // Config holds the server's settings; cmd/indexpilot-analytics fills it
@@ -48,9 +50,9 @@ type Config struct {
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{
-		RawRetention:       90 * 24 * time.Hour,
-		AggregateRetention: 365 * 24 * time.Hour,
-		ErrorRetention:     30 * 24 * time.Hour,
+		RawRetention:       report.DefaultRetention,
+		AggregateRetention: rollup.DefaultRetention,
+		ErrorRetention:     report.DefaultErrorRetention,
 		CollectionInterval: 24 * time.Hour,
 		KeyRatePerMinute:   6,
 		KeyBurst:           30,

@@ -146,10 +146,18 @@ func (e *env) stats() map[string]any {
 	return r.body
 }
 
+// pinnedNoon is today's noon (UTC): a test that sends reports stamped with
+// it to a server on that clock, and reads the day's figures back, cannot
+// see the day change in between.
+func pinnedNoon() (time.Time, func() time.Time) {
+	now := time.Now().UTC().Truncate(24 * time.Hour).Add(12 * time.Hour)
+	return now, func() time.Time { return now }
+}
+
 func TestSeedReportAcceptedAndCountedOnce(t *testing.T) {
-	e := newEnv(t, nil)
+	now, clock := pinnedNoon()
+	e := newEnvAt(t, nil, clock)
 	id, key := e.register()
-	now := time.Now()
 	b := body(id, now, `, "shoe_size": 44`)
 	r := e.send(key, b)
 	if r.status != 200 || r.body["status"] != "success" || r.body["message"] != "Telemetry received" || r.body["duplicate"] != false {

@@ -19,7 +19,7 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) trends(w http.ResponseWriter, r *http.Request) error {
-	days := 30
+	days := dashboard.ActiveWindow
 	if v := r.URL.Query().Get("days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > dashboard.MaxTrendDays {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"sync"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
@@ -35,6 +36,9 @@ type Options struct {
 	// Ready, when set, is called with the base URL once the service
 	// accepts connections.
 	Ready func(baseURL string)
+	// Now is the service's clock (time.Now when nil): what it stamps
+	// reports with and what retention counts days from.
+	Now func() time.Time
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -48,9 +52,13 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("service: listen on %s: %w", o.Listen, err)
 	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
 	metrics := server.NewMetrics()
 	batcher := ingest.New(st, o.Ingest, metrics)
-	srv, err := server.New(o.Server, st, batcher, metrics, o.Log, nil)
+	srv, err := server.New(o.Server, st, batcher, metrics, o.Log, now)
 	if err != nil {
 		batcher.Close()
 		return err
@@ -64,15 +72,17 @@ func Run(ctx context.Context, o Options) error {
 	if o.Ready != nil {
 		o.Ready(base)
 	}
-	// The background loops stop when Run returns, before the store closes.
+	// The background loops stop when Run returns and are awaited before
+	// the store closes: none is left writing to a closed store.
 	bg, stopBG := context.WithCancel(ctx)
-	defer stopBG()
-	go srv.Watch(bg) //nolint:errcheck // returns when bg ends
-	go retain(bg, st, o.Server, o.Log)
+	var loops sync.WaitGroup
+	defer func() { stopBG(); loops.Wait() }()
+	loops.Go(func() { srv.Watch(bg) }) //nolint:errcheck // returns when bg ends
+	loops.Go(func() { retain(bg, st, o.Server, now, o.Log) })
 	compacted := make(chan struct{})
 	go func() { compact(bg, st, o.Log); close(compacted) }()
 	if o.DebugListen != "" {
-		go serveDebug(bg, o.DebugListen, o.Log)
+		loops.Go(func() { serveDebug(bg, o.DebugListen, o.Log) })
 	}
 
 	select {
@@ -120,13 +130,16 @@ func compact(ctx context.Context, st store.Store, log *slog.Logger) {
 	}
 }
 
-// retain deletes expired raw reports and rollups, and expired error data,
-// at start and hourly.
-func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+// RetainEvery is how often expired data is deleted (and once at start).
+const RetainEvery = time.Hour
+
+// retain deletes expired raw reports and rollups, and expired error data
+// and feedback, at start and every RetainEvery, counting days from now.
+func retain(ctx context.Context, st store.Store, cfg server.Config, now func() time.Time, log *slog.Logger) {
+	t := time.NewTicker(RetainEvery)
 	defer t.Stop()
 	for {
-		today := rollup.DayOf(time.Now())
+		today := rollup.DayOf(now())
 		rawBefore := today - rollup.Day(cfg.RawRetention/(24*time.Hour))
 		aggBefore := today - rollup.Day(cfg.AggregateRetention/(24*time.Hour))
 		if n, err := st.Retain(ctx, rawBefore, aggBefore); err != nil {
@@ -137,7 +150,7 @@ func retain(ctx context.Context, st store.Store, cfg server.Config, log *slog.Lo
 			log.Info("retention deleted expired reports", "reports", n)
 		}
 		retainErrors(ctx, st, cfg.ErrorRetention, today, aggBefore, log)
-		retainFeedback(ctx, st, cfg.Feedback.Retention, time.Now(), log)
+		retainFeedback(ctx, st, cfg.Feedback.Retention, now(), log)
 		select {
 		case <-ctx.Done():
 			return

@@ -84,7 +84,7 @@ def send_telemetry(stats: Optional[Mapping[str, Any]] = None, *, strict: bool = 
     stored the report built now; False when telemetry is off or local, or
     the upload failed (the report then waits for the next send).
 
-    stats is accepted for the seed's signature and ignored: the report is
+    stats is accepted for the first client's signature and ignored: the report is
     always the one preview shows, built by the client from IndexPilot's
     database and settings, so that what is shown is what is sent."""
     try:
@@ -171,7 +171,7 @@ def experiment_variant(name: str, *, strict: bool = False, timeout: Optional[flo
 
 
 def track_ab_test(test_name: str, variant: str, result: Optional[Mapping[str, Any]] = None, *, strict: bool = False) -> Optional[str]:
-    """The seed's A/B hook, mapped onto fleet experiments: experiments are
+    """The original design's A/B hook, mapped onto fleet experiments: experiments are
     judged on the metrics every report already carries, per installation,
     so nothing of result is sent (it could hold anything). It returns this
     installation's variant of test_name, and logs at debug level when the

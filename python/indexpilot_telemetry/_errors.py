@@ -16,7 +16,7 @@ log = logging.getLogger("indexpilot_telemetry")
 
 #: The context keys an error report carries (docs/errors.md).
 CONTEXT_KEYS = ("component", "operation", "postgresql_version", "indexpilot_version")
-#: The seed's context keys that name a table or an index: never sent, not
+#: The original design's context keys that name a table or an index: never sent, not
 #: even hashed; the client cuts each name out of the message instead.
 NAME_KEYS = {"table_name": "--table", "table": "--table", "index_name": "--index", "index": "--index"}
 #: The deadline of a report made by the exception hook: the program is

@@ -9,7 +9,9 @@
  * Rules: it never touches the messages (user text, escaped by the
  * server); feature names, which users type, are only drawn on a canvas
  * or set with textContent by uPlot's legend; no inline style or script
- * (the Content-Security-Policy forbids them).
+ * (the Content-Security-Policy forbids them); it writes no number: a
+ * chart's legend shows the cells of its table, which the server wrote
+ * (internal/dashboard/format.go).
  */
 (function () {
   'use strict';
@@ -24,10 +26,16 @@
   var maxBars = 12;
 
   function $(id) { return document.getElementById(id); }
-  function formatCount(n) { return n === null || n === undefined ? '\u2013' : Number(n).toLocaleString('en-US'); }
-  function formatAverage(f) { return f === null || f === undefined ? '\u2013' : (Math.round(f * 100) / 100).toFixed(2); }
   function daySeconds(day) { return Date.parse(day + 'T00:00:00Z') / 1000; }
-  function dayOf(ts) { return new Date(ts * 1000).toISOString().slice(0, 10); }
+
+  // cell returns the legend of point idx: the text of column col in row
+  // idx of the chart's table, as the server wrote it.
+  function cell(chart, col) {
+    return function (u, v, si, idx) {
+      var row = idx === null || idx === undefined ? null : $('table-' + chart).tBodies[0].rows[idx];
+      return row ? row.cells[col].textContent : '\u2013';
+    };
+  }
   function shortLabel(s, n) { return s.length > n ? s.slice(0, n - 1) + '\u2026' : s; }
 
   function size(el, extra) {
@@ -47,18 +55,18 @@
       acc = acc.map(function (a, i) { return a + days[i].counts[r]; });
       stacked.push(acc);
     }
-    var series = [{ label: 'Day (UTC)', value: function (u, ts) { return ts === null ? '\u2013' : dayOf(ts); } }];
+    var series = [{ label: 'Day (UTC)', value: cell('ratings', 0) }];
     // Drawn from the total down, each bar over the one before; a day
     // without this rating draws no bar of it (not even a line at zero).
     for (r = 4; r >= 0; r--) {
       data.push(stacked[r].map(function (v, i) { return days[i].counts[r] > 0 ? v : null; }));
-      series.push(countSeries('Rated ' + (r + 1), ratingColors[r], days, r));
+      series.push(countSeries('Rated ' + (r + 1), ratingColors[r], r));
     }
     data.push(days.map(function (d) { return d.average; }));
     series.push({
       label: 'Average', scale: 'avg', stroke: '#1b1f24', width: 2, spanGaps: false,
       points: { show: true, size: 6, fill: '#1b1f24' },
-      value: function (u, v) { return formatAverage(v); }
+      value: cell('ratings', 6)
     });
     var s = size(el);
     return new uPlot({
@@ -78,11 +86,11 @@
 
   // countSeries is one rating's bars; its legend shows the day's own
   // count, not the stacked total it is drawn at.
-  function countSeries(label, color, days, r) {
+  function countSeries(label, color, r) {
     return {
       label: label, stroke: color, fill: color, points: { show: false },
       paths: uPlot.paths.bars({ size: [0.8, 24] }),
-      value: function (u, v, si, idx) { return idx === null || idx === undefined ? '\u2013' : formatCount(days[idx].counts[r]); }
+      value: cell('ratings', r + 1)
     };
   }
 
@@ -96,7 +104,7 @@
       series.push({
         label: s[0], stroke: sourceColors[i], fill: sourceColors[i] + 'cc', points: { show: false },
         paths: uPlot.paths.bars({ size: [0.4, 48], align: i === 0 ? -1 : 1 }),
-        value: function (u, v) { return formatCount(v); }
+        value: cell('requests', i + 2)
       });
     });
     var s = size(el, 60);
@@ -108,7 +116,7 @@
         { splits: function () { return labels.map(function (_, i) { return i; }); },
           values: function (u, splits) { return splits.map(function (i) { return shortLabel(labels[i] || '', 14); }); },
           rotate: 50, size: 100, gap: 4 },
-        { label: 'votes', labelSize: 20, size: 56, values: function (u, splits) { return splits.map(formatCount); } }
+        { label: 'votes', labelSize: 20, size: 56 }
       ],
       series: series,
       cursor: { drag: { x: false, y: false }, points: { show: false } },

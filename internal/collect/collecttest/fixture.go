@@ -14,8 +14,8 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 )
 
-// Schema is IndexPilot's DDL as /work/shared/indexpilot-schema.md
-// describes it: every table, column, type and index, and no other index.
+// Schema is the DDL of IndexPilot's own tables, as IndexPilot creates
+// them: every table, column, type and index, and no other index.
 const Schema = `
 CREATE TABLE tenants (
     id SERIAL PRIMARY KEY,

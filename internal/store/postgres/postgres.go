@@ -20,8 +20,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -62,9 +60,10 @@ const retries = 5
 
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
-	nums numCache
+	store.Records // keys and installations
+	pool          *pgxpool.Pool
+	now           func() time.Time
+	nums          numCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -89,7 +88,7 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
-	s := &Store{pool: pool, now: time.Now}
+	s := &Store{Records: store.Records{DB: records{pool}}, pool: pool, now: time.Now}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -115,28 +114,11 @@ func (s *Store) Close() error {
 // own transaction under an advisory lock, so that two processes migrating
 // at once apply each migration exactly once.
 func (s *Store) Migrate(ctx context.Context) error {
-	names, err := migrations.ReadDir("migrations")
-	if err != nil {
-		return fmt.Errorf("postgres: read migrations: %w", err)
-	}
-	sort.Slice(names, func(i, j int) bool { return names[i].Name() < names[j].Name() })
-	for _, n := range names {
-		version, err := strconv.Atoi(strings.SplitN(n.Name(), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("postgres: migration %s: name must start with a number", n.Name())
-		}
-		if err := s.migrate(ctx, version, "migrations/"+n.Name()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return store.ApplyMigrations(ctx, migrations, s.migrate)
 }
 
-func (s *Store) migrate(ctx context.Context, version int, name string) error {
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("postgres: read %s: %w", name, err)
-	}
+func (s *Store) migrate(ctx context.Context, m store.Migration) error {
+	version, name := m.Version, m.Name
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// query: migrate-lock
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
@@ -158,7 +140,7 @@ func (s *Store) migrate(ctx context.Context, version int, name string) error {
 		}
 		// Without arguments pgx uses the simple protocol, which runs a
 		// file of several statements.
-		if _, err := tx.Exec(ctx, string(body)); err != nil {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return fmt.Errorf("postgres: apply %s: %w", name, err)
 		}
 		// query: record-migration

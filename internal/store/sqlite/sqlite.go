@@ -13,9 +13,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -28,9 +25,10 @@ var migrations embed.FS
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	db  *sql.DB // writes: every transaction takes the write lock at BEGIN
-	rdb *sql.DB // reads: deferred transactions, each one consistent snapshot
-	now func() time.Time
+	store.Records         // keys and installations
+	db            *sql.DB // writes: every transaction takes the write lock at BEGIN
+	rdb           *sql.DB // reads: deferred transactions, each one consistent snapshot
+	now           func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -51,7 +49,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, rdb: rdb, now: time.Now}
+	s := &Store{Records: store.Records{DB: records{db}}, db: db, rdb: rdb, now: time.Now}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -91,28 +89,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
 	}
-	names, err := migrations.ReadDir("migrations")
-	if err != nil {
-		return fmt.Errorf("sqlite: read migrations: %w", err)
-	}
-	sort.Slice(names, func(i, j int) bool { return names[i].Name() < names[j].Name() })
-	for _, n := range names {
-		version, err := strconv.Atoi(strings.SplitN(n.Name(), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: name must start with a number", n.Name())
-		}
-		if err := s.migrate(ctx, version, "migrations/"+n.Name()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return store.ApplyMigrations(ctx, migrations, s.migrate)
 }
 
-func (s *Store) migrate(ctx context.Context, version int, name string) error {
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("sqlite: read %s: %w", name, err)
-	}
+func (s *Store) migrate(ctx context.Context, m store.Migration) error {
+	version, name := m.Version, m.Name
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin %s: %w", name, err)
@@ -125,7 +106,7 @@ func (s *Store) migrate(ctx context.Context, version int, name string) error {
 	if applied > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("sqlite: apply %s: %w", name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
