@@ -17,6 +17,7 @@ const (
 	kindReport
 	kindActive
 	kindJitter
+	kindStructure
 	kindUsage // feature usage counts (usage.go)
 )
 

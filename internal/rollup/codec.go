@@ -10,15 +10,16 @@ import (
 )
 
 // codecVersion is the first byte of an encoding of rows; a decoder refuses
-// any other, so a format change cannot be misread. Version 2 gives the
-// number of counters of each row after the row count, so that rows
-// encoded before counters were added (pending deltas of a process of the
-// previous release) still decode, their newer counters zero. Version 1
-// rows had the first v1Counters.
-const (
-	codecVersion = 2
-	v1Counters   = 15
-)
+// any other, so a format change cannot be misread. Version 3 gives the
+// number of counters of each row after the row count, so that rows an
+// earlier release encoded (batches it left pending at an upgrade) decode
+// with the counters added since at 0, whatever is added next. Versions 1
+// and 2 did not give it: they had the counters before PerfSumSq, and
+// before the feature usage sums.
+const codecVersion = 3
+
+// countersOf is how many counters the versions before 3 encoded.
+var countersOf = map[byte]uint64{1: 15, 2: 16}
 
 // AppendRows appends a compact binary encoding of rows to b: the pending
 // deltas of one ingest batch travel and wait for compaction as one value
@@ -60,15 +61,15 @@ func appendString(b []byte, s string) []byte {
 func DecodeRows(b []byte) ([]*Row, error) {
 	d := decoder{b: b}
 	v := d.byte()
-	if v != codecVersion && v != 1 {
+	counters, old := countersOf[v]
+	if v != codecVersion && !old {
 		return nil, fmt.Errorf("rollup: rows encoded in format %d, want %d", v, codecVersion)
 	}
 	n := d.uvarint()
 	if d.err == nil && n > uint64(len(b)) { // every row takes bytes: a count beyond them is corrupt
 		d.err = errors.New("row count beyond the data")
 	}
-	counters := uint64(v1Counters)
-	if v == codecVersion {
+	if !old {
 		counters = d.uvarint()
 	}
 	if d.err == nil && counters > uint64(NumCounters) {

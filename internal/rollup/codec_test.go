@@ -61,33 +61,38 @@ func TestDecodeRowsRefusesDamage(t *testing.T) {
 	}
 }
 
-// TestDecodeRowsOfVersion1: the pending deltas a process of the previous
-// release wrote (format 1: the first 15 counters, no count of them) decode
-// with the later counters zero, and rows giving more counters than this
-// release knows are refused.
-func TestDecodeRowsOfVersion1(t *testing.T) {
-	r := NewRow(Key{Day: 20500, Dim: DimAB, Key: "0123456789abcdef/a"})
-	r.Reports, r.Total, r.ABSum, r.ABSumSq = 2, 20, 40_000, 9_000
-	r.Installs.AddMany([]uint32{3, 9})
-	// Format 1, written out by hand: version, row count, then the row.
-	v1 := []byte{1, 1}
-	v1 = binary.AppendVarint(v1, int64(r.Day))
-	v1 = appendString(appendString(v1, r.Dim), r.Key.Key)
-	fields := r.Counters.Fields()
-	for _, p := range fields[:v1Counters] {
-		v1 = binary.AppendVarint(v1, *p)
-	}
-	bm, err := r.Installs.ToBytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1 = append(binary.AppendUvarint(v1, uint64(len(bm))), bm...)
-	got, err := DecodeRows(v1)
-	if err != nil || len(got) != 1 || got[0].Key != r.Key || got[0].Counters != r.Counters || !got[0].Installs.Equals(r.Installs) {
-		t.Fatalf("format 1: %v, %+v; want %+v", err, got, r)
+// TestDecodeRowsOfEarlierVersions: the pending deltas a process of an
+// earlier release wrote (formats 1 and 2: their counters, no count of
+// them) decode with the later counters zero, and rows giving more
+// counters than this release knows are refused.
+func TestDecodeRowsOfEarlierVersions(t *testing.T) {
+	for v, n := range countersOf {
+		r := NewRow(Key{Day: 20500, Dim: DimAB, Key: "0123456789abcdef/a"})
+		r.Reports, r.Total, r.ABSum, r.ABSumSq = 2, 20, 40_000, 9_000
+		if n > 15 {
+			r.PerfSumSq = 7
+		}
+		r.Installs.AddMany([]uint32{3, 9})
+		// Written out by hand: version, row count, then the row.
+		old := []byte{v, 1}
+		old = binary.AppendVarint(old, int64(r.Day))
+		old = appendString(appendString(old, r.Dim), r.Key.Key)
+		fields := r.Counters.Fields()
+		for _, p := range fields[:n] {
+			old = binary.AppendVarint(old, *p)
+		}
+		bm, err := r.Installs.ToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		old = append(binary.AppendUvarint(old, uint64(len(bm))), bm...)
+		got, err := DecodeRows(old)
+		if err != nil || len(got) != 1 || got[0].Key != r.Key || got[0].Counters != r.Counters || !got[0].Installs.Equals(r.Installs) {
+			t.Fatalf("format %d: %v, %+v; want %+v", v, err, got, r)
+		}
 	}
 
-	b, err := AppendRows(nil, []*Row{r})
+	b, err := AppendRows(nil, sampleRows())
 	if err != nil {
 		t.Fatal(err)
 	}
