@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Mapping, Optional
 
-from ._binary import TelemetryError, run_json
+from ._binary import Budget, TelemetryError, run_json
 from ._errors import install_hooks, send_error
 from ._experiments import experiments
 from ._usage import FEATURE_NAME, counter, telemetry_mode
@@ -70,8 +70,9 @@ def collect_usage_stats(*, strict: bool = False, timeout: Optional[float] = None
     Nothing is kept, sent or registered. With telemetry off it is what the
     first report after `on` would hold. {} when it cannot be built."""
     try:
-        counter.flush(timeout)
-        stats = run_json(["preview"], timeout=timeout)
+        budget = Budget(timeout)
+        counter.flush(budget.left())
+        stats = run_json(["preview"], timeout=budget.left())
         return stats if isinstance(stats, dict) else {}
     except Exception as e:
         _failed("collect_usage_stats", e, strict)
@@ -88,8 +89,9 @@ def send_telemetry(stats: Optional[Mapping[str, Any]] = None, *, strict: bool = 
     always the one preview shows, built by the client from IndexPilot's
     database and settings, so that what is shown is what is sent."""
     try:
-        counter.flush(timeout)
-        answer = run_json(["send", "--json"], timeout=timeout)
+        budget = Budget(timeout)
+        counter.flush(budget.left())
+        answer = run_json(["send", "--json"], timeout=budget.left())
     except Exception as e:
         _failed("send_telemetry", e, strict)
         return False

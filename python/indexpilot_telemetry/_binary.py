@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from typing import Any, Optional, Sequence
 
 #: The deadline of one call into the binary, in seconds, unless the caller
@@ -70,6 +71,21 @@ def timeout_of(timeout: Optional[float]) -> float:
     except ValueError:
         return DEFAULT_TIMEOUT
     return value if value > 0 else DEFAULT_TIMEOUT
+
+
+class Budget:
+    """One deadline shared by the calls of one function: the second call
+    gets what the first left, so the caller never waits past it."""
+
+    def __init__(self, timeout: Optional[float]) -> None:
+        self.end = time.monotonic() + timeout_of(timeout)
+
+    def left(self) -> float:
+        """The seconds left; TelemetryError when none are."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TelemetryError("the deadline passed")
+        return left
 
 
 def run(

@@ -10,7 +10,7 @@ import threading
 import traceback
 from typing import Any, List, Mapping, Optional, Tuple
 
-from ._binary import EXIT_USAGE, TelemetryError, run
+from ._binary import EXIT_USAGE, Budget, TelemetryError, run
 
 log = logging.getLogger("indexpilot_telemetry")
 
@@ -54,13 +54,14 @@ def send_error(error: BaseException, context: Optional[Mapping[str, Any]], timeo
     context the client refuses (a value outside its pattern) does not cost
     the report: it is sent again without the context."""
     args, text = error_args(error, context)
+    budget = Budget(timeout)
     try:
-        run(args, input=text, timeout=timeout)
+        run(args, input=text, timeout=budget.left())
     except TelemetryError as e:
         if not context or e.exit_status != EXIT_USAGE:
             raise
         log.debug("report_error: %s; reporting without the context", e)
-        run(error_args(error, None)[0], input=text, timeout=timeout)
+        run(error_args(error, None)[0], input=text, timeout=budget.left())
 
 
 _installed = threading.Lock()

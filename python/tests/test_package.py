@@ -11,6 +11,7 @@ connections and never answers).
 from __future__ import annotations
 
 import ast
+import fcntl
 import json
 import logging
 import os
@@ -264,6 +265,19 @@ class TestNeverHurtsTheHost(Installation):
             # The client's own deadline is 5 s per request: only the
             # package's deadline (2 s, and the kill) ends the call sooner.
             self.assertLess(time.monotonic() - start, 4.5)
+
+    def test_a_busy_state_folder_costs_one_deadline(self) -> None:
+        # Another process (a `run` uploading, say) holds the state folder's
+        # lock: the hand-over of the counts waits for it, and the send after
+        # it gets only what is left of the one deadline.
+        self.client("on")
+        telemetry.track_feature_usage("auto_indexing", True)
+        with open(os.path.join(self.dir, "state", "indexpilot", "telemetry", "lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            start = time.monotonic()
+            self.assertFalse(telemetry.send_telemetry(timeout=3))
+            self.assertLess(time.monotonic() - start, 5)  # two deadlines would be 6 s
+        self.assertEqual(_usage.counter._counts, {"auto_indexing": [1, 1]}, "the counts were not kept for the next hand-over")
 
     def test_nothing_raises_without_a_client(self) -> None:
         os.environ["INDEXPILOT_TELEMETRY_BINARY"] = os.path.join(self.dir, "missing")
