@@ -7,21 +7,14 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
-	"github.com/indexpilot/indexpilot-telemetry/internal/server"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
 )
 
 var updateAnswers = flag.Bool("update-answers", false, "record the demo fleet's API answers in testdata/demo_answers.json")
@@ -54,31 +47,9 @@ func TestDemoFleetAnswers(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 20, 15, 4, 5, 0, time.UTC)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.AdminToken = adminToken
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	text, sec, err := auth.New(auth.PrefixFleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "demo", Hash: sec.Hash(), Created: now}); err != nil {
-		t.Fatal(err)
-	}
-	fc := fleet.Config{Target: hs.URL, Key: text, Installations: 300, Days: 90, Seed: 1, Concurrency: 8, RetryRate: 0.03, Now: now}
+	e := newEnvAt(t, nil, func() time.Time { return now })
+	st := e.store
+	fc := fleet.Config{Target: e.url, Key: e.fleet, Installations: 300, Days: 90, Seed: 1, Concurrency: 8, RetryRate: 0.03, Now: now}
 	sum, err := fleet.Run(ctx, fc)
 	if err != nil || sum.Failed > 0 || sum.Rejected > 0 {
 		t.Fatalf("fleet: %+v, %v", sum, err)
@@ -89,7 +60,7 @@ func TestDemoFleetAnswers(t *testing.T) {
 
 	got := map[string]string{}
 	for _, path := range answered {
-		got[path] = digestOf(t, hs.URL+path)
+		got[path] = digestOf(t, e.url+path)
 	}
 	first := fleet.Generate(fc)[0].Report.InstallationID
 	export, err := st.ExportInstallation(ctx, first)
