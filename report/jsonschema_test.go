@@ -116,21 +116,28 @@ func TestSchemaFields(t *testing.T) {
 	}
 }
 
-// TestSchemaVersionCondition checks that the fields of schema version 2
-// are constrained only when schema_version is at least 2.
+// TestSchemaVersionCondition checks that the fields of each schema
+// version after the first are constrained only when schema_version is at
+// least that version: in the then of its if, each version's nested in the
+// previous one's.
 func TestSchemaVersionCondition(t *testing.T) {
 	root, _ := schemaNodes(t)
-	cond, _ := root["if"].(map[string]any)
-	sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
-	if sv["minimum"] != float64(CurrentSchema) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
-		t.Errorf("if = %v, want schema_version required with minimum %d", cond, CurrentSchema)
-	}
-	then := root["then"].(map[string]any)["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
 	base := root["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
-	for f, v := range fieldSchema {
-		k := strings.TrimPrefix(f, "metrics.")
-		if v != 2 || then[k] == nil || base[k] != nil {
-			t.Errorf("%s (version %d) must be defined only under then", f, v)
+	level := root
+	for v := 2; v <= CurrentSchema; v++ {
+		cond, _ := level["if"].(map[string]any)
+		sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
+		if sv["minimum"] != float64(v) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
+			t.Fatalf("if = %v, want schema_version required with minimum %d", cond, v)
+		}
+		level = level["then"].(map[string]any)
+		metrics, _ := level["properties"].(map[string]any)["metrics"].(map[string]any)
+		then, _ := metrics["properties"].(map[string]any)
+		for f, fv := range fieldSchema {
+			k := strings.TrimPrefix(f, "metrics.")
+			if fv == v && (then[k] == nil || base[k] != nil) {
+				t.Errorf("%s (version %d) must be defined only under the then of version %d", f, fv, v)
+			}
 		}
 	}
 }

@@ -19,9 +19,9 @@ func TestDecodeRejects(t *testing.T) {
 		rule  string // a part of its Rule: the limit, pattern or cause
 	}
 	tests := []tc{
-		{"schema_version 3", []any{"schema_version", 3}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
-		{"schema_version 0", []any{"schema_version", 0}, "schema_version", "between 1 and 2"},
-		{"schema_version -1", []any{"schema_version", -1}, "schema_version", "between 1 and 2"},
+		{"schema_version above the newest", []any{"schema_version", CurrentSchema + 1}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
+		{"schema_version 0", []any{"schema_version", 0}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
+		{"schema_version -1", []any{"schema_version", -1}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
 		{"schema_version 1.5", []any{"schema_version", 1.5}, "schema_version", "whole number"},
 		{"schema_version string", []any{"schema_version", "2"}, "schema_version", "got a string"},
 		{"report_id not a UUID", []any{"report_id", "report-1"}, "report_id", "UUID"},
