@@ -35,6 +35,7 @@ server runs as a child process on loopback):
   pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
   sqlite     this service on SQLite: closed-loop throughput
   dashboard  stats and trends latency with --dashboard-reports stored reports
+  insights   the insights endpoints' latency with --dashboard-reports reports of a simulated fleet
 Each PostgreSQL case runs in a fresh database, dropped afterwards.
 
 Flags:
@@ -75,6 +76,7 @@ func (c cli) bench(args []string) int {
 	}
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
+		"insights": b.insights,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]
@@ -293,6 +295,14 @@ func (b *benchRun) sqlite(ctx context.Context) error {
 }
 
 func (b *benchRun) dashboard(ctx context.Context) error {
+	return b.filledService(ctx, bench.Fill, func(c *child, token string) error { return b.timeDashboard(ctx, c, token) })
+}
+
+// filledService fills a fresh PostgreSQL database with --dashboard-reports
+// reports from 20,000 installations, compacts it, serves it with an admin
+// token, and runs fn against it.
+func (b *benchRun) filledService(ctx context.Context, fill func(context.Context, store.Store, int, int, func(string)) error,
+	fn func(c *child, token string) error) error {
 	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
 	if err != nil {
 		return err
@@ -303,6 +313,12 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 		return err
 	}
 	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { b.logf("%s", s) })
+	if err == nil {
+		// Fold the fill's pending deltas first, as a running service's
+		// compaction would have: reads are timed on the rollups, not on a
+		// backlog no live service carries.
+		_, err = st.Compact(ctx)
+	}
 	st.Close()
 	if err != nil {
 		return err
@@ -313,22 +329,45 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 		return err
 	}
 	defer c.stop()
+	return fn(c, token)
+}
+
+func (b *benchRun) timeDashboard(ctx context.Context, c *child, token string) error {
 	for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
 		"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90", "/api/v1/dashboard/overview?days=90&version=1.1.1", "/?days=30"} {
-		lat, err := timeGets(ctx, c.url+path, token, b.queries)
-		if err != nil {
+		if err := b.timePath(ctx, c, fmt.Sprintf("GET %s, %d stored reports", path, b.dashN), token, func(int) string { return path }); err != nil {
 			return err
 		}
-		b.add(fmt.Sprintf("GET %s, %d stored reports", path, b.dashN),
-			fmt.Sprintf("p50 %s, p95 %s over %d requests", bench.Percentile(lat, .5).Round(10*time.Microsecond),
-				bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat)))
 	}
 	return nil
 }
 
-func timeGets(ctx context.Context, url, token string, n int) ([]time.Duration, error) {
+// timePath times b.queries GETs of c's URL plus the paths pathOf gives
+// and adds the row named label: latencies, and the server's CPU time per
+// request (PostgreSQL's not included).
+func (b *benchRun) timePath(ctx context.Context, c *child, label, token string, pathOf func(i int) string) error {
+	cpu0, err := bench.CPUTime(c.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	lat, err := timeGets(ctx, c.url, token, b.queries, pathOf)
+	if err != nil {
+		return err
+	}
+	cpu1, err := bench.CPUTime(c.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	b.add(label, fmt.Sprintf("p50 %s, p95 %s over %d requests; server CPU %s a request", bench.Percentile(lat, .5).Round(10*time.Microsecond),
+		bench.Percentile(lat, .95).Round(10*time.Microsecond), len(lat), ((cpu1-cpu0)/time.Duration(len(lat))).Round(100*time.Microsecond)))
+	return nil
+}
+
+// timeGets times n GETs of base plus pathOf(i), sorted.
+func timeGets(ctx context.Context, base, token string, n int, pathOf func(i int) string) ([]time.Duration, error) {
 	var lat []time.Duration
 	for i := 0; i < n && ctx.Err() == nil; i++ {
+		url := base + pathOf(i)
 		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		t0 := time.Now()

@@ -53,6 +53,10 @@ var options = []option{
 	{flag: "processes", env: "INDEXPILOT_ANALYTICS_PROCESSES", def: strconv.Itoa(defaults.Processes), help: "serve processes sharing the load on one PostgreSQL; each enforces 1/N of every rate limit, so N together allow no more than the limit"},
 	{flag: "public-page", env: "INDEXPILOT_ANALYTICS_PUBLIC_PAGE", def: "false", help: "serve the public usage page /public and /api/v1/public/summary, without sign-in (k-anonymous; docs/public.md)", boolean: true},
 	{flag: "public-k", env: "INDEXPILOT_ANALYTICS_PUBLIC_K", def: "5", help: "the least installations a figure of the public page may count (at least 3)"},
+	{flag: "priority-weights", env: "INDEXPILOT_ANALYTICS_PRIORITY_WEIGHTS", def: defaultInsights.Weights.String(), help: "weights of a feature's usage, performance and requests scores in its priority (usage,performance,requests)"},
+	{flag: "algorithm-min-success-rate", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_SUCCESS_RATE", def: fmtFloat(defaultInsights.Thresholds.MinSuccessRate), help: "an algorithm is to improve when its success rate's upper 95 % bound is below this"},
+	{flag: "algorithm-min-improvement", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_IMPROVEMENT", def: fmtFloat(defaultInsights.Thresholds.MinImprovementPct), help: "an algorithm is to optimize when its average improvement's upper 95 % bound is below this (%)"},
+	{flag: "algorithm-min-installations", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_INSTALLATIONS", def: strconv.Itoa(defaultInsights.Thresholds.MinInstallations), help: "installations an algorithm needs before it gets an action (insufficient_data below)"},
 }
 
 // values holds the resolved options by flag name.
@@ -125,7 +129,8 @@ func (v values) float(name string) (float64, error) {
 
 var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
 	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
-	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k"}
+	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k",
+	"priority-weights", "algorithm-min-success-rate", "algorithm-min-improvement", "algorithm-min-installations"}
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
@@ -173,6 +178,9 @@ func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 		return service.Options{}, err
 	}
 	cfg.Feedback = fb
+	if cfg.Insights, err = v.insightSettings(); err != nil {
+		return service.Options{}, err
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*v["log-level"])); err != nil {
 		return service.Options{}, fmt.Errorf("--log-level: %w", err)

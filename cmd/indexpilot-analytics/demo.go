@@ -72,7 +72,7 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 	fmt.Fprintf(c.err, "Service up at %s on %s; sending %d days of reports from %d installations…\n", base, dsn, f.Days, f.Installations)
 	f.Target, f.Key, f.Now = base, fleetKey, time.Now()
 	load := f
-	load.Progress, load.SecretErrors = c.err, demoSecretErrors
+	load.Progress, load.SecretErrors, load.Structure = c.err, demoSecretErrors, true
 	sum, err := fleet.Run(ctx, load)
 	c.summary(sum)
 	if err == nil {

@@ -21,6 +21,7 @@ func (c cli) simulate(args []string) int {
 	fs.StringVar(&f.Key, "key", os.Getenv("INDEXPILOT_ANALYTICS_FLEET_KEY"), "fleet key ($INDEXPILOT_ANALYTICS_FLEET_KEY); empty: register each installation")
 	fleetFlags(fs, &f)
 	fs.IntVar(&f.SecretErrors, "secret-errors", 0, "error reports salted with planted secrets to send too; none may be stored (check with 'privacy scan')")
+	fs.BoolVar(&f.Structure, "structure", false, "plant what the Insights page should find, as the demo does (a weak algorithm, a popular combination, growing adoption)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage

@@ -45,7 +45,7 @@ func FormatPct(f *float64) string {
 	if f == nil {
 		return Missing
 	}
-	return formatPlain(*f) + " %"
+	return FormatPlain(*f) + " %"
 }
 
 // FormatDecimal writes a ratio with two decimals: 1.25.
@@ -53,8 +53,8 @@ func FormatDecimal(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)
 }
 
-// formatPlain is f with one decimal.
-func formatPlain(f float64) string { return strconv.FormatFloat(round1(f), 'f', 1, 64) }
+// FormatPlain is f with one decimal.
+func FormatPlain(f float64) string { return strconv.FormatFloat(round1(f), 'f', 1, 64) }
 
 // round1 rounds half away from zero to one decimal, and never returns
 // negative zero.
@@ -95,7 +95,7 @@ func CountChange(cur, prev int64) Change {
 	c := Change{Value: FormatCount(cur), Change: signed(float64(d), FormatCount(abs(d))), Trend: trend(float64(d), true)}
 	if prev != 0 {
 		r := float64(d) / float64(prev) * 100
-		c.Change += " (" + signed(round1(r), formatPlain(math.Abs(r))) + " %)"
+		c.Change += " (" + signed(round1(r), FormatPlain(math.Abs(r))) + " %)"
 	}
 	return c
 }
@@ -106,7 +106,7 @@ func PctChange(cur, prev *float64, higherIsBetter bool) Change {
 	c := Change{Value: FormatPct(cur), Change: Missing, Trend: TrendFlat}
 	if cur != nil && prev != nil {
 		d := round1(*cur - *prev)
-		c.Change = signed(d, formatPlain(math.Abs(d))) + " pp"
+		c.Change = signed(d, FormatPlain(math.Abs(d))) + " pp"
 		c.Trend = trend(d, higherIsBetter)
 	}
 	return c

@@ -50,6 +50,10 @@ type Config struct {
 	Now time.Time
 	// Progress receives a progress bar counting reports; nil for none.
 	Progress io.Writer
+	// Structure plants what the Insights page should find (a weak
+	// algorithm, one that does not help, a feature with value, a popular
+	// combination, growing adoption; see structure.go). The demo sets it.
+	Structure bool
 	// HTTPClient sends the requests. When nil, Run uses a client with a
 	// timeout whose transport keeps one idle connection per worker.
 	HTTPClient *http.Client

@@ -49,7 +49,7 @@ func (p *profile) metrics(r *rand.Rand, rel release, d int, wd time.Weekday) rep
 		if apply {
 			m.IndexesCreated = binomial(r, m.IndexesRecommended, 0.7)
 		}
-		perf = math.Min(report.MaxImprovement, rel.perf+p.perfOffset+3*r.NormFloat64())
+		perf = math.Min(report.MaxImprovement, rel.perf+p.perfOffset+p.perfShift(d)+3*r.NormFloat64())
 		m.PerformanceImprovementPct = report.Float(round2(perf))
 	}
 	if q > 0 {
@@ -77,7 +77,7 @@ func (p *profile) algorithmCounts(r *rand.Rand, q float64, d int) (usage, decisi
 			usage, decisions = map[string]int64{}, map[string]int64{}
 		}
 		usage[a.name] = n
-		decisions[a.name] = min(n, int64(math.Round(float64(n)*a.decide*uniform(r, 0.7, 1))))
+		decisions[a.name] = min(n, int64(math.Round(float64(n)*p.decideRate(a)*uniform(r, 0.7, 1))))
 	}
 	return usage, decisions
 }

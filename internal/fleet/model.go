@@ -128,6 +128,7 @@ type profile struct {
 	tenants     string
 	experiment  string // HMAC of its A/B experiment, "" when none
 	env         report.Environment
+	planted     *planted // what Config.Structure changed; nil without it
 }
 
 // newProfile draws installation inst of the fleet.

@@ -31,10 +31,10 @@ type Planned struct {
 // Generate returns every report of the fleet c describes, in the order Run
 // sends them. It holds them all in memory: Run does not use it, tests and
 // small fleets do. The result depends only on c's Installations, Days,
-// Seed, RetryRate and Now (time.Now() when zero); Days above MaxDays counts
-// as MaxDays.
+// Seed, RetryRate, Structure and Now (time.Now() when zero); Days above
+// MaxDays counts as MaxDays.
 func Generate(c Config) []Planned {
-	return slices.Collect(newPlan(c.withDefaults()).reports())
+	return slices.Collect(Reports(c))
 }
 
 // plan is the simulated fleet: one profile per installation, and the
@@ -58,6 +58,9 @@ func newPlan(c Config) *plan {
 	p.profiles = make([]*profile, max(c.Installations, 0))
 	for i := range p.profiles {
 		p.profiles[i] = newProfile(c.Seed, p.days, i)
+		if c.Structure {
+			p.profiles[i].plant(c.Seed, i)
+		}
 	}
 	return p
 }

@@ -17,6 +17,7 @@ const (
 	kindReport
 	kindActive
 	kindJitter
+	kindStructure
 )
 
 // mix is SplitMix64's finaliser: it spreads nearby inputs over 64 bits.

@@ -10,8 +10,13 @@ import (
 )
 
 // codecVersion is the first byte of an encoding of rows; a decoder refuses
-// any other, so a format change cannot be misread.
-const codecVersion = 1
+// any other, so a format change cannot be misread. Version 1 had no
+// PerfSumSq: its rows decode with PerfSumSq 0 (batches an older build
+// left pending at an upgrade).
+const codecVersion = 2
+
+// countersV1 is how many counters version 1 encoded.
+const countersV1 = 15
 
 // AppendRows appends a compact binary encoding of rows to b: the pending
 // deltas of one ingest batch travel and wait for compaction as one value
@@ -51,8 +56,13 @@ func appendString(b []byte, s string) []byte {
 // bitmap.
 func DecodeRows(b []byte) ([]*Row, error) {
 	d := decoder{b: b}
-	if v := d.byte(); v != codecVersion {
+	v := d.byte()
+	if v != codecVersion && v != 1 {
 		return nil, fmt.Errorf("rollup: rows encoded in format %d, want %d", v, codecVersion)
+	}
+	counters := NumCounters
+	if v == 1 {
+		counters = countersV1
 	}
 	n := d.uvarint()
 	if d.err == nil && n > uint64(len(b)) { // every row takes bytes: a count beyond them is corrupt
@@ -64,7 +74,8 @@ func DecodeRows(b []byte) ([]*Row, error) {
 		r.Day = Day(d.varint())
 		r.Dim = d.string()
 		r.Key.Key = d.string()
-		for _, p := range r.Counters.Fields() {
+		fields := r.Counters.Fields()
+		for _, p := range fields[:counters] {
 			*p = d.varint()
 		}
 		bm := d.bytes()

@@ -25,6 +25,7 @@ type Counters struct {
 	LatN               int64 // reports that carried query_latency_ms
 	ABSum              int64 // A/B rows: sum of n × mean, in microseconds
 	ABSumSq            int64 // A/B rows: sum of (n-1) × variance + n × mean², in ABSqScale units
+	PerfSumSq          int64 // sum of performance_improvement_pct² × PerfSqScale: its spread, for intervals
 }
 
 // A counter is one entry of counterList: the column that holds it in both
@@ -58,6 +59,12 @@ var counterList = []counter{
 	{"lat_n", func(r *report.Report) int64 { return present(r.Metrics.QueryLatencyMS != nil) }},
 	{"ab_sum", nil},
 	{"ab_sumsq", nil},
+	{"perf_sum_sq", func(r *report.Report) int64 {
+		if p := r.Metrics.PerformanceImprovementPct; p != nil {
+			return int64(math.Round(*p * *p * PerfSqScale))
+		}
+		return 0
+	}},
 }
 
 // NumCounters is the number of fields of Counters.

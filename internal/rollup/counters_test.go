@@ -37,7 +37,7 @@ func TestCounterList(t *testing.T) {
 	for i, p := range c.Fields() {
 		*p = int64(i + 1)
 	}
-	if c.Reports != 1 || c.IndexesCreated != 3 || c.ABSumSq != int64(NumCounters) {
+	if c.Reports != 1 || c.IndexesCreated != 3 || c.PerfSumSq != int64(NumCounters) {
 		t.Errorf("Fields() is not in declaration order: %+v", c)
 	}
 }
@@ -60,12 +60,13 @@ func TestDeltasByHand(t *testing.T) {
 	rows := Deltas([]Contribution{{Num: 1, Report: r1, Time: day}, {Num: 2, Report: r2, Time: day}})
 
 	// What each report adds to every row it counts in: perf 12.5 % is
-	// 125,000 in 1/10,000ths; latencies in microseconds.
+	// 125,000 in 1/10,000ths, its square 156.25 is 1,562,500; latencies
+	// in microseconds.
 	one := Counters{Reports: 1, IndexesCreated: 3, IndexesRecommended: 5, QueriesAnalyzed: 100, PerfSum: 125_000, PerfN: 1,
-		ErrorReports: 1, Errors: 3, LatP50Sum: 1500, LatP95Sum: 2250, LatP99Sum: 3125, LatN: 1}
+		ErrorReports: 1, Errors: 3, LatP50Sum: 1500, LatP95Sum: 2250, LatP99Sum: 3125, LatN: 1, PerfSumSq: 1_562_500}
 	two := Counters{Reports: 1, IndexesCreated: 1, QueriesAnalyzed: 50}
 	both := Counters{Reports: 2, IndexesCreated: 4, IndexesRecommended: 5, QueriesAnalyzed: 150, PerfSum: 125_000, PerfN: 1,
-		ErrorReports: 1, Errors: 3, LatP50Sum: 1500, LatP95Sum: 2250, LatP99Sum: 3125, LatN: 1}
+		ErrorReports: 1, Errors: 3, LatP50Sum: 1500, LatP95Sum: 2250, LatP99Sum: 3125, LatN: 1, PerfSumSq: 1_562_500}
 	with := func(c Counters, total int64) Counters { c.Total = total; return c }
 	want := map[string]struct {
 		c        Counters

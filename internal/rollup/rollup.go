@@ -29,7 +29,8 @@ const (
 const (
 	PctScale     = 10_000
 	LatencyScale = 1_000
-	ABSqScale    = 100 // sums of squares in (0.1 ms)²
+	ABSqScale    = 100    // sums of squares in (0.1 ms)²
+	PerfSqScale  = 10_000 // squared percentages in 1/10,000ths: exact for two decimals
 )
 
 // DefaultRetention is how long daily rollups are kept unless the operator

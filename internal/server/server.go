@@ -14,6 +14,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/report"
@@ -44,7 +45,8 @@ type Config struct {
 	PublicPage bool
 	// PublicK is the least installations a public figure counts;
 	// public.DefaultK when 0.
-	PublicK int
+	PublicK  int
+	Insights insights.Settings // priority weights and algorithm thresholds
 }
 
 // DefaultConfig returns the documented defaults.
@@ -61,6 +63,7 @@ func DefaultConfig() Config {
 		KeyCacheTTL:        30 * time.Second,
 		Feedback:           DefaultFeedbackConfig(),
 		Processes:          1,
+		Insights:           insights.DefaultSettings(),
 	}
 }
 
@@ -70,6 +73,7 @@ type Server struct {
 	store     store.Store
 	batcher   *ingest.Batcher
 	dash      *dashboard.Service
+	insights  *insights.Decisions
 	log       *slog.Logger
 	now       func() time.Time
 	metrics   *Metrics
@@ -93,6 +97,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
 		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
+		insights:  &insights.Decisions{Rollups: st, Votes: st, Settings: cfg.Insights},
 		keys:      newTTLCache[keyRecord](cfg.KeyCacheTTL, maxCachedKeys),
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst, cfg.Processes),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst, cfg.Processes),

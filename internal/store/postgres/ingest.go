@@ -129,7 +129,7 @@ func (t txn) installationRound(ctx context.Context, b *pgx.Batch, nums map[strin
 }
 
 const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
-	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, installs_n`
+	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, perf_sum_sq, installs_n`
 
 // LoadRollups returns the stored rows of keys, locked for update. keys
 // arrive in rollup.Key order, which the "C" collation makes the database's
@@ -152,7 +152,7 @@ func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key
 	b := &pgx.Batch{}
 	// query: claim-rollups
 	b.Queue(`INSERT INTO rollups (`+rollupColumns+`, installs)
-		SELECT day, dim, key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $4
+		SELECT day, dim, key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $4
 		FROM unnest($1::int[], $2::text[], $3::text[]) AS k(day, dim, key)
 		ORDER BY day, dim COLLATE "C", key COLLATE "C"
 		ON CONFLICT (day, dim, key) DO NOTHING`, days, dims, names, empty)
@@ -208,7 +208,7 @@ func (t txn) SaveCounters(ctx context.Context, rows []*rollup.Row) error {
 				indexes_recommended = u.indexes_recommended, queries_analyzed = u.queries_analyzed,
 				perf_sum = u.perf_sum, perf_n = u.perf_n, error_reports = u.error_reports, errors = u.errors,
 				lat_p50_sum = u.lat_p50_sum, lat_p95_sum = u.lat_p95_sum, lat_p99_sum = u.lat_p99_sum,
-				lat_n = u.lat_n, ab_sum = u.ab_sum, ab_sumsq = u.ab_sumsq
+				lat_n = u.lat_n, ab_sum = u.ab_sum, ab_sumsq = u.ab_sumsq, perf_sum_sq = u.perf_sum_sq
 			FROM (`+unnestRollups+`) AS u(`+rollupColumns+`, installs)
 			WHERE r.day = u.day AND r.dim = u.dim AND r.key = u.key`, args...); err != nil {
 			return fmt.Errorf("postgres: write rollup counters: %w", err)
@@ -229,7 +229,7 @@ func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 			error_reports = EXCLUDED.error_reports, errors = EXCLUDED.errors,
 			lat_p50_sum = EXCLUDED.lat_p50_sum, lat_p95_sum = EXCLUDED.lat_p95_sum,
 			lat_p99_sum = EXCLUDED.lat_p99_sum, lat_n = EXCLUDED.lat_n,
-			ab_sum = EXCLUDED.ab_sum, ab_sumsq = EXCLUDED.ab_sumsq,
+			ab_sum = EXCLUDED.ab_sum, ab_sumsq = EXCLUDED.ab_sumsq, perf_sum_sq = EXCLUDED.perf_sum_sq,
 			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
 }
 
@@ -279,7 +279,7 @@ func readDeltas(br pgx.BatchResults) ([]*rollup.Row, error) {
 const unnestRollups = `SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
 	$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
 	$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-	$17::bigint[], $18::bigint[], $19::bigint[], $20::bytea[])`
+	$17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bytea[])`
 
 // writeChunks runs insert with rollupArgs of rows, saveChunk rows at a time.
 func (t txn) writeChunks(ctx context.Context, insert string, rows []*rollup.Row) error {

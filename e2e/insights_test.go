@@ -1,0 +1,191 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+)
+
+// insightCharts are the ids of the Insights page's charts.
+var insightCharts = []string{"priorities", "advice", "patterns", "forecasts"}
+
+// TestInsightsInChromium loads a fleet with the demo's structure and
+// checks that the Insights page draws every chart, that its tables hold
+// the API's answers, and that it tells what the fleet was built to show.
+func TestInsightsInChromium(t *testing.T) {
+	exe := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s := startService(t)
+	sum, err := fleet.Run(ctx, fleet.Config{Target: s.url, Key: s.fleet, Installations: 160, Days: 60, Seed: 12,
+		Concurrency: 4, Structure: true, Now: time.Now()})
+	if err != nil {
+		t.Fatalf("fleet: %v (%+v)", err, sum)
+	}
+	b := newBrowser(t, exe)
+
+	b.do("open the Insights page", chromedp.Navigate(s.url+"/insights?days=30"))
+	if loc := eval[string](b, `location.pathname + location.search`); !strings.HasPrefix(loc, "/login?next=") {
+		t.Fatalf("signed out, /insights went to %q, not the sign-in form", loc)
+	}
+	b.do("sign in", chromedp.SendKeys(chromedp.ID("token"), adminToken), chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.ID("card-priorities")))
+	if loc := eval[string](b, `location.pathname + location.search`); loc != "/insights?days=30" {
+		t.Errorf("after signing in: %q, want the Insights view asked for", loc)
+	}
+	b.waitFor("the charts", `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
+	if cur := eval[string](b, `document.querySelector('nav.views a[aria-current="page"]').getAttribute('href')`); cur != "/insights" {
+		t.Errorf("the navigation marks %q as the current page", cur)
+	}
+	chartsDrew(t, b, insightCharts)
+	tablesMatchAPI(t, b, s)
+	saysWhatTheFleetShows(t, s)
+	b.screenshot("insights-1280.png")
+
+	// Another forecast series redraws the chart.
+	n := eval[int](b, `(() => { const s = document.getElementById('series'); s.value = '1'; s.dispatchEvent(new Event('change')); return s.options.length; })()`)
+	if n < 2 {
+		t.Errorf("the forecast series chooser has %d options", n)
+	}
+	chartsDrew(t, b, []string{"forecasts"})
+
+	// A bad parameter is named on the page, which still shows the defaults.
+	b.do("a bad period", chromedp.Navigate(s.url+"/insights?days=0"))
+	b.waitFor("the charts of the defaults", `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
+	if msg := eval[string](b, `document.getElementById('problem').textContent`); !strings.Contains(msg, "days") {
+		t.Errorf("the page's message for days=0: %q", msg)
+	}
+	b.consoleErrors() // the browser logs the page's 400
+
+	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(s.url+"/insights"))
+	b.waitFor("the phone-width charts", `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("at 390 px the Insights page is %d px wide", w)
+	}
+	chartsDrew(t, b, insightCharts)
+	b.screenshot("insights-390.png")
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors on the Insights page:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// insightAnswers is what the test reads of the four answers.
+type insightAnswers struct {
+	Features struct {
+		Features []struct {
+			Feature string  `json:"feature"`
+			Score   float64 `json:"score"`
+		} `json:"features"`
+	}
+	Algorithms struct {
+		Algorithms []struct {
+			Algorithm string `json:"algorithm"`
+			Action    string `json:"action"`
+		} `json:"algorithms"`
+	}
+	Patterns struct {
+		Combinations []struct {
+			Features []string `json:"features"`
+			Lift     float64  `json:"lift"`
+		} `json:"combinations"`
+	}
+	Forecasts struct {
+		Forecasts []struct {
+			Series string  `json:"series"`
+			Value  float64 `json:"value"`
+		} `json:"forecasts"`
+	}
+}
+
+func (s *service) insights(query string) insightAnswers {
+	s.t.Helper()
+	var a insightAnswers
+	for _, e := range []struct {
+		path string
+		into any
+	}{{"features", &a.Features}, {"algorithms", &a.Algorithms}, {"patterns", &a.Patterns}, {"forecasts", &a.Forecasts}} {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/insights/"+e.path+"?"+query, nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		err = json.NewDecoder(res.Body).Decode(e.into)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || err != nil {
+			s.t.Fatalf("GET insights/%s?%s: %d %v", e.path, query, res.StatusCode, err)
+		}
+	}
+	return a
+}
+
+// tablesMatchAPI opens each table with one click and compares it with
+// the API: one row per entry, in the API's order.
+func tablesMatchAPI(t *testing.T, b *browser, s *service) {
+	t.Helper()
+	for _, id := range insightCharts {
+		b.do("open the table of "+id, chromedp.Click(chromedp.CSS("#details-"+id+" summary")))
+	}
+	col := func(id string, c int) []string {
+		return eval[[]string](b, fmt.Sprintf(`[...document.getElementById('table-%s').tBodies[0].rows].map(r => r.cells[%d].textContent)`, id, c))
+	}
+	a := s.insights("days=30")
+	var features, scores []string
+	for _, f := range a.Features.Features {
+		features, scores = append(features, f.Feature), append(scores, fmt.Sprintf("%.1f", f.Score))
+	}
+	var algorithms, combos, series []string
+	for _, x := range a.Algorithms.Algorithms {
+		algorithms = append(algorithms, x.Algorithm)
+	}
+	for _, c := range a.Patterns.Combinations {
+		combos = append(combos, strings.Join(c.Features, " + "))
+	}
+	for _, f := range a.Forecasts.Forecasts {
+		series = append(series, f.Series)
+	}
+	for _, c := range []struct {
+		what      string
+		got, want []string
+	}{
+		{"priority features", col("priorities", 1), features}, {"priority scores", col("priorities", 2), scores},
+		{"algorithms", col("advice", 0), algorithms}, {"combinations", col("patterns", 0), combos}, {"forecasts", col("forecasts", 0), series},
+	} {
+		if strings.Join(c.got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%s on the page %q, in the API %q", c.what, c.got, c.want)
+		}
+	}
+	for _, id := range insightCharts {
+		b.do("close the table of "+id, chromedp.Click(chromedp.CSS("#details-"+id+" summary")))
+	}
+}
+
+// saysWhatTheFleetShows checks the answers against what Config.Structure
+// planted: a weak algorithm, one that does not help, a popular pair.
+func saysWhatTheFleetShows(t *testing.T, s *service) {
+	t.Helper()
+	a := s.insights("days=30")
+	actions := map[string]string{}
+	for _, x := range a.Algorithms.Algorithms {
+		actions[x.Algorithm] = x.Action
+	}
+	if actions["cortex"] != "improve" || actions["fractal_tree"] != "optimize" || actions["qpg"] != "ok" {
+		t.Errorf("actions: cortex %q (want improve), fractal_tree %q (want optimize), qpg %q (want ok)",
+			actions["cortex"], actions["fractal_tree"], actions["qpg"])
+	}
+	pair := false
+	for _, c := range a.Patterns.Combinations {
+		pair = pair || (strings.Join(c.Features, "+") == "auto_rollback+workload_analysis" && c.Lift > 1.5)
+	}
+	if !pair {
+		t.Error("the planted pair auto_rollback + workload_analysis is not among the combinations with a lift above 1.5")
+	}
+}

@@ -1,0 +1,89 @@
+package insights_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
+	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/report"
+)
+
+// testNow pins the clock of every test here: the simulated fleets end on
+// it and the windows are counted back from it.
+var testNow = time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
+
+// eachStore runs fn against a fresh SQLite store and a fresh PostgreSQL
+// database, as subtests.
+func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
+	for _, name := range []string{"sqlite", "postgres"} {
+		t.Run(name, func(t *testing.T) {
+			dsn := "sqlite:" + filepath.Join(t.TempDir(), "insights.db")
+			if name == "postgres" {
+				dsn = pgtest.New(t)
+			}
+			st, err := database.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			fn(t, st)
+		})
+	}
+}
+
+// ingest stores reports as the server would: decoded from their JSON,
+// keyed by their report id, in batches.
+func ingest(t *testing.T, st store.Store, reports []fleet.Planned) {
+	t.Helper()
+	var items []store.Item
+	for _, p := range reports {
+		body, err := json.Marshal(p.Report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := report.Decode(body, testNow, report.DefaultRetention)
+		if err != nil {
+			t.Fatalf("a simulated report does not decode: %v", err)
+		}
+		items = append(items, store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: testNow})
+	}
+	for len(items) > 0 {
+		n := min(len(items), 1000)
+		if _, err := st.Ingest(context.Background(), items[:n]); err != nil {
+			t.Fatal(err)
+		}
+		items = items[n:]
+	}
+}
+
+// simulatedFleet is the reports of a fleet with the demo's structure (a
+// popular pair of features, a feature with value): the raw reports the
+// brute-force oracles read.
+func simulatedFleet() []fleet.Planned {
+	var out []fleet.Planned
+	for _, p := range fleet.Generate(fleet.Config{Installations: 140, Days: 45, Seed: 21, Structure: true, Now: testNow}) {
+		if !p.Resend {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// inWindow returns the reports of w's days.
+func inWindow(reports []fleet.Planned, w insights.Window) []fleet.Planned {
+	var out []fleet.Planned
+	for _, p := range reports {
+		if d := rollup.DayOf(p.Time); d >= w.From && d <= w.To {
+			out = append(out, p)
+		}
+	}
+	return out
+}

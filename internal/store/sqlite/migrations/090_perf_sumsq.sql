@@ -1,0 +1,6 @@
+-- Sums of squared performance improvements, so that insights can give the
+-- average improvement an interval. Rows written before this migration hold
+-- 0; `indexpilot-analytics recompute` rebuilds the days whose raw reports
+-- are kept.
+ALTER TABLE rollups ADD COLUMN perf_sum_sq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_deltas ADD COLUMN perf_sum_sq INTEGER NOT NULL DEFAULT 0;
