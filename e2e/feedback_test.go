@@ -43,15 +43,7 @@ func TestFeedbackPageInChromium(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	b := newBrowser(t, exe)
-	b.do("open the feedback page", chromedp.Navigate(s.url+"/feedback?days=30"))
-	if loc := eval[string](b, `location.pathname + location.search`); !strings.HasPrefix(loc, "/login?next=") {
-		t.Fatalf("signed out, the feedback page went to %q", loc)
-	}
-	b.do("sign in", chromedp.SendKeys(chromedp.ID("token"), adminToken), chromedp.Submit(chromedp.ID("token")),
-		chromedp.WaitVisible(chromedp.ID("figures")))
-	if loc := eval[string](b, `location.pathname + location.search`); loc != "/feedback?days=30" {
-		t.Fatalf("after signing in: %q, want the feedback page asked for", loc)
-	}
+	signInAt(t, s, b, "/feedback?days=30", "figures")
 	b.waitFor("the charts' data", `document.getElementById('feedback').dataset.loaded !== undefined`, 15*time.Second)
 	api := s.feedbackAPI("days=30")
 	feedbackMatchesAPI(t, b, api)

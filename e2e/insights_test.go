@@ -32,15 +32,7 @@ func TestInsightsInChromium(t *testing.T) {
 	}
 	b := newBrowser(t, exe)
 
-	b.do("open the Insights page", chromedp.Navigate(s.url+"/insights?days=30"))
-	if loc := eval[string](b, `location.pathname + location.search`); !strings.HasPrefix(loc, "/login?next=") {
-		t.Fatalf("signed out, /insights went to %q, not the sign-in form", loc)
-	}
-	b.do("sign in", chromedp.SendKeys(chromedp.ID("token"), adminToken), chromedp.Submit(chromedp.ID("token")),
-		chromedp.WaitVisible(chromedp.ID("card-priorities")))
-	if loc := eval[string](b, `location.pathname + location.search`); loc != "/insights?days=30" {
-		t.Errorf("after signing in: %q, want the Insights view asked for", loc)
-	}
+	signInAt(t, s, b, "/insights?days=30", "card-priorities")
 	b.waitFor("the charts", `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
 	if cur := eval[string](b, `document.querySelector('nav.views a[aria-current="page"]').getAttribute('href')`); cur != "/insights" {
 		t.Errorf("the navigation marks %q as the current page", cur)

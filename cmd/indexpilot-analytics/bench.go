@@ -36,6 +36,7 @@ server runs as a child process on loopback):
   sqlite     this service on SQLite: closed-loop throughput
   dashboard  stats and trends latency with --dashboard-reports stored reports
   insights   the insights endpoints' latency with --dashboard-reports reports of a simulated fleet
+  releases   release health and anomalies latency, on as many reports with releases
 Each PostgreSQL case runs in a fresh database, dropped afterwards.
 
 Flags:
@@ -77,6 +78,7 @@ func (c cli) bench(args []string) int {
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
 		"insights": b.insights,
+		"releases": b.releases,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]
@@ -312,7 +314,7 @@ func (b *benchRun) filledService(ctx context.Context, fill func(context.Context,
 	if err != nil {
 		return err
 	}
-	err = bench.Fill(ctx, st, b.dashN, 20000, func(s string) { b.logf("%s", s) })
+	err = fill(ctx, st, b.dashN, 20000, func(s string) { b.logf("%s", s) })
 	if err == nil {
 		// Fold the fill's pending deltas first, as a running service's
 		// compaction would have: reads are timed on the rollups, not on a

@@ -13,6 +13,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/service"
 )
@@ -22,7 +23,8 @@ import (
 type option struct {
 	flag, env, def, help string
 	secret, envOnly      bool
-	boolean              bool // --flag alone means true
+	boolean              bool                // --flag alone means true
+	mask                 func(string) string // shows a secret in part (config); nil: whole or not at all
 }
 
 // defaults are the service's defaults, defined where they are used
@@ -57,6 +59,34 @@ var options = []option{
 	{flag: "algorithm-min-success-rate", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_SUCCESS_RATE", def: fmtFloat(defaultInsights.Thresholds.MinSuccessRate), help: "an algorithm is to improve when its success rate's upper 95 % bound is below this"},
 	{flag: "algorithm-min-improvement", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_IMPROVEMENT", def: fmtFloat(defaultInsights.Thresholds.MinImprovementPct), help: "an algorithm is to optimize when its average improvement's upper 95 % bound is below this (%)"},
 	{flag: "algorithm-min-installations", env: "INDEXPILOT_ANALYTICS_ALGORITHM_MIN_INSTALLATIONS", def: strconv.Itoa(defaultInsights.Thresholds.MinInstallations), help: "installations an algorithm needs before it gets an action (insufficient_data below)"},
+	{flag: "webhook", env: "INDEXPILOT_ANALYTICS_WEBHOOK", help: "post alerts as JSON with a \"text\" field (Slack, Mattermost) to this URL; its path is a secret", secret: true, mask: notify.MaskWebhook},
+	{flag: "smtp-url", env: "INDEXPILOT_ANALYTICS_SMTP_URL", help: "send alerts by e-mail through smtp://user:password@host:port (STARTTLS when offered) or smtps://", secret: true, mask: notify.MaskSMTP},
+	{flag: "alert-email-to", env: "INDEXPILOT_ANALYTICS_ALERT_EMAIL_TO", help: "recipients of alert e-mails, comma-separated"},
+	{flag: "alert-email-from", env: "INDEXPILOT_ANALYTICS_ALERT_EMAIL_FROM", help: "sender of alert e-mails (empty: the SMTP user, else indexpilot-analytics@ the SMTP host)"},
+	{flag: "alert-suppress", env: "INDEXPILOT_ANALYTICS_ALERT_SUPPRESS", def: "24h", help: "an alert delivered is not delivered again within this time (a new error group: never)"},
+}
+
+// notifyOptions configure where messages go: alerts (serve, alerts run)
+// and, later, the weekly report.
+var notifyOptions = []string{"webhook", "smtp-url", "alert-email-to", "alert-email-from"}
+
+// notifyConfig validates the notify options.
+func (v values) notifyConfig() (notify.Config, error) {
+	return notify.ParseConfig(*v["webhook"], *v["smtp-url"], *v["alert-email-to"], *v["alert-email-from"])
+}
+
+// alertOptions validates the alert options.
+func (v values) alertOptions() (service.AlertOptions, error) {
+	var o service.AlertOptions
+	var err error
+	if o.Notify, err = v.notifyConfig(); err != nil {
+		return o, err
+	}
+	o.Suppress, err = time.ParseDuration(*v["alert-suppress"])
+	if err != nil || o.Suppress < 0 {
+		return o, fmt.Errorf("--alert-suppress: %q is not a duration such as 24h or 30m", *v["alert-suppress"])
+	}
+	return o, nil
 }
 
 // values holds the resolved options by flag name.
@@ -83,10 +113,43 @@ func register(fs *flag.FlagSet, names ...string) values {
 			v[o.flag] = boolFlag(fs, o.flag, def, o.help+" ($"+o.env+")")
 			continue
 		}
+		if o.secret {
+			// A flag's default is printed by -h: show a secret's masked.
+			sv := &secretValue{s: def, mask: o.masked}
+			fs.Var(sv, o.flag, o.help+" ($"+o.env+")")
+			v[o.flag] = &sv.s
+			continue
+		}
 		v[o.flag] = fs.String(o.flag, def, o.help+" ($"+o.env+")")
 	}
 	return v
 }
+
+// masked returns val as config and -h show it.
+func (o option) masked(val string) string {
+	switch {
+	case o.mask != nil:
+		return o.mask(val)
+	case o.secret && val != "":
+		return "(set, masked)"
+	}
+	return val
+}
+
+// secretValue is a flag whose value prints masked.
+type secretValue struct {
+	s    string
+	mask func(string) string
+}
+
+func (v *secretValue) String() string {
+	if v == nil || v.mask == nil { // the zero value flag.PrintDefaults makes
+		return ""
+	}
+	return v.mask(v.s)
+}
+
+func (v *secretValue) Set(s string) error { v.s = s; return nil }
 
 // days writes a duration in whole days, for the table's defaults.
 func days(d time.Duration) string { return strconv.Itoa(int(d / (24 * time.Hour))) }
@@ -127,10 +190,11 @@ func (v values) float(name string) (float64, error) {
 	return f, nil
 }
 
-var serviceOptions = []string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
+var serviceOptions = append([]string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
 	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
 	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k",
-	"priority-weights", "algorithm-min-success-rate", "algorithm-min-improvement", "algorithm-min-installations"}
+	"priority-weights", "algorithm-min-success-rate", "algorithm-min-improvement", "algorithm-min-installations",
+	"alert-suppress"}, notifyOptions...)
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
@@ -185,7 +249,12 @@ func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 	if err := level.UnmarshalText([]byte(*v["log-level"])); err != nil {
 		return service.Options{}, fmt.Errorf("--log-level: %w", err)
 	}
+	alerting, err := v.alertOptions()
+	if err != nil {
+		return service.Options{}, err
+	}
 	return service.Options{
+		Alerts: alerting,
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
 		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: max(committers, 1)},
 		DebugListen: *v["debug-listen"],
@@ -200,10 +269,7 @@ func (c cli) config(args []string) int {
 		return exitUsage
 	}
 	for _, o := range options {
-		val := *v[o.flag]
-		if o.secret && val != "" {
-			val = "(set, masked)"
-		}
+		val := o.masked(*v[o.flag])
 		fmt.Fprintf(c.out, "%-26s %-46s %s\n", "--"+o.flag, "$"+o.env, val)
 	}
 	return exitOK

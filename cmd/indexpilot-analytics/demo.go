@@ -73,6 +73,7 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 	f.Target, f.Key, f.Now = base, fleetKey, time.Now()
 	load := f
 	load.Progress, load.SecretErrors, load.Structure = c.err, demoSecretErrors, true
+	load.Scenario = demoScenario
 	sum, err := fleet.Run(ctx, load)
 	c.summary(sum)
 	if err == nil {
@@ -91,6 +92,14 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 	}
 	return <-done
 }
+
+// demoScenario plants a bad release near the end of the demo's period, so
+// that the Releases view shows a rollback (and the anomalies it causes)
+// out of the box: 1.2.0 errs four times as often as 1.1.1 and improves
+// queries less, and most installations take it within a few days.
+var demoScenario = fleet.Scenario{Releases: []fleet.Release{{
+	Version: "1.2.0", At: 0.9, ErrorMultiplier: 2, Improvement: 15, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8,
+}}}
 
 // demoKeys creates the demo's admin token and fleet key in a fresh store.
 func demoKeys(ctx context.Context, dsn string) (admin, fleetKey string, err error) {

@@ -56,6 +56,7 @@ var commands = map[string]func(cli, []string) int{
 	"feedback":      cli.feedback,
 	"installations": cli.installations,
 	"privacy":       cli.privacy,
+	"alerts":        cli.alerts,
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cli.benchServer,
 }
@@ -99,6 +100,7 @@ Commands:
   migrate     apply the database migrations and exit
   recompute   rebuild every daily rollup from the raw reports
   config      print the effective configuration (secrets masked)
+  alerts run  evaluate the alerts once, deliver the new ones, print them (cron)
   bench       measure ingest and dashboard speed against baselines
   feedback    import GitHub feature requests as feedback votes
   installations

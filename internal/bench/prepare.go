@@ -51,6 +51,13 @@ func CreateDatabase(ctx context.Context, admin string) (string, func(), error) {
 // Fill ingests n reports from installations installations straight into
 // st, in large batches, and reports progress to log.
 func Fill(ctx context.Context, st store.Store, n, installations int, log func(string)) error {
+	return FillWith(ctx, st, n, func(rng *mrand.Rand, now time.Time) []byte {
+		return Body(rng, installations, now, 85*24*time.Hour)
+	}, log)
+}
+
+// FillWith is Fill with the reports body makes.
+func FillWith(ctx context.Context, st store.Store, n int, body func(rng *mrand.Rand, now time.Time) []byte, log func(string)) error {
 	rng := mrand.New(mrand.NewPCG(1, 2))
 	now := time.Now()
 	const batch = 5000
@@ -58,7 +65,7 @@ func Fill(ctx context.Context, st store.Store, n, installations int, log func(st
 	for done := 0; done < n; {
 		items := make([]store.Item, 0, batch)
 		for len(items) < batch && done+len(items) < n {
-			d, err := report.Decode(Body(rng, installations, now, 85*24*time.Hour), now, report.DefaultRetention)
+			d, err := report.Decode(body(rng, now), now, report.DefaultRetention)
 			if err != nil {
 				return fmt.Errorf("bench: generated an invalid report: %w", err)
 			}

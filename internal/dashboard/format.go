@@ -53,6 +53,10 @@ func FormatDecimal(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)
 }
 
+// FormatSigned writes a difference with its sign and one decimal:
+// "+1.2", "−0.8" (U+2212), "±0.0".
+func FormatSigned(f float64) string { return signed(round1(f), FormatPlain(math.Abs(f))) }
+
 // FormatPlain is f with one decimal.
 func FormatPlain(f float64) string { return strconv.FormatFloat(round1(f), 'f', 1, 64) }
 

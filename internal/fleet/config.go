@@ -60,6 +60,9 @@ type Config struct {
 	// SecretErrors is how many error reports salted with planted secrets
 	// Run sends after the reports (secrets.go); 0 for none.
 	SecretErrors int
+	// Scenario plants releases, error spikes and a weekly rhythm; the
+	// zero value plants nothing (scenario.go).
+	Scenario Scenario
 }
 
 // Summary is what a run did. A report sent twice on purpose counts twice
@@ -113,6 +116,9 @@ func (c Config) validate() error {
 		return errors.New("fleet: retry rate must be between 0 and 1")
 	case c.SecretErrors < 0:
 		return errors.New("fleet: secret errors must be at least 0")
+	}
+	if err := c.Scenario.validate(); err != nil {
+		return err
 	}
 	u, err := url.Parse(c.Target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

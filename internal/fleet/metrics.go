@@ -8,11 +8,15 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
-// errorTypes are the errors installations report, with their shares.
-var errorTypes = []struct {
+// errorType is an error installations report, with its share of their
+// errors.
+type errorType struct {
 	name  string
 	share float64
-}{
+}
+
+// errorTypes are the errors installations report.
+var errorTypes = []errorType{
 	{"OperationalError", 0.4},
 	{"CONNECTION_ERROR", 0.25},
 	{"INDEX_CREATION_FAILED", 0.2},
@@ -20,8 +24,9 @@ var errorTypes = []struct {
 }
 
 // metrics draws what the installation did on day d, a weekday wd, running
-// release rel.
-func (p *profile) metrics(r *rand.Rand, rel release, d int, wd time.Weekday) report.Metrics {
+// release rel; boost multiplies the rate of an error type (a Scenario's
+// spikes).
+func (p *profile) metrics(r *rand.Rand, rel release, d int, wd time.Weekday, boost func(string) float64) report.Metrics {
 	m := report.Metrics{TenantsBucket: p.tenants}
 	for i, f := range features {
 		if p.uses(i, d) {
@@ -57,7 +62,7 @@ func (p *profile) metrics(r *rand.Rand, rel release, d int, wd time.Weekday) rep
 		m.ExplainCoveragePct = report.Float(round2(cov))
 		m.QueryLatencyMS = p.latency(r, perf)
 	}
-	m.Errors = p.errorCounts(r, rel, q)
+	m.Errors = p.errorCounts(r, rel, q, boost)
 	m.ABExperiments = p.abExperiments(r, rel, q)
 	return m
 }
@@ -92,11 +97,11 @@ func (p *profile) latency(r *rand.Rand, perf float64) *report.Latency {
 }
 
 // errorCounts draws the day's errors by type; nil when there were none.
-func (p *profile) errorCounts(r *rand.Rand, rel release, q float64) map[string]int64 {
+func (p *profile) errorCounts(r *rand.Rand, rel release, q float64, boost func(string) float64) map[string]int64 {
 	lambda := p.errBase * rel.errRate * (1 + math.Log10(q+1)/4)
 	var out map[string]int64
 	for _, e := range errorTypes {
-		if n := poisson(r, lambda*e.share); n > 0 {
+		if n := poisson(r, lambda*e.share*boost(e.name)); n > 0 {
 			if out == nil {
 				out = map[string]int64{}
 			}

@@ -18,6 +18,10 @@ type release struct {
 	perf     float64 // mean performance_improvement_pct
 	errRate  float64 // error rate multiplier
 	coverage float64 // mean explain_coverage_pct
+
+	// A Scenario's release: its adoption curve (see Release).
+	extra                       bool
+	lagMedian, lagSpread, share float64
 }
 
 // releases are in version order. 1.1.0a8 is the planted regression that
@@ -116,7 +120,8 @@ type profile struct {
 	reliability float64
 	hour        float64 // hour of the UTC day it reports at
 	early       bool    // installs pre-releases
-	upgrade     []float64
+	releases    []release
+	upgrade     []float64 // day each of releases reaches it
 	adopt       []float64 // day each feature is turned on; +Inf never
 	applyFrom   float64   // the auto-indexer applies indexes from then on, advises before
 	algos       []bool    // algorithms without a feature that it runs
@@ -131,10 +136,11 @@ type profile struct {
 	planted     *planted // what Config.Structure changed; nil without it
 }
 
-// newProfile draws installation inst of the fleet.
-func newProfile(seed uint64, days, inst int) *profile {
+// newProfile draws installation inst of the fleet, whose releases are
+// rels (in version order).
+func newProfile(seed uint64, days, inst int, rels []release) *profile {
 	r := stream(seed, kindProfile, inst, 0)
-	p := &profile{id: newUUID(r), churn: days, reliability: 0.8 + 0.2*r.Float64()}
+	p := &profile{id: newUUID(r), churn: days, reliability: 0.8 + 0.2*r.Float64(), releases: rels}
 	switch u := r.Float64(); {
 	case u < 0.5: // installed before the period: a day in 1.0.0's lifetime
 		p.join = -int(r.Float64() * 80)
@@ -149,9 +155,16 @@ func newProfile(seed uint64, days, inst int) *profile {
 	p.hour = 24 * r.Float64()
 	p.early = r.Float64() < 0.12
 	pinned := !p.early && r.Float64() < 0.08
-	p.upgrade = make([]float64, len(releases))
-	for i, rel := range releases {
-		p.upgrade[i] = upgradeDay(r, rel.day(days), float64(p.join), rel.pre, p.early, pinned)
+	p.upgrade = make([]float64, len(rels))
+	for i, rel := range rels {
+		if !rel.extra {
+			p.upgrade[i] = upgradeDay(r, rel.day(days), float64(p.join), rel.pre, p.early, pinned)
+		}
+	}
+	for i, rel := range rels { // drawn after the built-in ones, which stay as without them
+		if rel.extra {
+			p.upgrade[i] = rel.extraUpgradeDay(r, days, float64(p.join), pinned)
+		}
 	}
 	p.adopt = make([]float64, len(features))
 	for i, f := range features {
@@ -204,12 +217,12 @@ func upgradeDay(r *rand.Rand, released, join float64, pre, early, pinned bool) f
 // release returns the release the installation runs on day d.
 func (p *profile) release(d int) release {
 	cur := 0
-	for i := range releases {
+	for i := range p.releases {
 		if p.upgrade[i] <= float64(d) {
 			cur = i
 		}
 	}
-	return releases[cur]
+	return p.releases[cur]
 }
 
 // since returns the first day the installation runs version v or newer.
@@ -218,7 +231,7 @@ func (p *profile) since(v string) float64 {
 		return math.Inf(-1)
 	}
 	first := math.Inf(1)
-	for i, rel := range releases {
+	for i, rel := range p.releases {
 		if report.CompareVersions(rel.version, v) >= 0 {
 			first = math.Min(first, p.upgrade[i])
 		}

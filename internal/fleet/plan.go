@@ -49,15 +49,17 @@ type plan struct {
 	start     time.Time // midnight beginning day 0
 	oldest    time.Time // no report is older: an hour's margin on the server's retention
 	profiles  []*profile
+	scenario  Scenario
 }
 
 func newPlan(c Config) *plan {
-	p := &plan{seed: c.Seed, days: max(min(c.Days, MaxDays), 0), retryRate: c.RetryRate, now: c.Now}
+	p := &plan{seed: c.Seed, days: max(min(c.Days, MaxDays), 0), retryRate: c.RetryRate, now: c.Now, scenario: c.Scenario}
 	p.start = c.Now.Truncate(24 * time.Hour).Add(-time.Duration(p.days-1) * 24 * time.Hour)
 	p.oldest = ceilMicro(c.Now.Add(-time.Duration(p.days)*24*time.Hour + time.Hour))
 	p.profiles = make([]*profile, max(c.Installations, 0))
+	rels := c.Scenario.planReleases()
 	for i := range p.profiles {
-		p.profiles[i] = newProfile(c.Seed, p.days, i)
+		p.profiles[i] = newProfile(c.Seed, p.days, i, rels)
 		if c.Structure {
 			p.profiles[i].plant(c.Seed, i)
 		}
@@ -70,7 +72,7 @@ func newPlan(c Config) *plan {
 func (p *plan) active(inst, d int) bool {
 	pr := p.profiles[inst]
 	return pr.join <= d && d < pr.churn &&
-		chance(p.seed, kindActive, inst, d) < pr.reliability &&
+		chance(p.seed, kindActive, inst, d) < pr.reliability*p.scenario.activity(p.start.AddDate(0, 0, d).Weekday()) &&
 		p.reportTime(inst, d).Before(p.now)
 }
 
@@ -132,7 +134,7 @@ func (p *plan) build(inst, d int) Planned {
 	} else { // the first client: Python's isoformat(), no offset, meaning UTC
 		pl.Report.Timestamp = pl.Time.Format("2006-01-02T15:04:05.000000")
 	}
-	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday())
+	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday(), func(typ string) float64 { return p.scenario.errorBoost(typ, d, p.days) })
 	return pl
 }
 

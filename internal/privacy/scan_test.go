@@ -58,12 +58,13 @@ func TestScan(t *testing.T) {
 	if res.Clean() || res.Sources != len(store.TextSources) || res.Texts < 20 {
 		t.Fatalf("scan: %+v", res)
 	}
-	wantKinds := map[string]int{"user": 1, "aws-key": 2, "email": 1, "phone": 1}
+	wantKinds := map[string]int{"user": 1, "aws-key": 3, "email": 1, "phone": 1}
 	if !maps.Equal(res.Kinds, wantKinds) {
 		t.Errorf("kinds = %v, want %v", res.Kinds, wantKinds)
 	}
-	// The error type is a key of metrics.errors and a rollup key.
-	wantPlaces := map[string]int{"reports.environment": 1, "reports.metrics": 1, "rollups.key": 1, "audit_log.detail": 1}
+	// The error type is a key of metrics.errors and two rollup keys: the
+	// error type's row and the version's errors by type.
+	wantPlaces := map[string]int{"reports.environment": 1, "reports.metrics": 1, "rollups.key": 2, "audit_log.detail": 1}
 	if !maps.Equal(res.Places, wantPlaces) {
 		t.Errorf("places = %v, want %v", res.Places, wantPlaces)
 	}

@@ -81,10 +81,14 @@ func TestDeltasByHand(t *testing.T) {
 		"decision/cert":         {with(one, 2), []uint32{1}},
 		"error/E1":              {with(one, 2), []uint32{1}},
 		"error/E2":              {with(one, 1), []uint32{1}},
-		"pg/15":                 {one, []uint32{1}},
-		"pg/9.6":                {two, []uint32{2}},
-		"os/linux":              {one, []uint32{1}},
-		"os/darwin":             {two, []uint32{2}},
+		// The version's errored reports: only r1, and its errors by type.
+		"version_errored/1.1.0":  {one, []uint32{1}},
+		"version_error/1.1.0/E1": {with(one, 2), []uint32{1}},
+		"version_error/1.1.0/E2": {with(one, 1), []uint32{1}},
+		"pg/15":                  {one, []uint32{1}},
+		"pg/9.6":                 {two, []uint32{2}},
+		"os/linux":               {one, []uint32{1}},
+		"os/darwin":              {two, []uint32{2}},
 		// n 10, mean 2 ms, variance 0.5 ms²: sum 10 × 2 ms = 20,000 µs;
 		// sum of squares (9 × 0.5 + 10 × 4) = 44.5 ms² = 4,450 (0.1 ms)².
 		"ab/0123456789abcdef/a": {Counters{Reports: 1, Total: 10, ABSum: 20_000, ABSumSq: 4450}, []uint32{1}},

@@ -2,7 +2,8 @@
 //
 // A rollup row sums every report of one UTC day that falls under one key:
 // the day as a whole, a version, a feature, an algorithm, an error type, a
-// PostgreSQL major version or an operating system. Besides additive
+// PostgreSQL major version or an operating system, and a version's
+// errored reports (as a whole and per error type). Besides additive
 // counters each row keeps a bitmap of the dense numbers of the
 // installations it counted, so that distinct installations over any window
 // are exact: the cardinality of the union of the window's bitmaps.

@@ -22,6 +22,16 @@ const (
 	DimPostgres  = "pg"
 	DimOS        = "os"
 	DimAB        = "ab" // key: experiment "/" variant
+	// DimVersionErrored counts a version's reports that carried an error:
+	// its bitmap is the installations with an errored report of the
+	// version that day, what release health tests with the installation
+	// as the unit (error-free installations, errored days per
+	// installation).
+	DimVersionErrored = "version_errored"
+	// DimVersionError counts one error type in one version's reports (key:
+	// version "/" type; versions have no "/"): errors per report by type,
+	// per version.
+	DimVersionError = "version_error"
 )
 
 // Scale of the fixed-point sums: percentages in 1/10,000ths, latencies in
@@ -133,6 +143,12 @@ func Add(rows map[Key]*Row, c Contribution) {
 	}
 	for typ, n := range m.Errors {
 		put(DimError, typ, n)
+		if n > 0 {
+			put(DimVersionError, c.Report.Version+"/"+typ, n)
+		}
+	}
+	if base.ErrorReports > 0 {
+		put(DimVersionErrored, c.Report.Version, 0)
 	}
 	if v := PostgresMajor(c.Report.Environment.PostgreSQLVersion); v != "" {
 		put(DimPostgres, v, 0)

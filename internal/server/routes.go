@@ -18,6 +18,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/feedback", s.handle(s.postFeedback))
 	mux.HandleFunc("GET /api/v1/feedback", s.handle(s.requireAdmin(s.listFeedback)))
 	mux.HandleFunc("GET /feedback", s.handle(s.feedbackPage))
+	mux.HandleFunc("GET /api/v1/insights/releases", s.handle(s.requireAdmin(s.insightReleases)))
+	mux.HandleFunc("GET /api/v1/insights/anomalies", s.handle(s.requireAdmin(s.insightAnomalies)))
 	mux.HandleFunc("GET /api/v1/schema", s.schema)
 	mux.HandleFunc("GET /api/v1/dashboard/stats", s.handle(s.requireAdmin(s.stats)))
 	mux.HandleFunc("GET /api/v1/dashboard/trends", s.handle(s.requireAdmin(s.trends)))
@@ -40,6 +42,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /login", s.handle(s.login))
 	mux.HandleFunc("POST /logout", s.handle(s.logout))
 	mux.HandleFunc("GET /{$}", s.handle(s.overview))
+	mux.HandleFunc("GET /releases", s.handle(s.releasesPage))
 	mux.Handle("GET /static/", staticHandler())
 	return s.instrument(securityHeaders(mux))
 }

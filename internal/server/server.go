@@ -85,6 +85,8 @@ type Server struct {
 	erased    *erasedSet
 	watching  atomic.Bool // the store's change feed is followed (changes.go)
 	public    *publicCache
+
+	releaseHealth *insights.Health // release health and anomalies
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -94,9 +96,10 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	if now == nil {
 		now = time.Now
 	}
+	dash := &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)}
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
-		dash:      &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)},
+		dash:      dash,
 		insights:  &insights.Decisions{Rollups: st, Votes: st, Settings: cfg.Insights},
 		keys:      newTTLCache[keyRecord](cfg.KeyCacheTTL, maxCachedKeys),
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst, cfg.Processes),
@@ -105,5 +108,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		erased:    &erasedSet{},
 		feedback:  newFeedbackRoutes(cfg.Feedback, cfg.Processes, st),
 		public:    newPublicCache(),
+
+		releaseHealth: insights.NewHealth(dash),
 	}, nil
 }

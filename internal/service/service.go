@@ -39,6 +39,9 @@ type Options struct {
 	// Now is the service's clock (time.Now when nil): what it stamps
 	// reports with and what retention counts days from.
 	Now func() time.Time
+	// Alerts, when a channel is configured, are evaluated at start and
+	// hourly and delivered (alerts.go).
+	Alerts AlertOptions
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -81,6 +84,12 @@ func Run(ctx context.Context, o Options) error {
 	loops.Go(func() { retain(bg, st, o.Server, now, o.Log) })
 	compacted := make(chan struct{})
 	go func() { compact(bg, st, o.Log); close(compacted) }()
+	alerted := make(chan struct{})
+	if o.Alerts.Notify.Enabled() {
+		go func() { evaluateAlerts(bg, NewEvaluator(st, o.Server, o.Alerts, o.Log), o.Log); close(alerted) }()
+	} else {
+		close(alerted)
+	}
 	if o.DebugListen != "" {
 		loops.Go(func() { serveDebug(bg, o.DebugListen, o.Log) })
 	}
@@ -90,6 +99,7 @@ func Run(ctx context.Context, o Options) error {
 		batcher.Close()
 		stopBG()
 		<-compacted
+		<-alerted
 		return fmt.Errorf("service: serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -98,7 +108,9 @@ func Run(ctx context.Context, o Options) error {
 	defer cancel()
 	err = hs.Shutdown(shutCtx)
 	batcher.Close() // commits whatever is still queued
+	stopBG()
 	<-compacted
+	<-alerted
 	if _, cerr := st.Compact(shutCtx); cerr != nil {
 		o.Log.Error("final compaction failed; the deltas stay pending and are folded at the next start", "err", cerr)
 	}

@@ -27,6 +27,8 @@ var ErrConflict = errors.New("store: already exists")
 // Store is the analytics service's storage. Every method is safe for
 // concurrent use.
 type Store interface {
+	Ledger // what was sent, once (ledger.go)
+
 	// Migrate applies the embedded migrations that are not yet applied.
 	Migrate(ctx context.Context) error
 	// Ping checks that the store answers.

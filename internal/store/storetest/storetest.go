@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErrorsConcurrent", testErrorsConcurrent},
 		{"ErasedStaysErased", testErasedStaysErased}, {"Sessions", testSessions}, {"ChangesReachWatchers", testChangesReachWatchers},
 		{"AuditLog", testAuditLog}, {"ScanTexts", testScanTexts},
+		{"Ledger", testLedger},
 	}
 	tests = append(tests, feedbackTests...)
 	for _, tc := range tests {

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
+)
+
+// defaultReleaseDays is the period of the insights endpoints and page
+// when none is asked.
+const defaultReleaseDays = 30
+
+// releaseDays reads ?days= (1 to insights.MaxDays; defaultReleaseDays when
+// absent).
+func releaseDays(v url.Values) (int, *apiError) {
+	s := v.Get("days")
+	if s == "" {
+		return defaultReleaseDays, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > insights.MaxDays {
+		max := strconv.Itoa(insights.MaxDays)
+		return 0, badParam("days", "1 <= days <= "+max, "days must be a whole number from 1 to "+max)
+	}
+	return n, nil
+}
+
+// insightReleases serves GET /api/v1/insights/releases?days=N: the health
+// of every version reported in the last N days.
+func (s *Server) insightReleases(w http.ResponseWriter, r *http.Request) error {
+	days, bad := releaseDays(r.URL.Query())
+	if bad != nil {
+		return bad
+	}
+	rs, err := s.releaseHealth.Releases(r.Context(), s.now(), days)
+	if err != nil {
+		return unavailable(err)
+	}
+	writeJSON(w, http.StatusOK, rs)
+	return nil
+}
+
+// insightAnomalies serves GET /api/v1/insights/anomalies?days=N: the
+// anomalies of the last N whole days.
+func (s *Server) insightAnomalies(w http.ResponseWriter, r *http.Request) error {
+	days, bad := releaseDays(r.URL.Query())
+	if bad != nil {
+		return bad
+	}
+	as, err := s.releaseHealth.Anomalies(r.Context(), s.now(), days)
+	if err != nil {
+		return unavailable(err)
+	}
+	writeJSON(w, http.StatusOK, as)
+	return nil
+}
