@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,7 +117,7 @@ var decodeCases = []struct {
 			return d.SchemaVersion == 2 && d.Metrics.TenantsBucket == "2-10" && d.Metrics.ABExperiments != nil
 		}},
 	{name: "schema_version as a string", body: rep(``, ``, `,"schema_version":"2"`),
-		want: "report: schema_version: must be a whole number between 1 and 3 (got a string)"},
+		want: "report: schema_version: must be a whole number between 1 and " + strconv.Itoa(CurrentSchema) + " (got a string)"},
 	{name: "ab_experiments entry null", body: rep(`"ab_experiments":[null]`, ``, `,"schema_version":2`),
 		want: "report: metrics.ab_experiments: each entry must be a JSON object (got null)"},
 	{name: "ab_experiments entry with an unknown field",

@@ -116,21 +116,23 @@ func TestSchemaFields(t *testing.T) {
 	}
 }
 
-// TestSchemaVersionCondition checks that the fields of each schema version
-// after 1 are constrained only when schema_version is at least that
-// version: an if/then per version, each nested in the one before.
+// TestSchemaVersionCondition checks that the fields of each schema
+// version after the first are constrained only when schema_version is at
+// least that version: in the then of its if, each version's nested in the
+// previous one's.
 func TestSchemaVersionCondition(t *testing.T) {
 	root, _ := schemaNodes(t)
 	base := root["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
-	node := root
+	level := root
 	for v := 2; v <= CurrentSchema; v++ {
-		cond, _ := node["if"].(map[string]any)
+		cond, _ := level["if"].(map[string]any)
 		sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
 		if sv["minimum"] != float64(v) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
 			t.Fatalf("if = %v, want schema_version required with minimum %d", cond, v)
 		}
-		node = node["then"].(map[string]any)
-		then := node["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
+		level = level["then"].(map[string]any)
+		metrics, _ := level["properties"].(map[string]any)["metrics"].(map[string]any)
+		then, _ := metrics["properties"].(map[string]any)
 		for f, fv := range fieldSchema {
 			k := strings.TrimPrefix(f, "metrics.")
 			if fv == v && (then[k] == nil || base[k] != nil) {
