@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,7 +117,7 @@ var decodeCases = []struct {
 			return d.SchemaVersion == 2 && d.Metrics.TenantsBucket == "2-10" && d.Metrics.ABExperiments != nil
 		}},
 	{name: "schema_version as a string", body: rep(``, ``, `,"schema_version":"2"`),
-		want: "report: schema_version: must be a whole number between 1 and 3 (got a string)"},
+		want: "report: schema_version: must be a whole number between 1 and " + strconv.Itoa(CurrentSchema) + " (got a string)"},
 	{name: "v3 feature_usage of a v2 report is ignored, even malformed",
 		body: rep(`"feature_usage":7`, ``, `,"schema_version":2`), want: `ok, ignored ["metrics.feature_usage"]`},
 	{name: "feature_usage kept with schema_version 3",
@@ -308,7 +309,7 @@ func existingChanges() [][]any {
 		{"metrics.features_used", []string{"b", "a", "b", "a", "b"}},
 		{"metrics.features_used", slices.Repeat([]string{"a", "b"}, MaxListEntries)},
 		{"installation_id", "another-installation"}, {"metrics.indexes_created", 1},
-		{"schema_version", 3}, {"schema_version", 0}, {"schema_version", -1}, {"schema_version", 1.5}, {"schema_version", "2"},
+		{"schema_version", 4}, {"schema_version", 0}, {"schema_version", -1}, {"schema_version", 1.5}, {"schema_version", "2"},
 		{"report_id", "report-1"}, {"report_id", "6ba7b8109dad11d180b400c04fd430c8"}, {"report_id", 1},
 		{"installation_id", "abc"}, {"installation_id", strings.Repeat("a", 65)}, {"installation_id", "abc def ghi"},
 		{"installation_id", 12345678}, {"version", ""}, {"version", "1.1 beta"},

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -70,7 +71,14 @@ func (g *generator) writeObject(path string) {
 		if path == "" && g.chance(g.p/4) || path != "" && g.chance(0.3) {
 			continue
 		}
-		for range 1 + g.repeats() {
+		repeats := g.repeats()
+		if slices.Contains(refWordMaps, join(path, f)) {
+			// The old decoder the reference keeps merged a repeated map
+			// key's objects; a map of words is newer than it and has no
+			// such behaviour to match (kinds_test.go covers its decoding).
+			repeats = 0
+		}
+		for range 1 + repeats {
 			member(f, func() { g.value(join(path, f)) })
 		}
 		if g.chance(g.p / 2) {
@@ -113,7 +121,7 @@ func (g *generator) value(path string) {
 	type choice struct{ good, bad []string }
 	text := choice{[]string{`"linux"`, `"x86_64"`, `"docker"`, `"Linux"`}, []string{`"Mac OS"`, `""`, `"-x"`}}
 	choices := map[string]choice{
-		"schema_version":  {[]string{"1", "2", "2", "2.0", "1e0", "null"}, []string{"3", "0", `"2"`}},
+		"schema_version":  {[]string{"1", "2", "3", "3", "2.0", "1e0", "null"}, []string{"4", "0", `"2"`}},
 		"report_id":       {[]string{`"6ba7b810-9dad-11d1-80b4-00c04fd430c8"`, `"6BA7B810-9DAD-11D1-80B4-00C04FD430C8"`, `""`}, []string{`"x"`}},
 		"installation_id": {[]string{`"3f2b9c1e-5d4a-4e8b-9a7c-1b2c3d4e5f60"`, `"bench-000042"`, `"a\u0062cdefgh"`}, []string{`"short"`}},
 		"version":         {[]string{`"1.1.0"`, `"15.0"`, `"1.2.0rc1"`}, []string{`"v 1"`, `""`}},
@@ -146,6 +154,8 @@ func (g *generator) value(path string) {
 		})
 	case "metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions":
 		g.counts()
+	case "metrics.experiments":
+		g.words()
 	default:
 		c, ok := choices[path]
 		if !ok { // a number
@@ -165,6 +175,20 @@ func (g *generator) list(elem func()) {
 		elem()
 	}
 	g.sb.WriteByte(']')
+}
+
+// words writes a map of words (experiment to variant), keys sometimes
+// repeated.
+func (g *generator) words() {
+	g.sb.WriteByte('{')
+	for i := range g.rng.IntN(5) {
+		if i > 0 {
+			g.sb.WriteByte(',')
+		}
+		k := g.either([]string{"cert_threshold_v2", "qpg_cost", "cert_threshold_v2", "a"}, []string{"Cert", "a b", ""})
+		fmt.Fprintf(&g.sb, "%q:%s", k, g.either([]string{`"control"`, `"treatment"`, `"b"`, "null"}, []string{`"Control"`, `""`, "1", "{}", "true"}))
+	}
+	g.sb.WriteByte('}')
 }
 
 // counts writes a map of counts, keys sometimes repeated.

@@ -63,6 +63,11 @@ var (
 		text("tenants_bucket", func(m *Metrics) *string { return &m.TenantsBucket }, nil,
 			"Number of tenants, coarsened.").oneOf(TenantBuckets).sinceVersion(2),
 
+		words("experiments", func(m *Metrics) *map[string]string { return &m.Experiments }, fleetNamePattern, variantPattern,
+			MaxExperiments, fmt.Sprintf("The variant this installation runs of each fleet experiment, by the experiment's name (IndexPilot's own names, "+
+				"never a user's); at most %d. The service keeps registered experiments and variants only and names the others in ignored_fields.",
+				MaxExperiments)).sinceVersion(3),
+
 		objectMap("feature_usage", func(m *Metrics) *map[string]FeatureUse { return &m.FeatureUsage }, namePattern,
 			featureUseObject, MaxListEntries,
 			fmt.Sprintf("Uses of each feature during the period and how many succeeded, by feature name; at most %d features.", MaxListEntries)).
@@ -134,6 +139,10 @@ var (
 	uuidPattern           = mustPattern(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`) // stored lowercased
 	timestampPattern      = mustPattern(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
 )
+
+// fleetNamePattern is a registered fleet experiment's name (the rule of
+// internal/experiment's registry).
+var fleetNamePattern = mustPattern(`^[a-z0-9_]{1,48}$`)
 
 // days words a number of days: "1 day", "90 days".
 func days(n float64) string {

@@ -119,31 +119,26 @@ func TestSchemaFields(t *testing.T) {
 }
 
 // TestSchemaVersionCondition checks that the fields of each schema
-// version v after 1 are constrained only when schema_version is at least
-// v: under the then of an if on v, nested in the then of v-1.
+// version after the first are constrained only when schema_version is at
+// least that version: in the then of its if, each version's nested in the
+// previous one's.
 func TestSchemaVersionCondition(t *testing.T) {
 	root, _ := schemaNodes(t)
-	metricsOf := func(n map[string]any) map[string]any {
-		m, _ := n["properties"].(map[string]any)["metrics"].(map[string]any)
-		props, _ := m["properties"].(map[string]any)
-		return props
-	}
-	levels := map[int]map[string]any{1: metricsOf(root)} // the metrics properties each version's node defines
-	node := root
+	base := root["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
+	level := root
 	for v := 2; v <= CurrentSchema; v++ {
-		cond, _ := node["if"].(map[string]any)
+		cond, _ := level["if"].(map[string]any)
 		sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
 		if sv["minimum"] != float64(v) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
-			t.Fatalf("if of version %d = %v, want schema_version required with minimum %d", v, cond, v)
+			t.Fatalf("if = %v, want schema_version required with minimum %d", cond, v)
 		}
-		node = node["then"].(map[string]any)
-		levels[v] = metricsOf(node)
-	}
-	for f, v := range fieldSchema {
-		k := strings.TrimPrefix(f, "metrics.")
-		for level, props := range levels {
-			if (props[k] != nil) != (level == v) {
-				t.Errorf("%s (version %d): defined under version %d's node: %v", f, v, level, props[k] != nil)
+		level = level["then"].(map[string]any)
+		metrics, _ := level["properties"].(map[string]any)["metrics"].(map[string]any)
+		then, _ := metrics["properties"].(map[string]any)
+		for f, fv := range fieldSchema {
+			k := strings.TrimPrefix(f, "metrics.")
+			if fv == v && (then[k] == nil || base[k] != nil) {
+				t.Errorf("%s (version %d) must be defined only under the then of version %d", f, fv, v)
 			}
 		}
 	}
@@ -163,6 +158,8 @@ func TestSchemaPatterns(t *testing.T) {
 		"metrics.ab_experiments.experiment": experimentPattern,
 		"metrics.ab_experiments.variant":    variantPattern,
 		"metrics.feature_usage.<key>":       namePattern,
+		"metrics.experiments.<key>":         fleetNamePattern,
+		"metrics.experiments.*":             variantPattern,
 		"environment.python_version":        versionPattern,
 		"environment.postgresql_version":    versionPattern,
 		"environment.os":                    envWordPattern,

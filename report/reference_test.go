@@ -10,9 +10,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,8 +42,9 @@ func referenceDecode(body []byte, now time.Time, retention time.Duration) (*Deco
 	}
 	var d Decoded
 	if err := json.Unmarshal(clean, &d.Report); err != nil {
-		return nil, decodeError(err)
+		return nil, p.typeError(err)
 	}
+	p.setWords(&d.Report)
 	slices.Sort(p.ignored)
 	d.Ignored = slices.Compact(p.ignored)
 	if err := d.validate(now, retention); err != nil {
@@ -60,6 +63,7 @@ func referenceDecode(body []byte, now time.Time, retention time.Duration) (*Deco
 type refPrepass struct {
 	sv      int
 	ignored []string
+	words_  map[string]refWords // maps of words, by field (words)
 }
 
 func (p *refPrepass) object(path string, obj map[string]json.RawMessage, orig json.RawMessage) (json.RawMessage, error) {
@@ -80,6 +84,7 @@ func (p *refPrepass) object(path string, obj map[string]json.RawMessage, orig js
 		out[k] = v
 	}
 	if !changed {
+		p.plainWords(path, obj, orig)
 		return orig, nil
 	}
 	return json.Marshal(out)
@@ -88,6 +93,9 @@ func (p *refPrepass) object(path string, obj map[string]json.RawMessage, orig js
 func (p *refPrepass) value(f string, raw json.RawMessage) (json.RawMessage, error) {
 	if isNull(raw) {
 		return raw, nil
+	}
+	if slices.Contains(refWordMaps, f) {
+		return p.words(f, raw), nil
 	}
 	if _, ok := known[f]; ok {
 		if refObjectMaps[f] {
@@ -195,4 +203,106 @@ func refWhole(f, key string, raw json.RawMessage) (json.RawMessage, error) {
 		return nil, fieldErr(f, "%s (got %s)", r.rule(), kind(raw))
 	}
 	return strconv.AppendFloat(nil, x, 'f', 0, 64), nil
+}
+
+// refWordMaps are the fields that are maps of words (metrics.experiments,
+// schema version 3), which the reference learnt after the one-pass
+// scanner: Decode keeps, for each key, its last string value, leaves out
+// a key whose values are all null, and notes a value of another type, or
+// a map that is not an object, as a type error.
+var refWordMaps = []string{"metrics.experiments"}
+
+// refWords is what Decode makes of one map of words: the map, or the
+// type error it notes.
+type refWords struct {
+	m   map[string]string
+	err *FieldError
+}
+
+// words reads a map of words as Decode does and notes the result in
+// p.words; the value is left as it is, so that encoding/json meets it
+// where Decode does: a type error there is the one noted (typeError), and
+// the map it decodes is replaced by Decode's (setWords).
+func (p *refPrepass) words(f string, raw json.RawMessage) json.RawMessage {
+	if p.words_ == nil {
+		p.words_ = map[string]refWords{}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		p.words_[f] = refWords{err: fieldErr(f, "must be a JSON object of strings (got %s)", refTypeName(raw))}
+		return raw
+	}
+	w := refWords{m: map[string]string{}}
+	for dec.More() {
+		t, _ := dec.Token()
+		k, _ := t.(string)
+		var v json.RawMessage
+		dec.Decode(&v) // raw is valid JSON
+		switch {
+		case isNull(v):
+		case v[0] == '"':
+			var s string
+			json.Unmarshal(v, &s)
+			w.m[k] = s
+		case w.err == nil:
+			w.err = fieldErr(f+"."+k, "must be a string (got %s)", refTypeName(v))
+		}
+	}
+	p.words_[f] = w
+	return raw
+}
+
+// plainWords forgets the maps of words inside an object that
+// encoding/json will decode as it stands, repeated keys included: Decode
+// then decodes the object with encoding/json too (its redecode), maps of
+// words included.
+func (p *refPrepass) plainWords(path string, obj map[string]json.RawMessage, orig json.RawMessage) {
+	dec := json.NewDecoder(bytes.NewReader(orig))
+	dec.Token()
+	n := 0
+	for ; dec.More(); n++ {
+		dec.Token()
+		var v json.RawMessage
+		dec.Decode(&v)
+	}
+	if n == len(obj) {
+		return
+	}
+	for f := range p.words_ {
+		if path == "" || strings.HasPrefix(f, path+".") {
+			delete(p.words_, f)
+		}
+	}
+}
+
+// typeError is the error of a report encoding/json could not decode: the
+// type error Decode notes for a map of words, else decodeError's.
+func (p *refPrepass) typeError(err error) *FieldError {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && p.words_[te.Field].err != nil {
+		return p.words_[te.Field].err
+	}
+	return decodeError(err)
+}
+
+// setWords puts Decode's maps of words in r.
+func (p *refPrepass) setWords(r *Report) {
+	if w, ok := p.words_["metrics.experiments"]; ok {
+		r.Metrics.Experiments = w.m
+	}
+}
+
+// refTypeName names a JSON value's type as Decode's type errors do.
+func refTypeName(raw json.RawMessage) string {
+	switch raw = bytes.TrimSpace(raw); raw[0] {
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "a number"
 }

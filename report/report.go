@@ -11,6 +11,7 @@ const CurrentSchema = 3
 const (
 	MaxBodyBytes     = 64 << 10 // request body, after gzip decompression
 	MaxListEntries   = 64       // features, algorithms, error types
+	MaxExperiments   = 16       // fleet experiment assignments in one report
 	MaxCount         = 1_000_000_000
 	MaxQueries       = 1_000_000_000_000
 	MaxLatencyMS     = 3_600_000 // one hour
@@ -52,7 +53,11 @@ type Metrics struct {
 	ABExperiments      []ABExperiment   `json:"ab_experiments,omitempty"`
 	TenantsBucket      string           `json:"tenants_bucket,omitempty"`
 
-	// Schema version 3: what the host counted through the Python package.
+	// Schema version 3: the installation's variant of each fleet
+	// experiment (docs/experiments.md), by the experiment's name; each
+	// feature's uses and successes as IndexPilot counted them
+	// (docs/feature-usage.md).
+	Experiments  map[string]string     `json:"experiments,omitempty"`
 	FeatureUsage map[string]FeatureUse `json:"feature_usage,omitempty"`
 }
 

@@ -65,6 +65,9 @@ export INDEXPILOT_TEST_REQUIRE_PYTHON=1
 
 go vet ./...
 go test -race -count=1 -timeout 20m ./...
+# The experiment simulations (seeded, pure arithmetic) build without the race
+# detector, which would only make them ten times slower: run them here.
+go test -count=1 -timeout 10m ./internal/experiment/
 
 # Short, bounded fuzzing: panics and leaked secrets are failures.
 for pkg in ./scrub ./internal/client ./report; do

@@ -47,6 +47,10 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 	if err != nil {
 		return err
 	}
+	experiments, err := registerDemoExperiments(ctx, dsn, demoExperiments(time.Now())) // demo_experiments.go
+	if err != nil {
+		return err
+	}
 	v := values{}
 	for _, o := range options {
 		def := o.def
@@ -74,6 +78,7 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 	load := f
 	load.Progress, load.SecretErrors, load.Structure = c.err, demoSecretErrors, true
 	load.Scenario = demoScenario
+	load.Experiments = experiments
 	sum, err := fleet.Run(ctx, load)
 	c.summary(sum)
 	if err == nil {

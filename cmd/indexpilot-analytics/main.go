@@ -57,6 +57,7 @@ var commands = map[string]func(cli, []string) int{
 	"installations": cli.installations,
 	"privacy":       cli.privacy,
 	"alerts":        cli.alerts,
+	"experiments":   cli.experiments, // experiments.go
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cli.benchServer,
 }
@@ -107,6 +108,7 @@ Commands:
               export or erase one installation's data on its user's request
               (recorded in the audit log)
   privacy     scan the stored texts for what the scrubber removes
+  experiments create, list, show and stop fleet experiments (A/B tests)
 
 Run 'indexpilot-analytics COMMAND -h' for a command's flags. Every flag can
 also be set by its environment variable (see 'config').

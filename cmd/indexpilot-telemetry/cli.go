@@ -38,7 +38,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{statusCmd, onCmd, offCmd, localCmd, previewCmd, sendCmd, reportErrorCmd, feedbackCmd, featureUsageCmd, runCmd, logCmd, forgetCmd, exportCmd}
+	return []*command{statusCmd, onCmd, offCmd, localCmd, previewCmd, sendCmd, reportErrorCmd, feedbackCmd, runCmd, logCmd, forgetCmd, exportCmd, experimentsCmd, featureUsageCmd}
 }
 
 // run is the whole program but for the process, reading the process's

@@ -265,7 +265,7 @@ func TestClientLinksNoServerCode(t *testing.T) {
 	if err != nil {
 		t.Skipf("go list: %v", err)
 	}
-	for _, bad := range []string{"/internal/server", "/internal/store", "modernc.org/sqlite", "/internal/fleet"} {
+	for _, bad := range []string{"/internal/server", "/internal/store", "modernc.org/sqlite", "/internal/fleet", "gonum.org"} {
 		if strings.Contains(string(out), bad) {
 			t.Errorf("indexpilot-telemetry depends on %s", bad)
 		}

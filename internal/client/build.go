@@ -47,6 +47,7 @@ func (c *Client) build(ctx context.Context, in buildInput) (*built, error) {
 	if res == nil { // with a result, err is an unreachable database: the result is config-only, with a note
 		return nil, fmt.Errorf("client: collecting: %w", err)
 	}
+	res.Metrics.Experiments = c.experimentsReported()
 	res.Metrics.FeatureUsage = in.usage
 	applyToggles(&res.Metrics, in.s)
 	b := &built{id: c.newID(), at: c.now().UTC(), notes: res.Notes, cursor: res.Cursor, usage: in.usage}
@@ -67,12 +68,14 @@ func (c *Client) build(ctx context.Context, in buildInput) (*built, error) {
 }
 
 // applyToggles drops the groups of fields the user's config turns off:
-// collect_usage_stats (features, their usage, algorithms, tenants),
-// collect_performance_metrics (improvement, coverage, latency, A/B
-// results) and collect_error_reports (error counts).
+// collect_usage_stats (features and their usage, algorithms, tenants,
+// fleet experiments), collect_performance_metrics (improvement,
+// coverage, latency, A/B results) and collect_error_reports (error
+// counts).
 func applyToggles(m *report.Metrics, s *settings) {
 	if !s.collects(s.file.CollectUsageStats) {
-		m.FeaturesUsed, m.AlgorithmUsage, m.AlgorithmDecisions, m.TenantsBucket, m.FeatureUsage = nil, nil, nil, "", nil
+		m.FeaturesUsed, m.AlgorithmUsage, m.AlgorithmDecisions, m.TenantsBucket = nil, nil, nil, ""
+		m.Experiments, m.FeatureUsage = nil, nil
 	}
 	if !s.collects(s.file.CollectPerformanceMetrics) {
 		m.PerformanceImprovementPct, m.ExplainCoveragePct, m.QueryLatencyMS, m.ABExperiments = nil, nil, nil, nil

@@ -412,7 +412,8 @@ func TestNewerFieldsHeldBack(t *testing.T) {
 	c := e.client()
 	v2 := []string{"metrics.ab_experiments", "metrics.algorithm_decisions", "metrics.tenants_bucket"}
 	st, _ := c.Status(ctx)
-	if st.Consented != 1 || !slices.Equal(st.HeldBack, []string{"metrics.algorithm_decisions", "metrics.ab_experiments", "metrics.tenants_bucket", "metrics.feature_usage"}) {
+	if st.Consented != 1 || !slices.Equal(st.HeldBack, []string{"metrics.algorithm_decisions", "metrics.ab_experiments", "metrics.tenants_bucket",
+		"metrics.experiments", "metrics.feature_usage"}) {
 		t.Fatalf("status: consent %d, held back %v", st.Consented, st.HeldBack)
 	}
 	p, err := c.Preview(ctx)
@@ -447,7 +448,8 @@ func TestNewerFieldsHeldBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = ts.received()[1]
-	if !bytes.Contains(body, fmt.Appendf(nil, `"schema_version": %d`, report.CurrentSchema)) || !bytes.Contains(body, []byte(`"tenants_bucket": ">1000"`)) {
+	if !bytes.Contains(body, []byte(fmt.Sprintf(`"schema_version": %d`, report.CurrentSchema))) ||
+		!bytes.Contains(body, []byte(`"tenants_bucket": ">1000"`)) {
 		t.Fatalf("after on:\n%s", body)
 	}
 }

@@ -77,7 +77,11 @@ func (c *Client) send(ctx context.Context, build bool) (*SendResult, error) {
 		errs = append(errs, c.buildAndKeep(ctx, v, res))
 	}
 	if v.s.mode == On {
-		errs = append(errs, c.deliver(ctx, v, res))
+		err := c.deliver(ctx, v, res)
+		errs = append(errs, err)
+		if err == nil { // the service answers: the list of experiments, on the same connection (experiments.go)
+			_ = c.refreshExperiments(ctx, v, true) // a failure keeps the last list; the next send tries again
+		}
 	}
 	if es, err := (box{v.f.path(spoolDir)}).list(); err == nil {
 		res.Pending = len(es)

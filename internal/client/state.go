@@ -127,15 +127,19 @@ func (f folder) unwritable(err error) error {
 }
 
 // save writes state.json atomically.
-func (f folder) save(st *state) error {
-	data, err := json.MarshalIndent(st, "", "  ")
+func (f folder) save(st *state) error { return f.writeJSON(stateFile, st) }
+
+// writeJSON writes v as indented JSON to the file called name, atomically,
+// creating the state folder if need be.
+func (f folder) writeJSON(name string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return fmt.Errorf("client: encoding the state: %w", err)
+		return fmt.Errorf("client: encoding %s: %w", name, err)
 	}
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {
 		return fmt.Errorf("client: creating the state folder: %w", err)
 	}
-	return writeAtomic(f.path(stateFile), append(data, '\n'))
+	return writeAtomic(f.path(name), append(data, '\n'))
 }
 
 // salt returns the installation's collector salt, creating it when create

@@ -63,6 +63,9 @@ type Config struct {
 	// Scenario plants releases, error spikes and a weekly rhythm; the
 	// zero value plants nothing (scenario.go).
 	Scenario Scenario
+	// Experiments are fleet experiments the installations take part in
+	// from their start (experiments.go); none when nil.
+	Experiments []Experiment
 }
 
 // Summary is what a run did. A report sent twice on purpose counts twice

@@ -50,10 +50,13 @@ type plan struct {
 	oldest    time.Time // no report is older: an hour's margin on the server's retention
 	profiles  []*profile
 	scenario  Scenario
+
+	experiments []Experiment // experiments.go
 }
 
 func newPlan(c Config) *plan {
-	p := &plan{seed: c.Seed, days: max(min(c.Days, MaxDays), 0), retryRate: c.RetryRate, now: c.Now, scenario: c.Scenario}
+	p := &plan{seed: c.Seed, days: max(min(c.Days, MaxDays), 0), retryRate: c.RetryRate, now: c.Now, scenario: c.Scenario,
+		experiments: c.Experiments}
 	p.start = c.Now.Truncate(24 * time.Hour).Add(-time.Duration(p.days-1) * 24 * time.Hour)
 	p.oldest = ceilMicro(c.Now.Add(-time.Duration(p.days)*24*time.Hour + time.Hour))
 	p.profiles = make([]*profile, max(c.Installations, 0))
@@ -135,6 +138,7 @@ func (p *plan) build(inst, d int) Planned {
 		pl.Report.Timestamp = pl.Time.Format("2006-01-02T15:04:05.000000")
 	}
 	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday(), func(typ string) float64 { return p.scenario.errorBoost(typ, d, p.days) })
+	p.joinExperiments(&pl)
 	if pl.Report.Metrics.FeatureUsage = pr.featureUsage(p.seed, inst, d, rel, pl.Report.Metrics.QueriesAnalyzed); pl.Report.Metrics.FeatureUsage != nil {
 		pl.Report.SchemaVersion = 3
 	}

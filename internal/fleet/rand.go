@@ -18,7 +18,8 @@ const (
 	kindActive
 	kindJitter
 	kindStructure
-	kindUsage // feature usage counts (usage.go)
+	kindExperiment // experiments.go
+	kindUsage      // feature usage counts (usage.go)
 )
 
 // mix is SplitMix64's finaliser: it spreads nearby inputs over 64 bits.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
+	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -86,7 +87,9 @@ type Server struct {
 	watching  atomic.Bool // the store's change feed is followed (changes.go)
 	public    *publicCache
 
-	releaseHealth *insights.Health // release health and anomalies
+	releaseHealth *insights.Health    // release health and anomalies
+	exp           *experiment.Service // the registry and analysis (experiments.go)
+	experiments   *experimentCache
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -110,5 +113,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		public:    newPublicCache(),
 
 		releaseHealth: insights.NewHealth(dash),
+		exp:           &experiment.Service{Store: st, Now: now, RawRetention: cfg.RawRetention},
+		experiments:   &experimentCache{ttl: cfg.KeyCacheTTL, load: st.ListExperiments},
 	}, nil
 }

@@ -35,6 +35,9 @@ func (s *Server) telemetry(w http.ResponseWriter, r *http.Request) error {
 	if err := s.admit(who, d.InstallationID); err != nil {
 		return err
 	}
+	if err := s.keepRegistered(r.Context(), d); err != nil { // experiments_ingest.go
+		return unavailable(err)
+	}
 	it := store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now}
 	it.Prepare()
 	inserted, err := s.batcher.Submit(r.Context(), it)

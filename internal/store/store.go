@@ -27,7 +27,8 @@ var ErrConflict = errors.New("store: already exists")
 // Store is the analytics service's storage. Every method is safe for
 // concurrent use.
 type Store interface {
-	Ledger // what was sent, once (ledger.go)
+	Ledger      // what was sent, once (ledger.go)
+	Experiments // the experiment registry and its reads (experiments.go)
 
 	// Migrate applies the embedded migrations that are not yet applied.
 	Migrate(ctx context.Context) error

@@ -21,6 +21,7 @@ import sysconfig
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 import indexpilot_telemetry as telemetry
@@ -80,6 +81,17 @@ def admin_get(path: str) -> dict:
     req = urllib.request.Request(ENDPOINT + path, headers={"Authorization": "Bearer " + ADMIN})
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.load(r)
+
+
+def admin_post(path: str, body: dict) -> None:
+    """POSTs body as an admin; an existing resource (409) is fine."""
+    req = urllib.request.Request(ENDPOINT + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Authorization": "Bearer " + ADMIN, "Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(req, timeout=10).close()
+    except urllib.error.HTTPError as e:
+        if e.code != 409:
+            raise
 
 
 class TestInstall(Installation):
@@ -305,9 +317,17 @@ class TestNeverHurtsTheHost(Installation):
 
 class TestExperiments(Installation):
     def test_the_installed_client(self) -> None:
-        # No experiment runs on the test service (or this client has no
-        # experiments command yet): IndexPilot runs its defaults.
-        self.assertIsNone(telemetry.experiment_variant("cert_threshold_v2"))
+        admin_post("/api/v1/experiments", {"name": "python_package_v2", "variants": ["control", "treatment"],
+                                           "metric": "performance_improvement_pct", "higher_is_better": True, "min_effect": 1.0})
+        self.client("on")  # the client fetches the running experiments only with telemetry on
+        variant = telemetry.experiment_variant("python_package_v2")
+        listed = json.loads(self.client("experiments", "--json"))["experiments"]
+        self.assertIn(variant, ("control", "treatment"))
+        self.assertEqual([(e["name"], e["variant"]) for e in listed if e["name"] == "python_package_v2"], [("python_package_v2", variant)])
+        self.assertIsNone(telemetry.experiment_variant("not_running"))
+        with self.assertLogs("indexpilot_telemetry", logging.DEBUG):
+            other = "treatment" if variant == "control" else "control"
+            self.assertEqual(telemetry.track_ab_test("python_package_v2", other, {"latency_ms": 3.5}), variant)
 
     def test_the_experiments_contract(self) -> None:
         fake = os.path.join(self.dir, "indexpilot-telemetry")

@@ -40,6 +40,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ErasedStaysErased", testErasedStaysErased}, {"Sessions", testSessions}, {"ChangesReachWatchers", testChangesReachWatchers},
 		{"AuditLog", testAuditLog}, {"ScanTexts", testScanTexts},
 		{"Ledger", testLedger},
+		{"ExperimentRegistry", testExperimentRegistry},
+		{"ReportDayCounts", testReportDayCounts},
+		{"ExperimentUnitDays", testExperimentUnitDays},
 	}
 	tests = append(tests, feedbackTests...)
 	tests = append(tests, featureUsageTests...)

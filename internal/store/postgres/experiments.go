@@ -1,0 +1,149 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// CreateExperiment stores a new experiment.
+func (s *Store) CreateExperiment(ctx context.Context, e store.Experiment) error {
+	// query: create-experiment
+	_, err := s.pool.Exec(ctx, `INSERT INTO experiments (name, variants, split, metric, higher_is_better,
+		min_effect, start_at, end_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		e.Name, e.Variants, e.Split, e.Metric, e.HigherIsBetter, e.MinEffect, e.Start, e.End, e.Created)
+	if isUnique(err) {
+		return store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: create experiment: %w", err)
+	}
+	return nil
+}
+
+const experimentColumns = `name, variants, split, metric, higher_is_better, min_effect, start_at, end_at, created_at`
+
+// Experiment returns one experiment.
+func (s *Store) Experiment(ctx context.Context, name string) (store.Experiment, error) {
+	// query: experiment-by-name
+	e, err := scanExperiment(s.pool.QueryRow(ctx, `SELECT `+experimentColumns+` FROM experiments WHERE name = $1`, name))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, store.ErrNotFound
+	}
+	return e, err
+}
+
+// ListExperiments returns every experiment, by start then name.
+func (s *Store) ListExperiments(ctx context.Context) ([]store.Experiment, error) {
+	// query: list-experiments
+	rows, err := s.pool.Query(ctx, `SELECT `+experimentColumns+` FROM experiments ORDER BY start_at, name`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list experiments: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Experiment, error) { return scanExperiment(row) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list experiments: %w", err)
+	}
+	return out, nil
+}
+
+// EndExperiment ends an experiment at at, unless it ended before.
+func (s *Store) EndExperiment(ctx context.Context, name string, at time.Time) error {
+	// query: end-experiment
+	tag, err := s.pool.Exec(ctx, `UPDATE experiments SET end_at = LEAST(coalesce(end_at, $1), $1) WHERE name = $2`, at, name)
+	if err != nil {
+		return fmt.Errorf("postgres: end experiment: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func scanExperiment(row pgx.Row) (store.Experiment, error) {
+	var e store.Experiment
+	err := row.Scan(&e.Name, &e.Variants, &e.Split, &e.Metric, &e.HigherIsBetter, &e.MinEffect, &e.Start, &e.End, &e.Created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, err
+	}
+	if err != nil {
+		return e, fmt.Errorf("postgres: scan experiment: %w", err)
+	}
+	e.Start, e.Created = e.Start.UTC(), e.Created.UTC()
+	if e.End != nil {
+		end := e.End.UTC()
+		e.End = &end
+	}
+	return e, nil
+}
+
+// metricSQL is how each experiment metric is read from a stored report's
+// metrics (the definitions are in store.ExperimentMetrics).
+var metricSQL = map[string]string{
+	store.MetricPerformance:    `(metrics->>'performance_improvement_pct')::float8`,
+	store.MetricLatencyP95:     `(metrics->'query_latency_ms'->>'p95')::float8`,
+	store.MetricIndexesCreated: `coalesce((metrics->>'indexes_created')::float8, 0)`,
+	store.MetricErrorRate: `CASE WHEN EXISTS (SELECT 1 FROM jsonb_each_text(metrics->'errors') e WHERE e.value::bigint > 0)
+		THEN 100.0 ELSE 0.0 END`,
+}
+
+// ExperimentUnitDays sums an experiment's reports per installation and day.
+func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery) ([]store.UnitDay, error) {
+	value, ok := metricSQL[q.Metric]
+	if !ok {
+		return nil, fmt.Errorf("postgres: experiment %s: unknown metric %q", q.Name, q.Metric)
+	}
+	// One row per report, in day order: grouping or sorting them here
+	// would carry each report's metrics through the sort (OFFSET 0 keeps
+	// the narrow columns apart from them); the caller adds them up.
+	// query: experiment-unit-days
+	rows, err := s.pool.Query(ctx, `SELECT installation_num, day, variant, value
+		FROM (SELECT installation_num, day, metrics->'experiments'->>$1::text AS variant, `+value+` AS value
+		      FROM reports WHERE day BETWEEN $2 AND $3 OFFSET 0) r
+		WHERE variant IS NOT NULL ORDER BY day`, q.Name, q.From, q.To)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.UnitDay, error) {
+		u := store.UnitDay{Reports: 1}
+		var value *float64
+		err := row.Scan(&u.Installation, &u.Day, &u.Variant, &value)
+		if value != nil {
+			u.Sum, u.N = *value, 1
+		}
+		return u, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
+	}
+	return out, nil
+}
+
+// ReportDayCounts counts each day's reports from the day index.
+func (s *Store) ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error) {
+	// query: report-day-counts
+	rows, err := s.pool.Query(ctx, `SELECT day, count(*) FROM reports WHERE day BETWEEN $1 AND $2 GROUP BY day`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: report day counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[rollup.Day]int64{}
+	for rows.Next() {
+		var day int32
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return nil, fmt.Errorf("postgres: report day counts: %w", err)
+		}
+		out[rollup.Day(day)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: report day counts: %w", err)
+	}
+	return out, nil
+}
