@@ -37,7 +37,9 @@ func schemaNodes(t *testing.T) (map[string]any, map[string][]map[string]any) {
 				walk(path, s.(map[string]any))
 			}
 		}
-		if v, ok := n["additionalProperties"].(map[string]any); ok && v["type"] != nil {
+		if v, ok := n["additionalProperties"].(map[string]any); ok && v["properties"] != nil {
+			walk(path, v) // a map of objects: its entries share its path, as known has them
+		} else if ok && v["type"] != nil {
 			walk(path+".*", v)
 		}
 		if v, ok := n["propertyNames"].(map[string]any); ok {
@@ -155,6 +157,7 @@ func TestSchemaPatterns(t *testing.T) {
 		"metrics.algorithm_decisions.<key>": namePattern,
 		"metrics.ab_experiments.experiment": experimentPattern,
 		"metrics.ab_experiments.variant":    variantPattern,
+		"metrics.feature_usage.<key>":       namePattern,
 		"metrics.experiments.<key>":         fleetNamePattern,
 		"metrics.experiments.*":             variantPattern,
 		"environment.python_version":        versionPattern,
@@ -196,7 +199,11 @@ func TestSchemaLimits(t *testing.T) {
 		if lo != r.min || hi != r.max {
 			t.Errorf("%s: schema range [%v, %v], want [%v, %v]", path, lo, hi, r.min, r.max)
 		}
-		if want := map[bool]string{true: "integer", false: "number"}[r.whole]; !slices.Contains(typ.([]any), any(want)) {
+		types, _ := typ.([]any)
+		if typ, ok := typ.(string); ok { // a required field is never null
+			types = []any{typ}
+		}
+		if want := map[bool]string{true: "integer", false: "number"}[r.whole]; !slices.Contains(types, any(want)) {
 			t.Errorf("%s: type %v, want %s", path, typ, want)
 		}
 	}
@@ -205,7 +212,7 @@ func TestSchemaLimits(t *testing.T) {
 			t.Errorf("%s: a range that validate.go does not have", path)
 		}
 	}
-	for _, path := range []string{"metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions"} {
+	for _, path := range []string{"metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions", "metrics.feature_usage"} {
 		if v, _ := first(nodes[path], "maxProperties"); v != float64(MaxListEntries) {
 			t.Errorf("%s: maxProperties %v, want %d", path, v, MaxListEntries)
 		}

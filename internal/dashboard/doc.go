@@ -25,9 +25,10 @@
 //     under its newest version), VersionGroups (the SeriesVersions most
 //     used by name, the rest as OtherVersions), CountsOf, NewestByDay.
 //   - Measures of counters: Pct, AvgImprovement, ErrorRatePct,
-//     DecisionRate, MeanLatency.
+//     DecisionRate, MeanLatency; a feature's success rate and its interval
+//     with the installation as the unit, SuccessInterval (FeatureSuccess).
 //   - Writing numbers for people: FormatCount, FormatOptCount, FormatPct,
-//     FormatDecimal, Missing, and a figure's change against an earlier
+//     FormatInterval, FormatDecimal, Missing, and a figure's change against an earlier
 //     period, CountChange and PctChange (Change, TrendGood, TrendBad,
 //     TrendFlat).
 //

@@ -42,8 +42,10 @@ var answered = []string{
 // days, seed 1, as `demo` sends it) at a pinned clock and checks that
 // every answer above, asked of the real server, is byte for byte the one
 // recorded in testdata (recorded with -update-answers on the code before
-// the field table and the dashboard model were introduced): refactoring
-// must not change what users get. The reports are stored as the server's
+// the field table and the dashboard model were introduced, and again when
+// metrics.feature_usage added the stats' and the overview's
+// feature_success and the fleet's usage counts): refactoring must not
+// change what users get. The reports are stored as the server's
 // handler stores them (the fleet's bytes, Decode, Ingest), not over HTTP:
 // 17,000 requests took minutes under the race detector.
 func TestDemoFleetAnswers(t *testing.T) {
