@@ -18,7 +18,7 @@ import (
 )
 
 // charts are the ids of the dashboard's charts.
-var charts = []string{"active", "versions", "features", "algorithms", "performance", "errors", "postgresql", "os"}
+var charts = []string{"active", "versions", "features", "feature-success", "algorithms", "performance", "errors", "postgresql", "os"}
 
 // chromium returns the browser to drive, or skips (or, where a browser is
 // required, fails) the test.

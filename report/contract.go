@@ -73,8 +73,9 @@ func (c *contractIndex) walk(o *object, path string, version int) {
 
 // Matches reports whether s is a word the contract accepts at the dotted
 // path: the value of a string field ("version"), an entry of a list of
-// words ("metrics.features_used") or a key of a map of counts or words
-// ("metrics.algorithm_usage"). It is false for any other path. Programs
+// words ("metrics.features_used") or a key of a map of counts, words or
+// objects ("metrics.algorithm_usage", "metrics.feature_usage"). It is
+// false for any other path. Programs
 // that check such a word before it reaches a report (the collector, the
 // dashboard's filters) use it, so that the contract's patterns are
 // written once.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,7 +117,28 @@ var decodeCases = []struct {
 			return d.SchemaVersion == 2 && d.Metrics.TenantsBucket == "2-10" && d.Metrics.ABExperiments != nil
 		}},
 	{name: "schema_version as a string", body: rep(``, ``, `,"schema_version":"2"`),
-		want: "report: schema_version: must be a whole number between 1 and 3 (got a string)"},
+		want: "report: schema_version: must be a whole number between 1 and " + strconv.Itoa(CurrentSchema) + " (got a string)"},
+	{name: "v3 feature_usage of a v2 report is ignored, even malformed",
+		body: rep(`"feature_usage":7`, ``, `,"schema_version":2`), want: `ok, ignored ["metrics.feature_usage"]`},
+	{name: "feature_usage kept with schema_version 3",
+		body: rep(`"feature_usage":{"auto_indexing":{"uses":120,"successes":117},"qpg":null,"cert":{"uses":1.0}}`, ``, `,"schema_version":3`),
+		want: "ok",
+		check: func(d *Decoded) bool {
+			u := d.Metrics.FeatureUsage
+			return len(u) == 2 && u["auto_indexing"] == FeatureUse{120, 117} && u["cert"] == FeatureUse{1, 0}
+		}},
+	{name: "feature_usage not an object", body: rep(`"feature_usage":[]`, ``, `,"schema_version":3`),
+		want: "report: metrics.feature_usage: must be a JSON object of objects (got an array)"},
+	{name: "feature_usage entry not an object", body: rep(`"feature_usage":{"qpg":3}`, ``, `,"schema_version":3`),
+		want: "report: metrics.feature_usage.qpg: must be a JSON object (got 3)"},
+	{name: "feature_usage with more successes than uses",
+		body: rep(`"feature_usage":{"qpg":{"uses":2,"successes":3}}`, ``, `,"schema_version":3`),
+		want: "report: metrics.feature_usage: must satisfy successes <= uses"},
+	{name: "feature_usage entry without uses", body: rep(`"feature_usage":{"qpg":{"successes":0}}`, ``, `,"schema_version":3`),
+		want: "report: metrics.feature_usage.uses: must be a whole number between 1 and 1000000000"},
+	{name: "feature_usage name outside the pattern",
+		body: rep(`"feature_usage":{"Auto Indexing":{"uses":2}}`, ``, `,"schema_version":3`),
+		want: "report: metrics.feature_usage: each key must match ^[a-z][a-z0-9_]{0,63}$"},
 	{name: "ab_experiments entry null", body: rep(`"ab_experiments":[null]`, ``, `,"schema_version":2`),
 		want: "report: metrics.ab_experiments: each entry must be a JSON object (got null)"},
 	{name: "ab_experiments entry with an unknown field",

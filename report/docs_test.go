@@ -60,6 +60,15 @@ func TestContractExamples(t *testing.T) {
 func paths(path string, v any, have map[string]bool) {
 	switch v := v.(type) {
 	case map[string]any:
+		if refObjectMaps[path] { // its entries share its path
+			for _, x := range v {
+				for k, y := range x.(map[string]any) {
+					have[join(path, k)] = true
+					paths(join(path, k), y, have)
+				}
+			}
+			return
+		}
 		for k, x := range v {
 			have[join(path, k)] = true
 			paths(join(path, k), x, have)

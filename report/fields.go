@@ -67,7 +67,23 @@ var (
 			MaxExperiments, fmt.Sprintf("The variant this installation runs of each fleet experiment, by the experiment's name (IndexPilot's own names, "+
 				"never a user's); at most %d. The service keeps registered experiments and variants only and names the others in ignored_fields.",
 				MaxExperiments)).sinceVersion(3),
+
+		objectMap("feature_usage", func(m *Metrics) *map[string]FeatureUse { return &m.FeatureUsage }, namePattern,
+			featureUseObject, MaxListEntries,
+			fmt.Sprintf("Uses of each feature during the period and how many succeeded, by feature name; at most %d features.", MaxListEntries)).
+			sinceVersion(3),
 	)
+
+	featureUseObject = withCheck(newObject[FeatureUse](
+		whole("uses", func(u *FeatureUse) *int64 { return &u.Uses }, numRange{1, MaxCount, true}, "Times the feature was used.").mustHave(),
+		whole("successes", func(u *FeatureUse) *int64 { return &u.Successes }, numRange{0, MaxCount, true},
+			"How many of those uses succeeded.").always(),
+	), func(u *FeatureUse) string {
+		if u.Successes > u.Uses {
+			return "must satisfy successes <= uses"
+		}
+		return ""
+	})
 
 	latencyObject = withCheck(newObject[Latency](
 		float("p50", func(l *Latency) *float64 { return &l.P50 }, numRange{0, MaxLatencyMS, false}, "Median."),

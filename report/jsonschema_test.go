@@ -37,7 +37,9 @@ func schemaNodes(t *testing.T) (map[string]any, map[string][]map[string]any) {
 				walk(path, s.(map[string]any))
 			}
 		}
-		if v, ok := n["additionalProperties"].(map[string]any); ok && v["type"] != nil {
+		if v, ok := n["additionalProperties"].(map[string]any); ok && v["properties"] != nil {
+			walk(path, v) // a map of objects: its entries share its path, as known has them
+		} else if ok && v["type"] != nil {
 			walk(path+".*", v)
 		}
 		if v, ok := n["propertyNames"].(map[string]any); ok {
@@ -116,21 +118,23 @@ func TestSchemaFields(t *testing.T) {
 	}
 }
 
-// TestSchemaVersionCondition checks that the fields of each schema version
-// after 1 are constrained only when schema_version is at least that
-// version: an if/then per version, each nested in the one before.
+// TestSchemaVersionCondition checks that the fields of each schema
+// version after the first are constrained only when schema_version is at
+// least that version: in the then of its if, each version's nested in the
+// previous one's.
 func TestSchemaVersionCondition(t *testing.T) {
 	root, _ := schemaNodes(t)
 	base := root["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
-	node := root
+	level := root
 	for v := 2; v <= CurrentSchema; v++ {
-		cond, _ := node["if"].(map[string]any)
+		cond, _ := level["if"].(map[string]any)
 		sv, _ := cond["properties"].(map[string]any)["schema_version"].(map[string]any)
 		if sv["minimum"] != float64(v) || !slices.Contains(cond["required"].([]any), any("schema_version")) {
 			t.Fatalf("if = %v, want schema_version required with minimum %d", cond, v)
 		}
-		node = node["then"].(map[string]any)
-		then := node["properties"].(map[string]any)["metrics"].(map[string]any)["properties"].(map[string]any)
+		level = level["then"].(map[string]any)
+		metrics, _ := level["properties"].(map[string]any)["metrics"].(map[string]any)
+		then, _ := metrics["properties"].(map[string]any)
 		for f, fv := range fieldSchema {
 			k := strings.TrimPrefix(f, "metrics.")
 			if fv == v && (then[k] == nil || base[k] != nil) {
@@ -153,6 +157,7 @@ func TestSchemaPatterns(t *testing.T) {
 		"metrics.algorithm_decisions.<key>": namePattern,
 		"metrics.ab_experiments.experiment": experimentPattern,
 		"metrics.ab_experiments.variant":    variantPattern,
+		"metrics.feature_usage.<key>":       namePattern,
 		"metrics.experiments.<key>":         fleetNamePattern,
 		"metrics.experiments.*":             variantPattern,
 		"environment.python_version":        versionPattern,
@@ -194,7 +199,11 @@ func TestSchemaLimits(t *testing.T) {
 		if lo != r.min || hi != r.max {
 			t.Errorf("%s: schema range [%v, %v], want [%v, %v]", path, lo, hi, r.min, r.max)
 		}
-		if want := map[bool]string{true: "integer", false: "number"}[r.whole]; !slices.Contains(typ.([]any), any(want)) {
+		types, _ := typ.([]any)
+		if typ, ok := typ.(string); ok { // a required field is never null
+			types = []any{typ}
+		}
+		if want := map[bool]string{true: "integer", false: "number"}[r.whole]; !slices.Contains(types, any(want)) {
 			t.Errorf("%s: type %v, want %s", path, typ, want)
 		}
 	}
@@ -203,7 +212,7 @@ func TestSchemaLimits(t *testing.T) {
 			t.Errorf("%s: a range that validate.go does not have", path)
 		}
 	}
-	for _, path := range []string{"metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions"} {
+	for _, path := range []string{"metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions", "metrics.feature_usage"} {
 		if v, _ := first(nodes[path], "maxProperties"); v != float64(MaxListEntries) {
 			t.Errorf("%s: maxProperties %v, want %d", path, v, MaxListEntries)
 		}

@@ -98,6 +98,9 @@ func (p *refPrepass) value(f string, raw json.RawMessage) (json.RawMessage, erro
 		return p.words(f, raw), nil
 	}
 	if _, ok := known[f]; ok {
+		if refObjectMaps[f] {
+			return p.objectMap(f, raw)
+		}
 		if f == "metrics.ab_experiments" {
 			var list []json.RawMessage
 			if json.Unmarshal(raw, &list) != nil {
@@ -150,6 +153,42 @@ func (p *refPrepass) value(f string, raw json.RawMessage) (json.RawMessage, erro
 		return refWhole(f, f, raw)
 	}
 	return raw, nil
+}
+
+// refObjectMaps are the fields that hold a map of objects, whose entries
+// share the field's path.
+var refObjectMaps = map[string]bool{"metrics.feature_usage": true}
+
+// objectMap checks and rewrites a map of objects: a null entry is left
+// out, any other must be an object, rewritten as p.object does.
+func (p *refPrepass) objectMap(f string, raw json.RawMessage) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, fieldErr(f, "must be a JSON object of objects (got %s)", kind(raw))
+	}
+	changed := false
+	for _, k := range sortedKeys(m) {
+		e := m[k]
+		if isNull(e) {
+			delete(m, k)
+			changed = true
+			continue
+		}
+		var o map[string]json.RawMessage
+		if json.Unmarshal(e, &o) != nil || o == nil {
+			return nil, fieldErr(f+"."+k, "must be a JSON object (got %s)", kind(e))
+		}
+		v, err := p.object(f, o, e)
+		if err != nil {
+			return nil, err
+		}
+		changed = changed || !bytes.Equal(v, e)
+		m[k] = v
+	}
+	if !changed {
+		return raw, nil
+	}
+	return json.Marshal(m)
 }
 
 // refWhole checks that raw, the value of field f, is null or a JSON number

@@ -23,7 +23,7 @@ const (
 )
 
 // Report is one telemetry report: the first client's format plus the optional
-// fields of schema versions 1 and 2 (see FieldSchema).
+// fields of schema versions 1 to 3 (see FieldSchema).
 type Report struct {
 	SchemaVersion  int         `json:"schema_version,omitempty"`
 	ReportID       string      `json:"report_id,omitempty"`
@@ -54,8 +54,19 @@ type Metrics struct {
 	TenantsBucket      string           `json:"tenants_bucket,omitempty"`
 
 	// Schema version 3: the installation's variant of each fleet
-	// experiment (docs/experiments.md), by the experiment's name.
-	Experiments map[string]string `json:"experiments,omitempty"`
+	// experiment (docs/experiments.md), by the experiment's name; each
+	// feature's uses and successes as IndexPilot counted them
+	// (docs/feature-usage.md).
+	Experiments  map[string]string     `json:"experiments,omitempty"`
+	FeatureUsage map[string]FeatureUse `json:"feature_usage,omitempty"`
+}
+
+// FeatureUse counts one feature's uses during the report's period, and
+// how many of them succeeded, as IndexPilot tells the client
+// (track_feature_usage).
+type FeatureUse struct {
+	Uses      int64 `json:"uses"`
+	Successes int64 `json:"successes"`
 }
 
 // ABExperiment summarises one variant of one A/B experiment: enough for a

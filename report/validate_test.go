@@ -19,7 +19,7 @@ func TestDecodeRejects(t *testing.T) {
 		rule  string // a part of its Rule: the limit, pattern or cause
 	}
 	tests := []tc{
-		{"schema_version 4", []any{"schema_version", 4}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
+		{"schema_version above the newest", []any{"schema_version", CurrentSchema + 1}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
 		{"schema_version 0", []any{"schema_version", 0}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
 		{"schema_version -1", []any{"schema_version", -1}, "schema_version", "between 1 and " + strconv.Itoa(CurrentSchema)},
 		{"schema_version 1.5", []any{"schema_version", 1.5}, "schema_version", "whole number"},

@@ -49,6 +49,20 @@ export PATH="$PATH:/usr/sbin"
 command -v haproxy >/dev/null || fail "haproxy is not installed and apt-get could not install it; the multi-process test needs it"
 # --- end load balancer ---
 
+# --- python (issue 19) ---
+# python/'s test builds the wheel, installs it into a fresh venv with pip
+# --no-index and runs the package's tests there: python3 with venv and
+# ensurepip is required. Install Debian's python3-venv when missing;
+# missing is a failure.
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  echo "installing python3-venv…"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv; } >/dev/null 2>&1 || true
+fi
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 ||
+  fail "python3 with venv and ensurepip is not installed and apt-get could not install it; the Python package's test needs it"
+export INDEXPILOT_TEST_REQUIRE_PYTHON=1
+# --- end python ---
+
 go vet ./...
 go test -race -count=1 -timeout 20m ./...
 # The experiment simulations (seeded, pure arithmetic) build without the race

@@ -46,7 +46,11 @@ func scrubDataValues(s string) string {
 		}
 		s = replaceAll(r.re, s, func(b *strings.Builder, s string, m []int) {
 			b.WriteString(s[m[2]:m[3]])
-			b.WriteString("[value]")
+			if v := s[m[4]:m[5]]; v != "" && tokenLen(v, 0) == len(v) {
+				b.WriteString(v) // scrubbed already ("[token]"): keep it, so a second pass changes nothing
+			} else {
+				b.WriteString("[value]")
+			}
 			b.WriteString(s[m[5]:m[1]])
 		})
 	}

@@ -44,6 +44,15 @@
 //     under a lock, and Send and Run return errors rather than panic or
 //     exit.
 //
+// # Feature usage
+//
+// AddFeatureUsage takes IndexPilot's counts of each feature's uses and
+// successes (counted in IndexPilot's memory; the Python package hands
+// them over at most once a minute) into the state folder, and the next
+// report carries them as metrics.feature_usage, a field of schema version
+// 3. They are kept only with telemetry on or local, consent to version 3
+// and collect_usage_stats not false; Off and Forget delete them.
+//
 // # Error reports
 //
 // ReportError (a Go error) and SendError (a Python traceback, or a type

@@ -38,7 +38,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{statusCmd, onCmd, offCmd, localCmd, previewCmd, sendCmd, reportErrorCmd, feedbackCmd, runCmd, logCmd, forgetCmd, exportCmd, experimentsCmd}
+	return []*command{statusCmd, onCmd, offCmd, localCmd, previewCmd, sendCmd, reportErrorCmd, feedbackCmd, runCmd, logCmd, forgetCmd, exportCmd, experimentsCmd, featureUsageCmd}
 }
 
 // run is the whole program but for the process, reading the process's

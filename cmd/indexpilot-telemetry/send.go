@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 
 	"github.com/indexpilot/indexpilot-telemetry/telemetry"
@@ -20,18 +21,26 @@ one line on stderr and the report stays in the spool for the next send. A
 broken setting is likewise one line, and nothing is sent. With --strict an
 upload failure exits 1 and a broken setting exits 2.
 
-For cron, once a day: indexpilot-telemetry send -q`,
+For cron, once a day: indexpilot-telemetry send -q
+
+--json prints {"mode":…,"reason":…,"built":…,"stored":…,"kept_locally":…,
+"uploaded":[…],"pending":…,"error":…}: stored is true when the report built
+now was uploaded and the service stored it (IndexPilot's Python package
+reads it).`,
 	flags: func(fs *flag.FlagSet) {
 		databaseFlag(fs)
 		fs.Bool("strict", false, "exit 1 when an upload fails, 2 when a setting cannot be used")
 		fs.Bool("q", false, "print nothing on success")
+		fs.Bool("json", false, "print what was done as JSON (see help send)")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
 		if !c.noArgs("send", args) {
 			return exitUsage
 		}
 		res, err := c.client.Send(ctx)
-		if !boolFlag(fs, "q") {
+		if boolFlag(fs, "json") {
+			c.printSentJSON(res, err)
+		} else if !boolFlag(fs, "q") {
 			c.printSent(res, telemetryWords)
 			c.invite(ctx)
 		}
@@ -94,4 +103,30 @@ func short(id string) string {
 		return id[:8]
 	}
 	return id
+}
+
+// printSentJSON prints what a send did as one JSON object.
+func (c *cli) printSentJSON(res *telemetry.SendResult, err error) {
+	out := struct {
+		Mode        telemetry.Mode `json:"mode"`
+		Reason      string         `json:"reason"`
+		Built       string         `json:"built"`
+		Stored      bool           `json:"stored"`
+		KeptLocally bool           `json:"kept_locally"`
+		Uploaded    []string       `json:"uploaded"`
+		Pending     int            `json:"pending"`
+		Error       string         `json:"error"`
+	}{Uploaded: []string{}}
+	if res != nil {
+		out.Mode, out.Reason, out.Built, out.KeptLocally, out.Pending = res.Mode, res.Reason, res.Built, res.KeptLocally, res.Pending
+		for _, u := range res.Uploaded {
+			out.Uploaded = append(out.Uploaded, u.ID)
+			out.Stored = out.Stored || (u.ID == res.Built && res.Built != "")
+		}
+	}
+	if err != nil {
+		out.Error = err.Error()
+	}
+	data, _ := json.Marshal(out) // plain types: cannot fail
+	c.printf("%s\n", data)
 }

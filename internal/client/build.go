@@ -18,6 +18,7 @@ type built struct {
 	notes  []string      // what the collector left out, and why
 	report report.Report // before the consent filter
 	cursor collect.Cursor
+	usage  map[string]report.FeatureUse // the feature usage read for it (see takeUsage)
 }
 
 // buildInput is what a report is built from.
@@ -27,6 +28,7 @@ type buildInput struct {
 	salt      []byte // nil: a throwaway salt (preview and debug, before the first report)
 	cursor    collect.Cursor
 	consented int
+	usage     map[string]report.FeatureUse // counted by IndexPilot since the last report
 }
 
 // build collects and encodes one report. Preview, debug output and the
@@ -46,8 +48,9 @@ func (c *Client) build(ctx context.Context, in buildInput) (*built, error) {
 		return nil, fmt.Errorf("client: collecting: %w", err)
 	}
 	res.Metrics.Experiments = c.experimentsReported()
+	res.Metrics.FeatureUsage = in.usage
 	applyToggles(&res.Metrics, in.s)
-	b := &built{id: c.newID(), at: c.now().UTC(), notes: res.Notes, cursor: res.Cursor}
+	b := &built{id: c.newID(), at: c.now().UTC(), notes: res.Notes, cursor: res.Cursor, usage: in.usage}
 	if in.salt == nil && len(res.Metrics.ABExperiments) > 0 {
 		b.notes = append(b.notes, "metrics.ab_experiments: names are hashed with a throwaway key here, as none exists before the first report; the hashes sent will differ")
 	}
@@ -65,12 +68,14 @@ func (c *Client) build(ctx context.Context, in buildInput) (*built, error) {
 }
 
 // applyToggles drops the groups of fields the user's config turns off:
-// collect_usage_stats (features, algorithms, tenants, fleet experiments),
-// collect_performance_metrics (improvement, coverage, latency, A/B
-// results) and collect_error_reports (error counts).
+// collect_usage_stats (features and their usage, algorithms, tenants,
+// fleet experiments), collect_performance_metrics (improvement,
+// coverage, latency, A/B results) and collect_error_reports (error
+// counts).
 func applyToggles(m *report.Metrics, s *settings) {
 	if !s.collects(s.file.CollectUsageStats) {
-		m.FeaturesUsed, m.AlgorithmUsage, m.AlgorithmDecisions, m.TenantsBucket, m.Experiments = nil, nil, nil, "", nil
+		m.FeaturesUsed, m.AlgorithmUsage, m.AlgorithmDecisions, m.TenantsBucket = nil, nil, nil, ""
+		m.Experiments, m.FeatureUsage = nil, nil
 	}
 	if !s.collects(s.file.CollectPerformanceMetrics) {
 		m.PerformanceImprovementPct, m.ExplainCoveragePct, m.QueryLatencyMS, m.ABExperiments = nil, nil, nil, nil
@@ -125,7 +130,7 @@ func (c *Client) Preview(ctx context.Context) (*Preview, error) {
 // inputFor is what the next report is built from, without writing: the
 // salt is read, not created.
 func (c *Client) inputFor(v *view) buildInput {
-	in := buildInput{s: v.s, id: v.st.InstallationID, cursor: v.st.Cursor, consented: v.s.consented}
+	in := buildInput{s: v.s, id: v.st.InstallationID, cursor: v.st.Cursor, consented: v.s.consented, usage: v.f.pendingUsage()}
 	if in.id == "" {
 		in.id = placeholderID
 	}

@@ -292,6 +292,9 @@ func (f folder) apply(st *state, m Mode, now time.Time) (unsent int, err error) 
 	switch m {
 	case Off:
 		st.Consented, st.NextReport, st.NotBefore = 0, time.Time{}, time.Time{}
+		if err := f.removeUsage(); err != nil {
+			return 0, err
+		}
 		return f.dropSpool()
 	case Local:
 		unsent, err = f.keepSpoolLocally()

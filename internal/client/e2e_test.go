@@ -413,7 +413,7 @@ func TestNewerFieldsHeldBack(t *testing.T) {
 	v2 := []string{"metrics.ab_experiments", "metrics.algorithm_decisions", "metrics.tenants_bucket"}
 	st, _ := c.Status(ctx)
 	if st.Consented != 1 || !slices.Equal(st.HeldBack, []string{"metrics.algorithm_decisions", "metrics.ab_experiments", "metrics.tenants_bucket",
-		"metrics.experiments"}) {
+		"metrics.experiments", "metrics.feature_usage"}) {
 		t.Fatalf("status: consent %d, held back %v", st.Consented, st.HeldBack)
 	}
 	p, err := c.Preview(ctx)

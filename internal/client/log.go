@@ -88,6 +88,9 @@ func (f folder) removeReports() error {
 			return fmt.Errorf("client: removing %s: %w", f.path(dir), err)
 		}
 	}
+	if err := f.removeUsage(); err != nil {
+		return err
+	}
 	return f.removeSalt()
 }
 

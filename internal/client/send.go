@@ -152,7 +152,11 @@ func (c *Client) buildAndKeep(ctx context.Context, v *view, res *SendResult) err
 	if v.s.mode == Local {
 		to, res.KeptLocally = box{v.f.path(localDir)}, true
 	}
-	dropped, err := to.add(reportName(b.at, b.id), b.data)
+	var dropped int
+	err = v.f.takeUsage(b, func() (err error) {
+		dropped, err = to.add(reportName(b.at, b.id), b.data)
+		return err
+	})
 	if err != nil {
 		return err
 	}

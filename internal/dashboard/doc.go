@@ -27,11 +27,12 @@
 //     under its newest version), VersionGroups (the SeriesVersions most
 //     used by name, the rest as OtherVersions), CountsOf, NewestByDay.
 //   - Measures of counters: Pct, AvgImprovement, ErrorRatePct,
-//     DecisionRate, MeanLatency.
+//     DecisionRate, MeanLatency; a feature's success rate and its interval
+//     with the installation as the unit, SuccessInterval (FeatureSuccess).
 //   - Writing numbers for people: FormatCount, FormatOptCount, FormatPct,
-//     FormatDecimal, FormatOptDecimal, FormatSigned, Missing, and a
-//     figure's change against an earlier period, CountChange and PctChange
-//     (Change, TrendGood, TrendBad, TrendFlat).
+//     FormatInterval, FormatDecimal, FormatOptDecimal, FormatSigned,
+//     Missing, and a figure's change against an earlier period,
+//     CountChange and PctChange (Change, TrendGood, TrendBad, TrendFlat).
 //
 // Installations are always counted exactly, as the cardinality of a union
 // of bitmaps, never as a sum of daily counts; counters are sums.

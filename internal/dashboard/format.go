@@ -48,6 +48,15 @@ func FormatPct(f *float64) string {
 	return FormatPlain(*f) + " %"
 }
 
+// FormatInterval writes an interval of percentages ("86.2 – 93.1 %"), or
+// Missing when either end is nil.
+func FormatInterval(low, high *float64) string {
+	if low == nil || high == nil {
+		return Missing
+	}
+	return FormatPlain(*low) + " – " + FormatPct(high)
+}
+
 // FormatDecimal writes a ratio with two decimals: 1.25.
 func FormatDecimal(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)

@@ -51,6 +51,9 @@ type Overview struct {
 	ErrorRates       []ErrorRate    `json:"error_rates"`
 	PostgresVersions []Adoption     `json:"postgresql_versions"`
 	OperatingSystems []Adoption     `json:"operating_systems"`
+	// FeatureSuccess is empty under a version filter: feature usage is
+	// not recorded per version.
+	FeatureSuccess []FeatureSuccess `json:"feature_success"`
 }
 
 // Figures are the overview's key figures over one period.
@@ -103,7 +106,7 @@ var windowReads = []struct {
 	dims    []string
 	bitmaps bool
 }{
-	{[]string{rollup.DimAll, rollup.DimVersion, rollup.DimFeature, rollup.DimAlgorithm, rollup.DimPostgres, rollup.DimOS}, true},
+	{[]string{rollup.DimAll, rollup.DimVersion, rollup.DimFeature, rollup.DimAlgorithm, rollup.DimPostgres, rollup.DimOS, rollup.DimUsage}, true},
 	{[]string{rollup.DimDecision}, false},
 }
 
@@ -135,6 +138,10 @@ func (s *Service) Overview(ctx context.Context, now time.Time, q OverviewQuery) 
 	ov.OperatingSystems = reported(seen.Adoption(rollup.DimOS, active))
 	ov.Algorithms = algorithmUses(in.w, seen, active, q.Version != "")
 	ov.ErrorRates = withErrorReports(ratesOf(in.w, q.Version), in.w, in.errors, q.Version)
+	ov.FeatureSuccess = []FeatureSuccess{}
+	if q.Version == "" {
+		ov.FeatureSuccess = featureSuccess(in.w)
+	}
 	return ov, nil
 }
 

@@ -26,6 +26,7 @@ type sent struct {
 	errors   int64
 	pg, os   string
 	perf     float64
+	usage    map[string]report.FeatureUse // schema version 3
 }
 
 func (s sent) item(seq int) store.Item {
@@ -40,6 +41,9 @@ func (s sent) item(seq int) store.Item {
 	}
 	if s.errors > 0 {
 		r.Metrics.Errors = map[string]int64{"OperationalError": s.errors}
+	}
+	if s.usage != nil {
+		r.SchemaVersion, r.Metrics.FeatureUsage = 3, s.usage
 	}
 	return store.Item{Key: r.ReportID, Report: r, Time: ts, Received: now}
 }

@@ -31,6 +31,7 @@ type Stats struct {
 	OperatingSystems          []Adoption       `json:"operating_systems"`
 	LatencyByVersion          []VersionLatency `json:"latency_by_version"`
 	ABExperiments             []ABVariant      `json:"ab_experiments"`
+	FeatureSuccess            []FeatureSuccess `json:"feature_success"`
 }
 
 // Algorithm is one algorithm's use over the window.
@@ -95,6 +96,7 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	st.ErrorTypes = errorTypes(w)
 	st.LatencyByVersion = latencyByVersion(w)
 	st.ABExperiments = abVariants(w)
+	st.FeatureSuccess = featureSuccess(w)
 	return st, nil
 }
 

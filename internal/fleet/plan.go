@@ -139,6 +139,9 @@ func (p *plan) build(inst, d int) Planned {
 	}
 	pl.Report.Metrics = pr.metrics(r, rel, d, pl.Time.Weekday(), func(typ string) float64 { return p.scenario.errorBoost(typ, d, p.days) })
 	p.joinExperiments(&pl)
+	if pl.Report.Metrics.FeatureUsage = pr.featureUsage(p.seed, inst, d, rel, pl.Report.Metrics.QueriesAnalyzed); pl.Report.Metrics.FeatureUsage != nil {
+		pl.Report.SchemaVersion = 3
+	}
 	return pl
 }
 

@@ -52,7 +52,7 @@ func TestGenerateValid(t *testing.T) {
 		if _, err := report.Decode(body, now.Add(30*time.Minute), 90*24*time.Hour); err != nil {
 			t.Fatalf("report %d, half an hour later: %v", i, err)
 		}
-		if d.SchemaVersion != 2 || len(d.Ignored) > 0 {
+		if d.SchemaVersion != 2+min(len(d.Metrics.FeatureUsage), 1) || len(d.Ignored) > 0 {
 			t.Errorf("report %d: schema_version %d, ignored %v", i, d.SchemaVersion, d.Ignored)
 		}
 		if !d.Time.Equal(pl.Time) || d.Time.Before(start) || !d.Time.Before(now) {

@@ -19,6 +19,7 @@ const (
 	kindJitter
 	kindStructure
 	kindExperiment // experiments.go
+	kindUsage      // feature usage counts (usage.go)
 )
 
 // mix is SplitMix64's finaliser: it spreads nearby inputs over 64 bits.

@@ -10,25 +10,29 @@ import (
 )
 
 // codecVersion is the first byte of an encoding of rows; a decoder refuses
-// any other, so a format change cannot be misread. Version 1 had no
-// PerfSumSq: its rows decode with PerfSumSq 0 (batches an older build
-// left pending at an upgrade).
-const codecVersion = 2
+// any other, so a format change cannot be misread. Version 3 gives the
+// number of counters of each row after the row count, so that rows an
+// earlier release encoded (batches it left pending at an upgrade) decode
+// with the counters added since at 0, whatever is added next. Versions 1
+// and 2 did not give it: they had the counters before PerfSumSq, and
+// before the feature usage sums.
+const codecVersion = 3
 
-// countersV1 is how many counters version 1 encoded.
-const countersV1 = 15
+// countersOf is how many counters the versions before 3 encoded.
+var countersOf = map[byte]uint64{1: 15, 2: 16}
 
 // AppendRows appends a compact binary encoding of rows to b: the pending
 // deltas of one ingest batch travel and wait for compaction as one value
 // instead of one database row each. Bitmaps are run-optimised first.
 //
-// Layout: the version byte, the row count, then per row its day, dim and
-// key, the counters (Counters.Fields order) and the bitmap's portable
-// serialisation, every integer a varint and every string or bitmap
-// length-prefixed.
+// Layout: the version byte, the row count, the number of counters, then
+// per row its day, dim and key, the counters (Counters.Fields order) and
+// the bitmap's portable serialisation, every integer a varint and every
+// string or bitmap length-prefixed.
 func AppendRows(b []byte, rows []*Row) ([]byte, error) {
 	b = append(b, codecVersion)
 	b = binary.AppendUvarint(b, uint64(len(rows)))
+	b = binary.AppendUvarint(b, uint64(NumCounters))
 	for _, r := range rows {
 		b = binary.AppendVarint(b, int64(r.Day))
 		b = appendString(b, r.Dim)
@@ -57,16 +61,19 @@ func appendString(b []byte, s string) []byte {
 func DecodeRows(b []byte) ([]*Row, error) {
 	d := decoder{b: b}
 	v := d.byte()
-	if v != codecVersion && v != 1 {
+	counters, old := countersOf[v]
+	if v != codecVersion && !old {
 		return nil, fmt.Errorf("rollup: rows encoded in format %d, want %d", v, codecVersion)
-	}
-	counters := NumCounters
-	if v == 1 {
-		counters = countersV1
 	}
 	n := d.uvarint()
 	if d.err == nil && n > uint64(len(b)) { // every row takes bytes: a count beyond them is corrupt
 		d.err = errors.New("row count beyond the data")
+	}
+	if !old {
+		counters = d.uvarint()
+	}
+	if d.err == nil && counters > uint64(NumCounters) {
+		return nil, fmt.Errorf("rollup: rows of %d counters, a newer release's; this one knows %d", counters, NumCounters)
 	}
 	rows := make([]*Row, 0, n)
 	for i := uint64(0); i < n && d.err == nil; i++ {

@@ -1,6 +1,7 @@
 package rollup
 
 import (
+	"encoding/binary"
 	"math"
 	"testing"
 )
@@ -57,5 +58,49 @@ func TestDecodeRowsRefusesDamage(t *testing.T) {
 	other := append([]byte{codecVersion + 1}, b[1:]...)
 	if _, err := DecodeRows(other); err == nil {
 		t.Fatal("another format version decoded without error")
+	}
+}
+
+// TestDecodeRowsOfEarlierVersions: the pending deltas a process of an
+// earlier release wrote (formats 1 and 2: their counters, no count of
+// them) decode with the later counters zero, and rows giving more
+// counters than this release knows are refused.
+func TestDecodeRowsOfEarlierVersions(t *testing.T) {
+	for v, n := range countersOf {
+		r := NewRow(Key{Day: 20500, Dim: DimAB, Key: "0123456789abcdef/a"})
+		r.Reports, r.Total, r.ABSum, r.ABSumSq = 2, 20, 40_000, 9_000
+		if n > 15 {
+			r.PerfSumSq = 7
+		}
+		r.Installs.AddMany([]uint32{3, 9})
+		// Written out by hand: version, row count, then the row.
+		old := []byte{v, 1}
+		old = binary.AppendVarint(old, int64(r.Day))
+		old = appendString(appendString(old, r.Dim), r.Key.Key)
+		fields := r.Counters.Fields()
+		for _, p := range fields[:n] {
+			old = binary.AppendVarint(old, *p)
+		}
+		bm, err := r.Installs.ToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		old = append(binary.AppendUvarint(old, uint64(len(bm))), bm...)
+		got, err := DecodeRows(old)
+		if err != nil || len(got) != 1 || got[0].Key != r.Key || got[0].Counters != r.Counters || !got[0].Installs.Equals(r.Installs) {
+			t.Fatalf("format %d: %v, %+v; want %+v", v, err, got, r)
+		}
+	}
+
+	b, err := AppendRows(nil, sampleRows())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int(b[2]) != NumCounters {
+		t.Fatalf("the counter count is %d, want %d", b[2], NumCounters)
+	}
+	b[2]++ // a newer release's rows
+	if _, err := DecodeRows(b); err == nil {
+		t.Fatal("rows of more counters than this release knows decoded")
 	}
 }

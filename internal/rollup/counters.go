@@ -26,6 +26,14 @@ type Counters struct {
 	ABSum              int64 // A/B rows: sum of n × mean, in microseconds
 	ABSumSq            int64 // A/B rows: sum of (n-1) × variance + n × mean², in ABSqScale units
 	PerfSumSq          int64 // sum of performance_improvement_pct² × PerfSqScale: its spread, for intervals
+	// Feature usage rows (DimUsage; Total holds the uses): the successes,
+	// and the sums of squares and products of each report's uses u and
+	// successes s, from which the success rate's variance follows
+	// (internal/dashboard, featureusage.go).
+	UsageSuccesses int64 // Σ s
+	UsageUsesSq    int64 // Σ u², each term at most SquareLimit
+	UsageCross     int64 // Σ s·u, each term at most SquareLimit
+	UsageSuccSq    int64 // Σ s², each term at most SquareLimit
 }
 
 // A counter is one entry of counterList: the column that holds it in both
@@ -33,7 +41,8 @@ type Counters struct {
 type counter struct {
 	column string
 	// of is what a report adds to every row that counts it; nil for the
-	// counters the row's key decides (Total, the A/B sums; see Add).
+	// counters the row's key decides (Total, the A/B and feature usage
+	// sums; see Add).
 	of func(r *report.Report) int64
 }
 
@@ -65,6 +74,10 @@ var counterList = []counter{
 		}
 		return 0
 	}},
+	{"usage_successes", nil},
+	{"usage_uses_sq", nil},
+	{"usage_cross", nil},
+	{"usage_successes_sq", nil},
 }
 
 // NumCounters is the number of fields of Counters.

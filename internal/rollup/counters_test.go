@@ -37,7 +37,7 @@ func TestCounterList(t *testing.T) {
 	for i, p := range c.Fields() {
 		*p = int64(i + 1)
 	}
-	if c.Reports != 1 || c.IndexesCreated != 3 || c.PerfSumSq != int64(NumCounters) {
+	if c.Reports != 1 || c.IndexesCreated != 3 || c.UsageSuccSq != int64(NumCounters) || c.PerfSumSq != int64(NumCounters-4) {
 		t.Errorf("Fields() is not in declaration order: %+v", c)
 	}
 }
@@ -52,10 +52,12 @@ func TestDeltasByHand(t *testing.T) {
 		AlgorithmDecisions: map[string]int64{"cert": 2}, Errors: map[string]int64{"E1": 2, "E2": 1},
 		QueryLatencyMS: &report.Latency{P50: 1.5, P95: 2.25, P99: 3.125},
 		ABExperiments:  []report.ABExperiment{{Experiment: "0123456789abcdef", Variant: "a", N: 10, MeanMS: 2, VarianceMS: 0.5}},
+		FeatureUsage:   map[string]report.FeatureUse{"auto_indexing": {Uses: 120, Successes: 117}, "qpg": {Uses: 3}},
 	}, Environment: report.Environment{PostgreSQLVersion: "15.4", OS: "linux"}}
 	r2 := &report.Report{Version: "1.1.0", Metrics: report.Metrics{
 		FeaturesUsed: []string{"auto_indexing"}, IndexesCreated: 1, QueriesAnalyzed: 50,
 		AlgorithmUsage: map[string]int64{"cert": 1, "qpg": 6},
+		FeatureUsage:   map[string]report.FeatureUse{"auto_indexing": {Uses: 10, Successes: 4}, "big": {Uses: 1 << 27, Successes: 1 << 26}},
 	}, Environment: report.Environment{PostgreSQLVersion: "9.6.24", OS: "darwin"}}
 	rows := Deltas([]Contribution{{Num: 1, Report: r1, Time: day}, {Num: 2, Report: r2, Time: day}})
 
@@ -92,6 +94,14 @@ func TestDeltasByHand(t *testing.T) {
 		// n 10, mean 2 ms, variance 0.5 ms²: sum 10 × 2 ms = 20,000 µs;
 		// sum of squares (9 × 0.5 + 10 × 4) = 44.5 ms² = 4,450 (0.1 ms)².
 		"ab/0123456789abcdef/a": {Counters{Reports: 1, Total: 10, ABSum: 20_000, ABSumSq: 4450}, []uint32{1}},
+		// Uses 120 + 10, successes 117 + 4; u² 14,400 + 100; s·u 14,040 +
+		// 40; s² 13,689 + 16.
+		"usage/auto_indexing": {Counters{Reports: 2, Total: 130, UsageSuccesses: 121, UsageUsesSq: 14_500, UsageCross: 14_080,
+			UsageSuccSq: 13_705}, []uint32{1, 2}},
+		"usage/qpg": {Counters{Reports: 1, Total: 3, UsageUsesSq: 9}, []uint32{1}},
+		// 2^27 uses: u² = 2^54 and s·u = 2^53 are held at 2^50; s² = 2^52 too.
+		"usage/big": {Counters{Reports: 1, Total: 1 << 27, UsageSuccesses: 1 << 26, UsageUsesSq: 1 << 50, UsageCross: 1 << 50,
+			UsageSuccSq: 1 << 50}, []uint32{2}},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("%d rows, want %d", len(rows), len(want))

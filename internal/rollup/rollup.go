@@ -21,7 +21,8 @@ const (
 	DimError     = "error"
 	DimPostgres  = "pg"
 	DimOS        = "os"
-	DimAB        = "ab" // key: experiment "/" variant
+	DimAB        = "ab"    // key: experiment "/" variant
+	DimUsage     = "usage" // key: feature name; from metrics.feature_usage
 	// DimVersionErrored counts a version's reports that carried an error:
 	// its bitmap is the installations with an errored report of the
 	// version that day, what release health tests with the installation
@@ -156,15 +157,20 @@ func Add(rows map[Key]*Row, c Contribution) {
 	if os := c.Report.Environment.OS; os != "" {
 		put(DimOS, os, 0)
 	}
-	for _, e := range m.ABExperiments {
-		k := Key{Day: day, Dim: DimAB, Key: e.Experiment + "/" + e.Variant}
+	own := func(k Key, cs Counters) { // a row that counts only its own counters
 		r, ok := rows[k]
 		if !ok {
 			r = NewRow(k)
 			rows[k] = r
 		}
-		r.Counters.Add(abCounters(e))
+		r.Counters.Add(cs)
 		r.Installs.Add(c.Num)
+	}
+	for _, e := range m.ABExperiments {
+		own(Key{Day: day, Dim: DimAB, Key: e.Experiment + "/" + e.Variant}, abCounters(e))
+	}
+	for name, u := range m.FeatureUsage {
+		own(Key{Day: day, Dim: DimUsage, Key: name}, usageCounters(u))
 	}
 }
 

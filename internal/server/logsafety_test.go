@@ -2,17 +2,11 @@ package server_test
 
 import (
 	"bytes"
-	"context"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
 	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
 
@@ -21,28 +15,8 @@ import (
 // its log names no client address, no key or token and nothing of a body,
 // while it does log the failures.
 func TestErrorsLogNoAddressKeyOrBody(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	var logged testkit.Buffer
-	cfg := server.DefaultConfig()
-	cfg.AdminToken = adminToken
-	cfg.KeyRatePerMinute, cfg.KeyBurst, cfg.RegisterBurst = 1, 8, 2
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	defer b.Close()
-	e := &env{t: t, url: hs.URL, store: st}
+	e := newEnvLog(t, func(cfg *server.Config) { cfg.KeyRatePerMinute, cfg.KeyBurst, cfg.RegisterBurst = 1, 8, 2 }, nil, &logged)
 
 	const secret = "body-marker-ohno-0123456789" // must never reach the log
 	id, key := e.register()
@@ -63,7 +37,7 @@ func TestErrorsLogNoAddressKeyOrBody(t *testing.T) {
 	for range 3 { // past the address's burst of registrations: 429
 		sends = append(sends, e.do("POST", "/api/v1/installations", []byte("{}"), "Content-Type", "application/json"))
 	}
-	st.Close() // the store fails: 503s, whose causes are logged
+	e.store.Close() // the store fails: 503s, whose causes are logged
 	sends = append(sends, e.do("GET", "/api/v1/dashboard/stats", nil, "Authorization", "Bearer "+adminToken))
 	statuses := map[int]bool{}
 	for _, r := range sends {

@@ -8,7 +8,7 @@ import (
 // a table. web/static/dashboard.js draws a chart for each ID.
 func chartViews(ov *dashboard.Overview) []chartView {
 	return withRows(
-		activeChart(ov), versionsChart(ov), featuresChart(ov), algorithmsChart(ov),
+		activeChart(ov), versionsChart(ov), featuresChart(ov), featureSuccessChart(ov), algorithmsChart(ov),
 		performanceChart(ov), errorsChart(ov),
 		adoptionChart("postgresql", "PostgreSQL versions", "PostgreSQL major version", ov.PostgresVersions),
 		adoptionChart("os", "Operating systems", "Operating system", ov.OperatingSystems),

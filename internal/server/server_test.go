@@ -39,6 +39,12 @@ func newEnv(t *testing.T, tune func(*server.Config)) *env { t.Helper(); return n
 // newEnvAt is newEnv with the server's clock (nil: time.Now).
 func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *env {
 	t.Helper()
+	return newEnvLog(t, tune, now, io.Discard)
+}
+
+// newEnvLog is newEnvAt whose server logs to log, at debug level.
+func newEnvLog(t *testing.T, tune func(*server.Config), now func() time.Time, log io.Writer) *env {
+	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "a.db")
 	st, err := sqlite.Open(ctx, db)
@@ -55,7 +61,7 @@ func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *en
 	}
 	m := server.NewMetrics()
 	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), now)
+	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -152,6 +152,16 @@
       return { kind: 'time', yLabel: 'installations', stacked: true, series: timeSeries(ov.version_by_day, t) };
     },
     features: function (ov, t) { return adoptionPlot('Feature', ov.feature_adoption, t); },
+    'feature-success': function (ov, t) {
+      var rows = ov.feature_success.slice(0, maxBars);
+      var labels = rows.map(function (f) { return f.name; });
+      return { kind: 'bars', xLabel: 'Feature', labels: labels, yLabel: 'success rate (%)', yMax: 100,
+        series: [
+          { label: 'Success rate', values: rows.map(function (f) { return f.success_rate_pct; }), text: byName(t, labels, 3) },
+          { label: '95 % interval, low', values: rows.map(function (f) { return f.low_pct; }), text: byName(t, labels, 4), points: true },
+          { label: '95 % interval, high', values: rows.map(function (f) { return f.high_pct; }), text: byName(t, labels, 4), points: true }
+        ] };
+    },
     algorithms: function (ov, t) {
       var rows = ov.algorithms.slice(0, maxBars);
       var labels = rows.map(function (a) { return a.name; });

@@ -128,9 +128,6 @@ func (t txn) installationRound(ctx context.Context, b *pgx.Batch, nums map[strin
 	return nil
 }
 
-const rollupColumns = `day, dim, key, reports, total, indexes_created, indexes_recommended, queries_analyzed,
-	perf_sum, perf_n, error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n, ab_sum, ab_sumsq, perf_sum_sq, installs_n`
-
 // LoadRollups returns the stored rows of keys, locked for update. keys
 // arrive in rollup.Key order, which the "C" collation makes the database's
 // order too: rows are claimed and locked in it, so writers cannot deadlock.
@@ -152,7 +149,7 @@ func (t txn) LoadRollups(ctx context.Context, keys []rollup.Key) (map[rollup.Key
 	b := &pgx.Batch{}
 	// query: claim-rollups
 	b.Queue(`INSERT INTO rollups (`+rollupColumns+`, installs)
-		SELECT day, dim, key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $4
+		SELECT day, dim, key, `+zeroCounters+`$4
 		FROM unnest($1::int[], $2::text[], $3::text[]) AS k(day, dim, key)
 		ORDER BY day, dim COLLATE "C", key COLLATE "C"
 		ON CONFLICT (day, dim, key) DO NOTHING`, days, dims, names, empty)
@@ -203,12 +200,7 @@ func (t txn) SaveCounters(ctx context.Context, rows []*rollup.Row) error {
 			return err
 		}
 		// query: save-rollup-counters
-		if _, err := t.tx.Exec(ctx, `UPDATE rollups r SET
-				reports = u.reports, total = u.total, indexes_created = u.indexes_created,
-				indexes_recommended = u.indexes_recommended, queries_analyzed = u.queries_analyzed,
-				perf_sum = u.perf_sum, perf_n = u.perf_n, error_reports = u.error_reports, errors = u.errors,
-				lat_p50_sum = u.lat_p50_sum, lat_p95_sum = u.lat_p95_sum, lat_p99_sum = u.lat_p99_sum,
-				lat_n = u.lat_n, ab_sum = u.ab_sum, ab_sumsq = u.ab_sumsq, perf_sum_sq = u.perf_sum_sq
+		if _, err := t.tx.Exec(ctx, `UPDATE rollups r SET `+setCounters("u")+`
 			FROM (`+unnestRollups+`) AS u(`+rollupColumns+`, installs)
 			WHERE r.day = u.day AND r.dim = u.dim AND r.key = u.key`, args...); err != nil {
 			return fmt.Errorf("postgres: write rollup counters: %w", err)
@@ -222,14 +214,7 @@ func (t txn) SaveCounters(ctx context.Context, rows []*rollup.Row) error {
 func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 	// query: save-rollups
 	return t.writeChunks(ctx, `INSERT INTO rollups (`+rollupColumns+`, installs) `+unnestRollups+`
-		ON CONFLICT (day, dim, key) DO UPDATE SET
-			reports = EXCLUDED.reports, total = EXCLUDED.total,
-			indexes_created = EXCLUDED.indexes_created, indexes_recommended = EXCLUDED.indexes_recommended,
-			queries_analyzed = EXCLUDED.queries_analyzed, perf_sum = EXCLUDED.perf_sum, perf_n = EXCLUDED.perf_n,
-			error_reports = EXCLUDED.error_reports, errors = EXCLUDED.errors,
-			lat_p50_sum = EXCLUDED.lat_p50_sum, lat_p95_sum = EXCLUDED.lat_p95_sum,
-			lat_p99_sum = EXCLUDED.lat_p99_sum, lat_n = EXCLUDED.lat_n,
-			ab_sum = EXCLUDED.ab_sum, ab_sumsq = EXCLUDED.ab_sumsq, perf_sum_sq = EXCLUDED.perf_sum_sq,
+		ON CONFLICT (day, dim, key) DO UPDATE SET `+setCounters("EXCLUDED")+`,
 			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
 }
 
@@ -274,12 +259,6 @@ func readDeltas(br pgx.BatchResults) ([]*rollup.Row, error) {
 	}
 	return out, nil
 }
-
-// unnestRollups turns the arrays of rollupArgs into rows.
-const unnestRollups = `SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
-	$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
-	$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-	$17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bytea[])`
 
 // writeChunks runs insert with rollupArgs of rows, saveChunk rows at a time.
 func (t txn) writeChunks(ctx context.Context, insert string, rows []*rollup.Row) error {

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ExperimentUnitDays", testExperimentUnitDays},
 	}
 	tests = append(tests, feedbackTests...)
+	tests = append(tests, featureUsageTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -71,7 +72,7 @@ func Item(inst, daysAgo, seq int, version string) store.Item {
 	ts := Now.Add(-time.Duration(daysAgo)*24*time.Hour + time.Duration(seq)*time.Second + time.Duration(seq%1000)*time.Microsecond)
 	pct := float64(seq%50) + 0.25
 	r := &report.Report{
-		SchemaVersion:  2,
+		SchemaVersion:  3,
 		ReportID:       fmt.Sprintf("00000000-0000-4000-8000-%012d", inst*100000+daysAgo*1000+seq),
 		InstallationID: fmt.Sprintf("inst-%08d", inst),
 		Version:        version,
@@ -96,6 +97,11 @@ func Item(inst, daysAgo, seq int, version string) store.Item {
 			{Experiment: fmt.Sprintf("%016x", inst%2), Variant: "a", N: int64(10 + seq%7), MeanMS: 12.5 + float64(seq%5), VarianceMS: 4.25},
 			{Experiment: fmt.Sprintf("%016x", inst%2), Variant: "b", N: int64(12 + seq%3), MeanMS: 9.75, VarianceMS: 3.5},
 		}
+	}
+	if seq%2 == 1 {
+		uses := int64(seq%9 + 1)
+		r.Metrics.FeatureUsage = map[string]report.FeatureUse{"auto_indexing": {Uses: uses, Successes: uses - int64(inst%2)},
+			fmt.Sprintf("feature_%d", inst%3): {Uses: int64(inst + 1)}}
 	}
 	return store.Item{Key: r.ReportID, Report: r, Time: ts, Received: Now.Add(time.Duration(seq) * time.Microsecond)}
 }
