@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ func TestInsightsInChromium(t *testing.T) {
 	}
 	chartsDrew(t, b, insightCharts)
 	tablesMatchAPI(t, b, s)
+	legendsShowTables(t, b)
 	saysWhatTheFleetShows(t, s)
 	b.screenshot("insights-1280.png")
 
@@ -157,6 +159,61 @@ func tablesMatchAPI(t *testing.T, b *browser, s *service) {
 	}
 	for _, id := range insightCharts {
 		b.do("close the table of "+id, chromedp.Click(chromedp.CSS("#details-"+id+" summary")))
+	}
+}
+
+// legendsShowTables points at the first bar of the priorities chart and
+// at a day of the forecast chart, and checks that their legends show what
+// the server wrote: the bar's table row (feature and each part's score),
+// the day's row of the forecast path's table.
+func legendsShowTables(t *testing.T, b *browser) {
+	t.Helper()
+	// pointAt moves the cursor over chart id at a fraction x of its
+	// width, and returns its legend's values and the server's texts.
+	const pointAt = `async (id, x) => {
+		const over = document.querySelector('#chart-' + id + ' .u-over');
+		const r = over.getBoundingClientRect();
+		over.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + x * r.width, clientY: r.top + r.height / 2, bubbles: true}));
+		await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+		return {legend: [...document.querySelectorAll('#chart-' + id + ' .u-legend .u-value')].map(v => v.textContent),
+			text: JSON.parse(document.getElementById('insights-text').textContent)};
+	}`
+	type pointed struct {
+		Legend []string
+		Text   struct {
+			Charts   []struct{ Rows [][]string }
+			Forecast struct {
+				Days  []string
+				Paths []struct{ Actual, Value, Lower, Upper []string }
+			}
+		}
+	}
+	bars := eval[int](b, `Math.min(12, JSON.parse(document.getElementById('insights-data').textContent).features.features.length)`)
+	p := eval[pointed](b, `(`+pointAt+`)('priorities', `+fmt.Sprint(0.5/float64(bars))+`)`)
+	row := p.Text.Charts[0].Rows[0]
+	if want := []string{row[1], row[3], row[4], row[5]}; strings.Join(p.Legend, "|") != strings.Join(want, "|") {
+		t.Errorf("the priorities legend at the first bar shows %q, its table row %q", p.Legend, want)
+	}
+	// Past the forecast day (the chart's right half is the forecast): the
+	// day, no actual value, the forecast and its bounds as written.
+	p = eval[pointed](b, `(`+pointAt+`)('forecasts', 0.9)`)
+	f := p.Text.Forecast
+	path := f.Paths[0] // the series shown first
+	if len(p.Legend) != 5 || !slices.Contains(f.Days, p.Legend[0]) || p.Legend[1] != "–" ||
+		!slices.Contains(path.Value, p.Legend[2]) || !slices.Contains(path.Lower, p.Legend[3]) || !slices.Contains(path.Upper, p.Legend[4]) {
+		t.Errorf("the forecast legend shows %q, not the day and the forecast the server wrote", p.Legend)
+	}
+	// Before it: the actual value, no forecast.
+	p = eval[pointed](b, `(`+pointAt+`)('forecasts', 0.1)`)
+	if len(p.Legend) != 5 || !slices.Contains(f.Days, p.Legend[0]) || !slices.Contains(path.Actual, p.Legend[1]) ||
+		strings.Join(p.Legend[2:], "|") != "–|–|–" {
+		t.Errorf("the forecast legend before the forecast day shows %q, not the day and the actual value the server wrote", p.Legend)
+	}
+	// The last day: the path's last values.
+	p = eval[pointed](b, `(`+pointAt+`)('forecasts', 1)`)
+	last := len(path.Value) - 1
+	if want := []string{f.Days[len(f.Days)-1], "–", path.Value[last], path.Lower[last], path.Upper[last]}; strings.Join(p.Legend, "|") != strings.Join(want, "|") {
+		t.Errorf("the forecast legend on the last day shows %q, the server wrote %q", p.Legend, want)
 	}
 }
 

@@ -6,7 +6,8 @@
 //
 // A reader (release health, anomalies, priorities, forecasts, the weekly
 // report, the public page…) takes its figures from the model rather than
-// computing them again:
+// computing them again (package insights' priorities, algorithm advice,
+// combinations and forecasts read a Window through Service):
 //
 //   - Periods: Period (From, To, Days, Previous, Contains, Index,
 //     DayNames, ISOWeek), LastDays, LastCompleteDays, EndingOn, WeekOf;
@@ -17,8 +18,9 @@
 //     Service.RetentionDays ("all time": the rollup retention,
 //     rollup.DefaultRetention unless configured).
 //   - Combining a Window's rows: over its days, Sum, SumDuring, Installs,
-//     InstallsDuring, Active; day by day, Counts, Installations, Shares,
-//     Improvement, Row, Rows; across keys, Keys, Adoption, Cohorts,
+//     InstallsDuring, Active, SquaresKept (whether a spread of the
+//     improvement may be computed); day by day, Counts, Installations,
+//     Shares, Improvement, Row, Rows; across keys, Keys, Adoption, Cohorts,
 //     FirstDay, FirstIn (new installations, first use), Within (a filter:
 //     the installations of one key, day by day).
 //   - Versions: VersionsNewestFirst, NewestVersions (each installation
@@ -28,9 +30,9 @@
 //     DecisionRate, MeanLatency; a feature's success rate and its interval
 //     with the installation as the unit, SuccessInterval (FeatureSuccess).
 //   - Writing numbers for people: FormatCount, FormatOptCount, FormatPct,
-//     FormatInterval, FormatDecimal, Missing, and a figure's change against an earlier
-//     period, CountChange and PctChange (Change, TrendGood, TrendBad,
-//     TrendFlat).
+//     FormatInterval, FormatDecimal, FormatOptDecimal, FormatSigned,
+//     Missing, and a figure's change against an earlier period,
+//     CountChange and PctChange (Change, TrendGood, TrendBad, TrendFlat).
 //
 // Installations are always counted exactly, as the cardinality of a union
 // of bitmaps, never as a sum of daily counts; counters are sums.

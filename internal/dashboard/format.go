@@ -62,6 +62,14 @@ func FormatDecimal(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)
 }
 
+// FormatOptDecimal is FormatDecimal, or Missing for nil.
+func FormatOptDecimal(f *float64) string {
+	if f == nil {
+		return Missing
+	}
+	return FormatDecimal(*f)
+}
+
 // FormatSigned writes a difference with its sign and one decimal:
 // "+1.2", "−0.8" (U+2212), "±0.0".
 func FormatSigned(f float64) string { return signed(round1(f), FormatPlain(math.Abs(f))) }

@@ -10,6 +10,7 @@ func TestFormatting(t *testing.T) {
 		{FormatPct(nil), "–"}, {FormatPct(f(30.45)), "30.5 %"}, {FormatPct(f(0.25)), "0.3 %"}, {FormatPct(f(-0.04)), "0.0 %"},
 		{FormatPct(f(-2.25)), "-2.3 %"},
 		{FormatDecimal(1.234), "1.23"}, {FormatDecimal(0.005), "0.01"}, {FormatOptCount(nil), "–"},
+		{FormatOptDecimal(nil), "–"}, {FormatOptDecimal(f(0.675)), "0.68"},
 		{CountChange(12, 10).Change, "+2 (+20.0 %)"}, {CountChange(9, 10).Change, "\u22121 (\u221210.0 %)"},
 		{CountChange(5, 0).Change, "+5"}, {CountChange(0, 0).Change, "±0"},
 		{PctChange(f(10), f(12.04), true).Change, "\u22122.0 pp"}, {PctChange(f(10), nil, true).Change, "–"},

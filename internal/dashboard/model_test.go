@@ -150,3 +150,30 @@ func TestVersions(t *testing.T) {
 		t.Errorf("NewestByDay = %v", got)
 	}
 }
+
+// TestSquaresKept checks when a spread may be computed: cert's rows carry
+// improvements with their squares (15 % and 5 %: 15² + 5² = 250), or no
+// improvement; qpg's second day was written before the rollups kept
+// squares.
+func TestSquaresKept(t *testing.T) {
+	cert := day(10, rollup.DimDecision, "cert", 2, 200_000, 2)
+	cert.PerfSumSq = 250 * rollup.PerfSqScale
+	qpg := day(10, rollup.DimDecision, "qpg", 1, 100_000, 1)
+	qpg.PerfSumSq = 100 * rollup.PerfSqScale
+	w := NewWindow(Period{From: 10, To: 11}, []*rollup.Row{
+		cert, qpg,
+		day(11, rollup.DimDecision, "cert", 1, 0, 0),      // no improvement reported: nothing to square
+		day(11, rollup.DimDecision, "qpg", 1, 200_000, 1), // an improvement without its square
+	})
+	for _, c := range []struct {
+		key  string
+		want bool
+	}{{"cert", true}, {"qpg", false}, {"absent", true}} {
+		if got := w.SquaresKept(rollup.DimDecision, c.key); got != c.want {
+			t.Errorf("SquaresKept(%s) = %v, want %v", c.key, got, c.want)
+		}
+	}
+	if c := w.Sum(rollup.DimDecision, "cert"); c.PerfSumSq != 250*rollup.PerfSqScale || c.PerfN != 2 {
+		t.Errorf("Sum(cert) = %+v", c)
+	}
+}

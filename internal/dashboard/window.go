@@ -88,6 +88,20 @@ func (w *Window) SumDuring(dim, key string, p Period) rollup.Counters {
 	return c
 }
 
+// SquaresKept reports whether the sum of the squares of the performance
+// improvements (PerfSumSq) of dim and key over the window is whole, so
+// that a spread or an interval of the mean may be computed from it: rows
+// written before the rollups kept squares hold none. A row with
+// improvements but no squares is taken for such a row.
+func (w *Window) SquaresKept(dim, key string) bool {
+	for _, r := range w.rows[dim][key] {
+		if r.PerfN > 0 && r.PerfSumSq == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Installs returns the installations of dim and key over the window: the
 // union of its days. Several figures need the same unions, so each is
 // computed once; the caller must not modify it.

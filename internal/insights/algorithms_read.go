@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
 // AlgorithmsAnswer is GET /api/v1/insights/algorithms.
@@ -15,38 +15,25 @@ type AlgorithmsAnswer struct {
 	Algorithms []Advice   `json:"algorithms"`
 }
 
-// Algorithms advises on every algorithm run over w.
-func (d *Decisions) Algorithms(ctx context.Context, w Window) (*AlgorithmsAnswer, error) {
-	rows, err := d.Rollups.Rollups(ctx, store.RollupQuery{From: w.From, To: w.To,
-		Dims: []string{rollup.DimAlgorithm, rollup.DimDecision}, Bitmaps: true})
+// Algorithms advises on every algorithm run over p.
+func (d *Decisions) Algorithms(ctx context.Context, p dashboard.Period) (*AlgorithmsAnswer, error) {
+	w, err := d.Model.Window(ctx, p, rollup.DimAlgorithm, rollup.DimDecision)
 	if err != nil {
 		return nil, fmt.Errorf("insights: algorithms: %w", err)
 	}
-	return &AlgorithmsAnswer{span: spanOf(w), Thresholds: d.Thresholds, Algorithms: Advise(algorithmUses(rows), d.Thresholds)}, nil
+	return &AlgorithmsAnswer{span: spanOf(p), Thresholds: d.Thresholds, Algorithms: Advise(algorithmUses(w), d.Thresholds)}, nil
 }
 
 // algorithmUses sums a window's algorithm and decision rows.
-func algorithmUses(rows []*rollup.Row) []AlgorithmUse {
-	g := groupRows(rows)
+func algorithmUses(w *dashboard.Window) []AlgorithmUse {
 	var out []AlgorithmUse
-	for _, name := range g.keys(rollup.DimAlgorithm) {
-		u := AlgorithmUse{Name: name, Installations: g.union(rollup.DimAlgorithm, name).GetCardinality(),
-			DecidingInstallations: g.union(rollup.DimDecision, name).GetCardinality()}
-		for _, r := range g.rows[rollup.DimAlgorithm][name] {
-			u.Uses += r.Total
-		}
-		var sum, sq int64
-		u.Improvement.Squares = true
-		for _, r := range g.rows[rollup.DimDecision][name] {
-			u.Decisions += r.Total
-			sum, sq = sum+r.PerfSum, sq+r.PerfSumSq
-			u.Improvement.Reports += r.PerfN
-			// Rows written before the rollups kept squares hold none.
-			u.Improvement.Squares = u.Improvement.Squares && (r.PerfN == 0 || r.PerfSumSq > 0)
-		}
-		u.Improvement.SumPct = float64(sum) / rollup.PctScale
-		u.Improvement.SumSqPct = float64(sq) / rollup.PerfSqScale
-		out = append(out, u)
+	for _, name := range w.Keys(rollup.DimAlgorithm) {
+		decided := w.Sum(rollup.DimDecision, name)
+		out = append(out, AlgorithmUse{Name: name, Uses: w.Sum(rollup.DimAlgorithm, name).Total, Decisions: decided.Total,
+			Installations:         w.Installs(rollup.DimAlgorithm, name).GetCardinality(),
+			DecidingInstallations: w.Installs(rollup.DimDecision, name).GetCardinality(),
+			Improvement: Moments{SumPct: float64(decided.PerfSum) / rollup.PctScale, SumSqPct: float64(decided.PerfSumSq) / rollup.PerfSqScale,
+				Reports: decided.PerfN, Squares: w.SquaresKept(rollup.DimDecision, name)}})
 	}
 	return out
 }

@@ -39,7 +39,7 @@ func TestAlgorithmActions(t *testing.T) {
 	reports, uses, decisions := algorithmReports(algorithms, 20)
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ingest(t, st, reports)
-		d := &insights.Decisions{Rollups: st, Settings: insights.DefaultSettings()}
+		d := &insights.Decisions{Model: &dashboard.Service{Store: st}, Settings: insights.DefaultSettings()}
 		got, err := d.Algorithms(context.Background(), dashboard.LastDays(testNow, 30))
 		if err != nil {
 			t.Fatal(err)

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
-	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -78,7 +78,7 @@ func simulatedFleet() []fleet.Planned {
 }
 
 // inWindow returns the reports of w's days.
-func inWindow(reports []fleet.Planned, w insights.Window) []fleet.Planned {
+func inWindow(reports []fleet.Planned, w dashboard.Period) []fleet.Planned {
 	var out []fleet.Planned
 	for _, p := range reports {
 		if d := rollup.DayOf(p.Time); d >= w.From && d <= w.To {

@@ -22,7 +22,7 @@ func TestPrioritiesEqualBruteForce(t *testing.T) {
 	want := bruteForcePriorities(inWindow(reports, w), insights.DefaultWeights())
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ingest(t, st, reports)
-		d := &insights.Decisions{Rollups: st, Settings: insights.DefaultSettings()}
+		d := &insights.Decisions{Model: &dashboard.Service{Store: st}, Settings: insights.DefaultSettings()}
 		got, err := d.Features(context.Background(), w)
 		if err != nil {
 			t.Fatal(err)
@@ -133,7 +133,7 @@ func TestRequestsFromFeedback(t *testing.T) {
 			Message: "Feature request #7", URL: url, Requests: []string{"brin_support"}, Votes: 5}}); err != nil {
 			t.Fatal(err)
 		}
-		d := &insights.Decisions{Rollups: st, Votes: st, Settings: insights.DefaultSettings()}
+		d := &insights.Decisions{Model: &dashboard.Service{Store: st}, Votes: st, Settings: insights.DefaultSettings()}
 		got, err := d.Features(ctx, w)
 		if err != nil {
 			t.Fatal(err)

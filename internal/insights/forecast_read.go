@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// What the forecasts read: up to a year of history (the rollups' default
-// retention), the versions that held at least minVersionShare of a day's
-// installations in the last recentDays (at most maxVersions of them, the
-// largest), and the features used in the last month.
+// What the forecasts read: the history the rollups keep (a year unless
+// the operator keeps more), the versions that held at least
+// minVersionShare of a day's installations in the last recentDays (at
+// most maxVersions of them, the largest), and the features used in the
+// last month.
 const (
-	historyDays     = 365
 	recentDays      = 7
 	minVersionShare = 0.01
 	maxVersions     = 8
@@ -25,47 +25,31 @@ const (
 // Forecasts forecasts every series from asOf, using only the days up to
 // it, at each horizon.
 func (d *Decisions) Forecasts(ctx context.Context, asOf rollup.Day, horizons []int) (*Forecasts, error) {
-	rows, err := d.Rollups.Rollups(ctx, store.RollupQuery{From: asOf - historyDays + 1, To: asOf,
-		Dims: []string{rollup.DimAll, rollup.DimVersion, rollup.DimFeature}})
+	w, err := d.Model.Counts(ctx, dashboard.EndingOn(asOf, d.Model.RetentionDays()), rollup.DimAll, rollup.DimVersion, rollup.DimFeature)
 	if err != nil {
 		return nil, fmt.Errorf("insights: forecasts: %w", err)
 	}
-	h := history(rows, asOf)
+	h := history(w)
 	return d.cache.get(h, horizons, func() *Forecasts {
 		f := ForecastAll(h, horizons)
 		return &f
 	}), nil
 }
 
-// history turns counter rows into daily series from the first day with a
-// report to asOf.
-func history(rows []*rollup.Row, asOf rollup.Day) History {
-	first := asOf
-	for _, r := range rows {
-		if r.Dim == rollup.DimAll {
-			first = min(first, r.Day)
-		}
+// history is the window's daily installations from its first day with a
+// report (its last day when it has none) to its end.
+func history(w *dashboard.Window) History {
+	first, ok := w.FirstDay(rollup.DimAll, "")
+	if !ok {
+		first = w.To
 	}
-	n := int(asOf-first) + 1
-	h := History{First: first, Active: make([]int64, n), Versions: map[string][]int64{}, Features: map[string][]int64{}}
-	for _, r := range rows {
-		if r.Day < first {
-			continue
-		}
-		var m map[string][]int64
-		switch r.Dim {
-		case rollup.DimAll:
-			h.Active[r.Day-first] = r.InstallsN
-			continue
-		case rollup.DimVersion:
-			m = h.Versions
-		case rollup.DimFeature:
-			m = h.Features
-		}
-		if m[r.Key.Key] == nil {
-			m[r.Key.Key] = make([]int64, n)
-		}
-		m[r.Key.Key][r.Day-first] = r.InstallsN
+	since := func(counts []int64) []int64 { return counts[w.Index(first):] }
+	h := History{First: first, Active: since(w.Installations(rollup.DimAll, "")), Versions: map[string][]int64{}, Features: map[string][]int64{}}
+	for _, v := range w.Keys(rollup.DimVersion) {
+		h.Versions[v] = since(w.Installations(rollup.DimVersion, v))
+	}
+	for _, f := range w.Keys(rollup.DimFeature) {
+		h.Features[f] = since(w.Installations(rollup.DimFeature, f))
 	}
 	h.Versions = recentVersions(h.Versions, h.Active)
 	h.Features = recentlyUsed(h.Features, featureDays)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -28,7 +29,7 @@ func TestForecastFromAPastDay(t *testing.T) {
 	asOf := last - 30
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ingest(t, st, reports)
-		d := &insights.Decisions{Rollups: st, Settings: insights.DefaultSettings()}
+		d := &insights.Decisions{Model: &dashboard.Service{Store: st}, Settings: insights.DefaultSettings()}
 		got, err := d.Forecasts(context.Background(), asOf, []int{30})
 		if err != nil {
 			t.Fatal(err)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
 // PatternsAnswer is GET /api/v1/insights/patterns.
@@ -17,18 +17,15 @@ type PatternsAnswer struct {
 	Patterns
 }
 
-// Patterns finds the feature combinations of w that q selects.
-func (d *Decisions) Patterns(ctx context.Context, w Window, q PatternQuery) (*PatternsAnswer, error) {
-	rows, err := d.Rollups.Rollups(ctx, store.RollupQuery{From: w.From, To: w.To,
-		Dims: []string{rollup.DimAll, rollup.DimFeature}, Bitmaps: true})
+// Patterns finds the feature combinations of p that q selects.
+func (d *Decisions) Patterns(ctx context.Context, p dashboard.Period, q PatternQuery) (*PatternsAnswer, error) {
+	w, err := d.Model.Window(ctx, p, rollup.DimAll, rollup.DimFeature)
 	if err != nil {
 		return nil, fmt.Errorf("insights: patterns: %w", err)
 	}
-	g := groupRows(rows)
 	features := map[string]*roaring.Bitmap{}
-	for _, name := range g.keys(rollup.DimFeature) {
-		features[name] = g.union(rollup.DimFeature, name)
+	for _, c := range w.Cohorts(rollup.DimFeature) {
+		features[c.Name] = c.Installs
 	}
-	return &PatternsAnswer{span: spanOf(w), MinSupport: q.MinSupport,
-		Patterns: FindPatterns(g.union(rollup.DimAll, ""), features, q)}, nil
+	return &PatternsAnswer{span: spanOf(p), MinSupport: q.MinSupport, Patterns: FindPatterns(w.Active(), features, q)}, nil
 }

@@ -26,7 +26,7 @@ func TestPatternsEqualBruteForce(t *testing.T) {
 	n, want := bruteForcePatterns(inWindow(reports, w), q)
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ingest(t, st, reports)
-		d := &insights.Decisions{Rollups: st, Settings: insights.DefaultSettings()}
+		d := &insights.Decisions{Model: &dashboard.Service{Store: st}, Settings: insights.DefaultSettings()}
 		got, err := d.Patterns(context.Background(), w, q)
 		if err != nil {
 			t.Fatal(err)

@@ -23,7 +23,8 @@ var updateAnswers = flag.Bool("update-answers", false, "record the demo fleet's 
 
 // answered are the API answers the demo fleet's store must give, each as
 // the digest of its body: the JSON Schema, the dashboard's three reads
-// over several windows and filters, the error groups and one
+// over several windows and filters, the error groups, the insights (issue
+// 12, recorded before they read the dashboard model) and one
 // installation's export.
 var answered = []string{
 	"/api/v1/schema",
@@ -36,6 +37,14 @@ var answered = []string{
 	"/api/v1/dashboard/overview?days=30&version=1.1.0",
 	"/api/v1/dashboard/overview?from=2026-10-01&to=2026-10-20",
 	"/api/v1/errors/groups?days=30",
+	"/api/v1/insights/features?days=30",
+	"/api/v1/insights/features?days=7",
+	"/api/v1/insights/algorithms?days=30",
+	"/api/v1/insights/algorithms?days=90",
+	"/api/v1/insights/patterns?days=30",
+	"/api/v1/insights/patterns?days=90&min_support=0.01&min_size=1",
+	"/api/v1/insights/forecasts?paths=true",
+	"/api/v1/insights/forecasts?as_of=2026-10-21&horizon=30&paths=true",
 }
 
 // TestDemoFleetAnswers stores the demo's fleet (300 installations, 90

@@ -75,7 +75,7 @@ func reply(w http.ResponseWriter, ans any, err error) error {
 
 // insightsWindow reads days=N (1 to dashboard.MaxTrendDays; 30 when
 // absent): the window ending today (UTC).
-func insightsWindow(r *http.Request, now time.Time) (insights.Window, error) {
+func insightsWindow(r *http.Request, now time.Time) (dashboard.Period, error) {
 	n, err := intParam(r, "days", insightsDays, 1, dashboard.MaxTrendDays)
 	return dashboard.LastDays(now, n), err
 }

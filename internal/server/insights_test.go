@@ -159,6 +159,25 @@ func TestInsightsPage(t *testing.T) {
 	if err := json.Unmarshal([]byte(data), &parsed); err != nil || len(parsed) != 4 {
 		t.Errorf("the data for the script is not the four answers: %v %.200s", err, data)
 	}
+	// What the script shows: the four tables as rendered, and the forecast
+	// paths' (none: one day is too short a history).
+	text := page[strings.Index(page, `id="insights-text">`)+len(`id="insights-text">`):]
+	text = text[:strings.Index(text, "</script>")]
+	var written struct {
+		Charts []struct {
+			ID   string     `json:"id"`
+			Rows [][]string `json:"rows"`
+		} `json:"charts"`
+		Forecast struct {
+			Paths []json.RawMessage `json:"paths"`
+		} `json:"forecast"`
+	}
+	if err := json.Unmarshal([]byte(text), &written); err != nil || len(written.Charts) != 4 || written.Forecast.Paths == nil {
+		t.Fatalf("the text for the script is not the four tables and the forecast paths: %v %.200s", err, text)
+	}
+	if c := written.Charts[0]; c.ID != "priorities" || len(c.Rows) == 0 || c.Rows[0][1] != "auto_indexing" || !strings.Contains(page, "<td>"+c.Rows[0][2]+"</td>") {
+		t.Errorf("the priorities text %+v is not the table rendered", c)
+	}
 	r = e.do("GET", "/insights?min_support=7", nil, "Cookie", cookie)
 	if r.status != http.StatusBadRequest || !strings.Contains(string(r.raw), "min_support must be") {
 		t.Errorf("a bad parameter: %d", r.status)

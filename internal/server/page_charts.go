@@ -7,14 +7,19 @@ import (
 // chartViews lists the page's charts in order, each with its numbers as
 // a table. web/static/dashboard.js draws a chart for each ID.
 func chartViews(ov *dashboard.Overview) []chartView {
-	charts := []chartView{
+	return withRows(
 		activeChart(ov), versionsChart(ov), featuresChart(ov), featureSuccessChart(ov), algorithmsChart(ov),
 		performanceChart(ov), errorsChart(ov),
 		adoptionChart("postgresql", "PostgreSQL versions", "PostgreSQL major version", ov.PostgresVersions),
 		adoptionChart("os", "Operating systems", "Operating system", ov.OperatingSystems),
-	}
+	)
+}
+
+// withRows returns charts with a table without rows as an empty list, not
+// null, in JSON: the pages' scripts read every table's rows.
+func withRows(charts ...chartView) []chartView {
 	for i := range charts {
-		if charts[i].Rows == nil { // a table without rows, not null, in JSON
+		if charts[i].Rows == nil {
 			charts[i].Rows = [][]string{}
 		}
 	}

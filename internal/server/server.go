@@ -103,7 +103,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 	return &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
 		dash:      dash,
-		insights:  &insights.Decisions{Rollups: st, Votes: st, Settings: cfg.Insights},
+		insights:  &insights.Decisions{Model: dash, Votes: st, Settings: cfg.Insights},
 		keys:      newTTLCache[keyRecord](cfg.KeyCacheTTL, maxCachedKeys),
 		keyLimits: newLimiters(cfg.KeyRatePerMinute, cfg.KeyBurst, cfg.Processes),
 		regLimits: newLimiters(cfg.RegisterPerMinute, cfg.RegisterBurst, cfg.Processes),

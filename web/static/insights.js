@@ -1,12 +1,16 @@
 /* IndexPilot analytics: the Insights page's script.
  *
  * The server renders every table, so the page is complete without this
- * file; the answers it rendered them from are in the page as JSON
- * (#insights-data), and this script draws the four charts from them with
- * uPlot: feature priorities as ranked stacked bars, algorithms' success
- * rates with their 95 % intervals coloured by action, the most used
- * feature combinations, and one forecast at a time as a line with its
- * 80 % band past the forecast day.
+ * file. The page holds, as JSON, the answers it rendered them from
+ * (#insights-data: the values to plot) and everything it shows as the
+ * server wrote it (#insights-text, internal/server/page_insights.go: each
+ * card's table, and the forecast paths' values). This script draws the
+ * four charts with uPlot: feature priorities as ranked stacked bars,
+ * algorithms' success rates with their 95 % intervals coloured by action,
+ * the most used feature combinations, and one forecast at a time as a
+ * line with its 80 % band past the forecast day. It writes no number
+ * itself: a chart's legend shows the headings and cells of its table, the
+ * forecast's the values the server wrote for the path.
  *
  * Rules (as dashboard.js): strings from the data are drawn on a canvas or
  * set with textContent, never parsed as HTML; no inline style or script.
@@ -16,23 +20,33 @@
 
   var main = document.getElementById('insights');
   var source = document.getElementById('insights-data');
-  if (!main || !source || typeof window.uPlot === 'undefined') {
+  var written = document.getElementById('insights-text');
+  if (!main || !source || !written || typeof window.uPlot === 'undefined') {
     return;
   }
   var uPlot = window.uPlot;
   var data = JSON.parse(source.textContent);
+  var text = JSON.parse(written.textContent);
   var palette = ['#1f5fa8', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00'];
   var actionColors = { improve: '#d55e00', optimize: '#e69f00', ok: '#009e73', insufficient_data: '#8a939c' };
   var maxBars = 12;
 
+  var none = '\u2013'; // a legend with no point under the cursor
+
   function $(id) { return document.getElementById(id); }
-  function round1(f) { var r = Math.sign(f) * Math.round(Math.abs(f) * 10) / 10; return r === 0 ? 0 : r; }
-  function formatPlain(f) { return round1(f).toFixed(1); }
-  function formatPct(f) { return f === null || f === undefined ? '\u2013' : formatPlain(f) + ' %'; }
-  function formatCount(n) { return n === null || n === undefined ? '\u2013' : Math.round(n).toLocaleString('en-US'); }
   function shortLabel(s, n) { return s.length > n ? s.slice(0, n - 1) + '\u2026' : s; }
   function daySeconds(day) { return Date.parse(day + 'T00:00:00Z') / 1000; }
-  function dayOf(ts) { return new Date(ts * 1000).toISOString().slice(0, 10); }
+
+  // table returns the server's table of the chart id.
+  function table(id) {
+    return text.charts.filter(function (t) { return t.id === id; })[0];
+  }
+
+  // column returns the legend texts of column col of table t, by point:
+  // the table's row i is the chart's point i.
+  function column(t, col) {
+    return function (i) { return t.rows[i] ? t.rows[i][col] : none; };
+  }
 
   function plotSize(el) {
     var width = Math.max(240, Math.floor(el.clientWidth));
@@ -44,13 +58,13 @@
   function barOptions(spec, size) {
     var n = spec.labels.length;
     var rotate = n > 4 || size.width < 500;
-    var series = [{ label: spec.xLabel, value: function (u, i) { return i === null ? '\u2013' : (spec.labels[i] || ''); } }];
+    var series = [{ label: spec.xLabel, value: function (u, i) { return i === null ? none : (spec.labels[i] || ''); } }];
     spec.series.forEach(function (s, i) {
       var color = s.color || palette[i % palette.length];
       series.push({
         label: s.label, stroke: color, fill: color + 'cc',
         paths: uPlot.paths.bars({ size: [0.65, 64] }), points: { show: false },
-        value: function (u, v, si, idx) { return idx === null || idx === undefined ? '\u2013' : s.fmt(s.shown ? s.shown[idx] : v); }
+        value: function (u, v, si, idx) { return idx === null || idx === undefined ? none : s.text(idx); }
       });
     });
     return {
@@ -61,7 +75,7 @@
         { splits: function () { return spec.labels.map(function (_, i) { return i; }); },
           values: function (u, splits) { return splits.map(function (i) { return shortLabel(spec.labels[i] || '', 18); }); },
           rotate: rotate ? 50 : 0, size: rotate ? 110 : 36, gap: 4 },
-        { label: spec.yLabel, labelSize: 20, size: 56, values: function (u, splits) { return splits.map(formatPlain); } }
+        { label: spec.yLabel, labelSize: 20, size: 56 }
       ],
       hooks: spec.draw ? { draw: [spec.draw] } : {},
       cursor: { drag: { x: false, y: false }, points: { show: false } },
@@ -69,38 +83,44 @@
     };
   }
 
-  // priorities: each feature's score as the stack of its weighted parts.
+  // priorities: each feature's score as the stack of its weighted parts;
+  // the legend shows each part's score (columns 3 to 5 of the table, their
+  // headings naming the weights).
   function priorities() {
-    var a = data.features, w = a.weights;
+    var a = data.features, w = a.weights, t = table('priorities');
     var total = w.usage + w.performance + w.requests;
     var rows = a.features.slice(0, maxBars);
     var parts = [
-      { label: 'Usage', key: 'usage', weight: w.usage / total },
-      { label: 'Performance', key: 'performance', weight: w.performance / total },
-      { label: 'Requests', key: 'requests', weight: w.requests / total }
+      { key: 'usage', weight: w.usage / total, col: 3 },
+      { key: 'performance', weight: w.performance / total, col: 4 },
+      { key: 'requests', weight: w.requests / total, col: 5 }
     ];
     // Cumulative from the last part up, so the first bar is the score.
     var acc = rows.map(function () { return 0; });
     var stacked = [];
     for (var i = parts.length - 1; i >= 0; i--) {
       var p = parts[i];
-      var own = rows.map(function (f) { return p.weight * f.breakdown[p.key]; });
-      acc = acc.map(function (x, j) { return x + own[j]; });
-      stacked.unshift({ label: p.label + ' (× ' + formatPlain(100 * p.weight) + ' %)', values: acc, shown: own, fmt: formatPlain });
+      acc = acc.map(function (x, j) { return x + p.weight * rows[j].breakdown[p.key]; });
+      stacked.unshift({ label: t.head[p.col], values: acc, text: column(t, p.col) });
     }
-    return { rows: rows.length, spec: { labels: rows.map(function (f) { return f.feature; }), xLabel: 'Feature', yLabel: 'score (0\u2013100)',
+    return { rows: rows.length, spec: { labels: rows.map(function (f) { return f.feature; }), xLabel: t.head[1], yLabel: 'score (0\u2013100)',
       series: stacked, yMax: 100 } };
   }
 
-  // advice: success rates coloured by action, with the 95 % interval as a
-  // whisker and the threshold as a dashed line.
+  // advice: success rates (decisions per use, as the table writes them)
+  // coloured by action, with the 95 % interval as a whisker and the
+  // threshold as a dashed line. Algorithms without a rate are not drawn,
+  // so the legend finds a bar's row by the algorithm's name.
   function advice() {
-    var a = data.algorithms;
+    var a = data.algorithms, t = table('advice');
     var rows = a.algorithms.filter(function (x) { return x.success_rate !== null; }).slice(0, maxBars);
+    var cells = {};
+    t.rows.forEach(function (r) { cells[r[0]] = r[2]; });
     var actions = ['improve', 'optimize', 'ok', 'insufficient_data'];
     var series = actions.map(function (act) {
-      return { label: act, color: actionColors[act], fmt: formatPct,
-        values: rows.map(function (x) { return x.action === act ? 100 * x.success_rate : null; }) };
+      var values = rows.map(function (x) { return x.action === act ? x.success_rate : null; });
+      return { label: act, color: actionColors[act], values: values,
+        text: function (i) { return values[i] === null ? none : cells[rows[i].algorithm]; } };
     }).filter(function (s) { return s.values.some(function (v) { return v !== null; }); });
     function draw(u) {
       var ctx = u.ctx;
@@ -110,7 +130,7 @@
       rows.forEach(function (x, i) {
         if (i >= u.data[0].length) { return; } // narrow screens show fewer bars
         var cx = u.valToPos(i, 'x', true);
-        var lo = u.valToPos(100 * x.success_rate_low, 'y', true), hi = u.valToPos(100 * x.success_rate_high, 'y', true);
+        var lo = u.valToPos(x.success_rate_low, 'y', true), hi = u.valToPos(x.success_rate_high, 'y', true);
         var half = 5 * devicePixelRatio;
         ctx.beginPath();
         ctx.moveTo(cx, lo); ctx.lineTo(cx, hi);
@@ -118,7 +138,7 @@
         ctx.moveTo(cx - half, hi); ctx.lineTo(cx + half, hi);
         ctx.stroke();
       });
-      var y = u.valToPos(100 * a.thresholds.min_success_rate, 'y', true);
+      var y = u.valToPos(a.thresholds.min_success_rate, 'y', true);
       ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
       ctx.strokeStyle = '#b42318';
       ctx.beginPath();
@@ -126,22 +146,45 @@
       ctx.stroke();
       ctx.restore();
     }
-    return { rows: rows.length, spec: { labels: rows.map(function (x) { return x.algorithm; }), xLabel: 'Algorithm',
-      yLabel: 'success rate (%)', series: series, yMax: 100, draw: draw } };
+    return { rows: rows.length, spec: { labels: rows.map(function (x) { return x.algorithm; }), xLabel: t.head[0],
+      yLabel: 'decisions per use', series: series, yMax: 1, draw: draw } };
   }
 
+  // patterns: each combination's support; its label and legend are the
+  // table's first and third columns, row for row.
   function patterns() {
+    var t = table('patterns');
     var rows = data.patterns.combinations.slice(0, maxBars);
-    return { rows: rows.length, spec: { labels: rows.map(function (c) { return c.features.join(' + '); }), xLabel: 'Features',
+    return { rows: rows.length, spec: { labels: t.rows.slice(0, rows.length).map(function (r) { return r[0]; }), xLabel: t.head[0],
       yLabel: '% of installations', yMax: 100,
-      series: [{ label: 'Installations using at least these', values: rows.map(function (c) { return 100 * c.support; }), fmt: formatPct }] } };
+      series: [{ label: t.head[2], values: rows.map(function (c) { return 100 * c.support; }), text: column(t, 2) }] } };
   }
 
-  // forecastOptions draws one path: the actual values, the forecast, and
+  // forecastLegend returns the legend texts of path i by point, as the
+  // server wrote them: the day, then the actual value up to the forecast
+  // day, and the forecast and its bounds from it.
+  function forecastLegend(i) {
+    var f = text.forecast, p = f.paths[i];
+    var first = f.days.length - data.forecasts.paths[i].actual.length; // the path's first day in f.days
+    var asOf = p.actual.length - 1;
+    function from(values, start) { return function (idx) { var v = values[idx - start]; return v === undefined ? none : v; }; }
+    return [function (idx) { return f.days[first + idx]; }, from(p.actual, 0), from(p.value, asOf), from(p.lower, asOf), from(p.upper, asOf)];
+  }
+
+  // forecastOptions draws path i: the actual values, the forecast, and
   // the 80 % band between its bounds.
-  function forecastOptions(path, size) {
-    var fmt = path.unit === 'pct' ? formatPct : formatCount;
-    var value = function (u, v) { return v === null || v === undefined ? '\u2013' : fmt(v); };
+  function forecastOptions(i, size) {
+    var path = data.forecasts.paths[i], head = text.forecast.head, cells = forecastLegend(i);
+    function legend(j) {
+      return function (u, v, si, idx) { return idx === null || idx === undefined ? none : cells[j](idx); };
+    }
+    var series = [
+      { label: head[0], value: legend(0) },
+      { label: head[1], stroke: palette[0], width: 2, value: legend(1) },
+      { label: head[2], stroke: palette[1], width: 2, dash: [6, 4], value: legend(2) },
+      { label: head[3], stroke: palette[1] + '66', width: 1, value: legend(3) },
+      { label: head[4], stroke: palette[1] + '66', width: 1, value: legend(4) }
+    ];
     return {
       width: size.width, height: size.height,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
@@ -149,15 +192,8 @@
         return path.unit === 'pct' ? [0, 100] : [0, max > 0 ? max * 1.05 : 1];
       } } },
       axes: [{ label: 'day (UTC)', labelSize: 20 },
-        { label: path.unit === 'pct' ? '% of active installations' : 'installations', labelSize: 20, size: 56,
-          values: function (u, splits) { return splits.map(path.unit === 'pct' ? formatPlain : formatCount); } }],
-      series: [
-        { label: 'Day (UTC)', value: function (u, ts) { return ts === null ? '\u2013' : dayOf(ts); } },
-        { label: 'Actual', stroke: palette[0], width: 2, value: value },
-        { label: 'Forecast', stroke: palette[1], width: 2, dash: [6, 4], value: value },
-        { label: '80 % low', stroke: palette[1] + '66', width: 1, value: value },
-        { label: '80 % high', stroke: palette[1] + '66', width: 1, value: value }
-      ],
+        { label: path.unit === 'pct' ? '% of active installations' : 'installations', labelSize: 20, size: 56 }],
+      series: series,
       bands: [{ series: [4, 3], fill: palette[1] + '33' }],
       cursor: { drag: { x: false, y: false } },
       legend: { show: true, live: true }
@@ -215,8 +251,8 @@
   function drawForecast() {
     var paths = data.forecasts.paths;
     show('forecasts', paths.length, function (el, size) {
-      var path = paths[Number(select.value) || 0];
-      return new uPlot(forecastOptions(path, size), forecastData(path), el);
+      var i = Number(select.value) || 0;
+      return new uPlot(forecastOptions(i, size), forecastData(paths[i]), el);
     });
   }
 
