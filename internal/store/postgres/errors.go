@@ -31,7 +31,7 @@ func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, err
 	// query: insert-error-report
 	tag, err := t.tx.Exec(ctx, `INSERT INTO error_reports (report_key, installation_num, fingerprint, day, ts,
 			received_at, version, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (report_key) DO NOTHING`,
+		ON CONFLICT `+reportConflict+` DO NOTHING`,
 		r.Key, int32(r.Num), r.Fingerprint, int32(r.Day), r.Time, r.Received, r.Version, r.Report)
 	if err != nil {
 		return false, fmt.Errorf("postgres: insert error report: %w", err)

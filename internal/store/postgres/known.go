@@ -97,8 +97,8 @@ const insertKnownReports = `WITH input AS (
 		JOIN installations i ON i.num = c.num AND i.installation_id = c.installation_id
 	), inserted AS (
 		INSERT INTO reports (report_key, installation_num, day, ts, received_at, version, schema_version, metrics, environment)
-		SELECT * FROM input ORDER BY report_key
-		ON CONFLICT (report_key) DO NOTHING
+		SELECT * FROM input ORDER BY installation_num, report_key
+		ON CONFLICT `+reportConflict+` DO NOTHING
 		RETURNING 1
 	)
 	INSERT INTO rollup_delta_batches (rows)
