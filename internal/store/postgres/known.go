@@ -98,7 +98,7 @@ const insertKnownReports = `WITH input AS (
 	), inserted AS (
 		INSERT INTO reports (report_key, installation_num, day, ts, received_at, version, schema_version, metrics, environment)
 		SELECT * FROM input ORDER BY installation_num, report_key
-		ON CONFLICT `+reportConflict+` DO NOTHING
+		ON CONFLICT ` + reportConflict + ` DO NOTHING
 		RETURNING 1
 	)
 	INSERT INTO rollup_delta_batches (rows)

@@ -199,7 +199,7 @@ const insertReports = `WITH input AS (
 			input.schema_version, input.metrics, input.environment
 		FROM input JOIN nums USING (installation_id)
 		ORDER BY nums.num, input.report_key
-		ON CONFLICT `+reportConflict+` DO NOTHING
+		ON CONFLICT ` + reportConflict + ` DO NOTHING
 		RETURNING installation_num, report_key
 	)
 	SELECT installation_id, num::bigint, NULL FROM nums
