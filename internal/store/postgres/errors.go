@@ -197,12 +197,10 @@ func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]stor
 func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// query: retain-error-reports
-		tag, err := tx.Exec(ctx, `DELETE FROM error_reports WHERE day < $1`, int32(rawBefore))
-		if err != nil {
-			return fmt.Errorf("postgres: retain error reports: %w", err)
+		var err error
+		if n, err = dropPartitions(ctx, tx, "error_reports", rawBefore); err != nil {
+			return err
 		}
-		n = tag.RowsAffected()
 		// query: retain-error-days
 		if _, err := tx.Exec(ctx, `DELETE FROM error_daily WHERE day < $1`, int32(countersBefore)); err != nil {
 			return fmt.Errorf("postgres: retain error days: %w", err)
