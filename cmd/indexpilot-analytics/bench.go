@@ -37,6 +37,7 @@ server runs as a child process on loopback):
   dashboard  stats and trends latency with --dashboard-reports stored reports
   insights   the insights endpoints' latency with --dashboard-reports reports of a simulated fleet
   releases   release health and anomalies latency, on as many reports with releases
+  storage    bytes per stored report with its indexes, --storage-reports of a simulated fleet
 Each PostgreSQL case runs in a fresh database, dropped afterwards.
 
 Flags:
@@ -57,6 +58,7 @@ func (c cli) bench(args []string) int {
 	warmup := fs.Duration("warmup", 5*time.Second, "unmeasured lead-in of the fixed-rate run (connections open, caches fill)")
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
+	storageN := fs.Int("storage-reports", 250000, "reports of a simulated fleet stored by the storage case")
 	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
 	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
@@ -64,7 +66,8 @@ func (c cli) bench(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &benchRun{log: c.err, admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
+	b := &benchRun{log: c.err, admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries,
+		storageN: *storageN, wrk: *load == "wrk"}
 	switch {
 	case *load == "auto":
 		b.wrk = bench.WrkAvailable()
@@ -78,7 +81,7 @@ func (c cli) bench(args []string) int {
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
 		"insights": b.insights,
-		"releases": b.releases,
+		"releases": b.releases, "storage": b.storage,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]
@@ -109,6 +112,7 @@ type benchRun struct {
 	conns, rate    int
 	warmup         time.Duration
 	dashN, queries int
+	storageN       int // reports of the storage case
 	rows           []benchRow
 }
 

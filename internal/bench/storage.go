@@ -1,0 +1,95 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+)
+
+// ReportBytes returns the bytes PostgreSQL uses for the table (reports or
+// error_reports) of the database at dsn, with its indexes, TOAST and every
+// partition, and how many rows it holds: the storage per report of
+// docs/deploy.md's capacity model is their ratio.
+func ReportBytes(ctx context.Context, dsn, table string) (bytes, rows int64, err error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	// query: report-bytes (a partitioned table owns no storage: its
+	// partitions do, so their sizes are added up)
+	err = conn.QueryRow(ctx, `SELECT
+			(SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint FROM pg_partition_tree($1::regclass)),
+			(SELECT count(*) FROM `+pgx.Identifier{table}.Sanitize()+`)`, table).Scan(&bytes, &rows)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: size of %s: %w", table, err)
+	}
+	return bytes, rows, nil
+}
+
+// MultiplyReports copies the reports of the database at dsn, in SQL, until
+// it holds n (or more): copy k of a report has its installation, day,
+// timestamp and fields and its key suffixed with "~k", so the copies are
+// reports of the same fleet, as many more per installation. It is how the
+// large benchmark databases are made in minutes instead of hours of
+// ingest; rollups are not touched (run Recompute after it).
+func MultiplyReports(ctx context.Context, dsn string, n int64, log func(string)) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("bench: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	var seed int64
+	// query: count-seed-reports
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM reports`).Scan(&seed); err != nil {
+		return fmt.Errorf("bench: count reports: %w", err)
+	}
+	if seed == 0 {
+		return fmt.Errorf("bench: no reports to multiply")
+	}
+	// query: bench-seed-reports (the copies are made from the seed only)
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE seed AS SELECT * FROM reports`); err != nil {
+		return fmt.Errorf("bench: keep seed reports: %w", err)
+	}
+	start := time.Now()
+	for k, have := 1, seed; have < n; k++ {
+		// query: bench-multiply-reports
+		tag, err := conn.Exec(ctx, `INSERT INTO reports (installation_num, day, ts, received_at, schema_version,
+				report_key, version, metrics, environment)
+			SELECT installation_num, day, ts, received_at, schema_version, report_key || '~' || $1::int, version, metrics, environment
+			FROM seed LIMIT $2`, k, n-have)
+		if err != nil {
+			return fmt.Errorf("bench: copy %d of the reports: %w", k, err)
+		}
+		have += tag.RowsAffected()
+		log(fmt.Sprintf("multiplied to %d reports (%.0f/s)", have, float64(have-seed)/time.Since(start).Seconds()))
+	}
+	// A live database's autovacuum keeps the visibility map and the
+	// statistics current; the bulk copy has to ask.
+	// query: bench-vacuum-reports
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE reports`); err != nil {
+		return fmt.Errorf("bench: vacuum: %w", err)
+	}
+	return nil
+}
+
+// partitioner is a store that partitions reports by day (PostgreSQL).
+type partitioner interface {
+	PreparePartitions(ctx context.Context, from, to rollup.Day) error
+}
+
+// PreparePartitions makes the day partitions of the last days days, as a
+// service running through them would have, when st has partitions.
+func PreparePartitions(ctx context.Context, st store.Store, now time.Time, days int) error {
+	p, ok := st.(partitioner)
+	if !ok {
+		return nil
+	}
+	today := rollup.DayOf(now)
+	return p.PreparePartitions(ctx, today-rollup.Day(days), today)
+}
