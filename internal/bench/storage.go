@@ -32,37 +32,54 @@ func ReportBytes(ctx context.Context, dsn, table string) (bytes, rows int64, err
 	return bytes, rows, nil
 }
 
-// MultiplyReports copies the reports of the database at dsn, in SQL, until
-// it holds n (or more): copy k of a report has its installation, day,
-// timestamp and fields and its key suffixed with "~k", so the copies are
-// reports of the same fleet, as many more per installation. It is how the
-// large benchmark databases are made in minutes instead of hours of
-// ingest; rollups are not touched (run Recompute after it).
+// MultiplyReports copies the fleet of the database at dsn, in SQL, until
+// it holds n reports (or more): copy k of an installation is a new
+// installation, named after it with "~k", and sends copies of its reports
+// (same days, timestamps and fields). It is how the large benchmark
+// databases are made in minutes instead of hours of ingest; rollups are
+// not touched (run Recompute after it).
 func MultiplyReports(ctx context.Context, dsn string, n int64, log func(string)) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return fmt.Errorf("bench: connect: %w", err)
 	}
 	defer conn.Close(ctx)
-	var seed int64
-	// query: count-seed-reports
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM reports`).Scan(&seed); err != nil {
-		return fmt.Errorf("bench: count reports: %w", err)
+	// query: bench-seed-reports (the copies are made from the seed only)
+	tag, err := conn.Exec(ctx, `CREATE TEMP TABLE seed AS SELECT * FROM reports`)
+	if err != nil {
+		return fmt.Errorf("bench: keep seed reports: %w", err)
 	}
+	seed := tag.RowsAffected()
 	if seed == 0 {
 		return fmt.Errorf("bench: no reports to multiply")
 	}
-	// query: bench-seed-reports (the copies are made from the seed only)
-	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE seed AS SELECT * FROM reports`); err != nil {
-		return fmt.Errorf("bench: keep seed reports: %w", err)
+	// query: bench-seed-installations
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE seed_installations AS SELECT num, installation_id, created_at
+			FROM installations WHERE num IN (SELECT installation_num FROM seed);
+		CREATE TEMP TABLE copy_nums (seed_num INTEGER PRIMARY KEY, num INTEGER NOT NULL);
+		ANALYZE seed, seed_installations`); err != nil {
+		return fmt.Errorf("bench: keep seed installations: %w", err)
 	}
 	start := time.Now()
 	for k, have := 1, seed; have < n; k++ {
-		// query: bench-multiply-reports
+		// query: bench-copy-installations
+		if _, err := conn.Exec(ctx, `TRUNCATE copy_nums;
+			WITH copies AS (
+				INSERT INTO installations (installation_id, created_at)
+				SELECT installation_id || '~' || `+fmt.Sprint(k)+`, created_at FROM seed_installations
+				RETURNING num, installation_id
+			)
+			INSERT INTO copy_nums SELECT i.num, c.num FROM copies c
+			JOIN seed_installations i ON c.installation_id = i.installation_id || '~' || `+fmt.Sprint(k)+`;
+			ANALYZE copy_nums`); err != nil {
+			return fmt.Errorf("bench: copy %d of the installations: %w", k, err)
+		}
+		// query: bench-copy-reports
 		tag, err := conn.Exec(ctx, `INSERT INTO reports (installation_num, day, ts, received_at, schema_version,
 				report_key, version, metrics, environment)
-			SELECT installation_num, day, ts, received_at, schema_version, report_key || '~' || $1::int, version, metrics, environment
-			FROM seed LIMIT $2`, k, n-have)
+			SELECT m.num, r.day, r.ts, r.received_at, r.schema_version, r.report_key, r.version, r.metrics, r.environment
+			FROM seed r JOIN copy_nums m ON m.seed_num = r.installation_num
+			LIMIT $1`, n-have)
 		if err != nil {
 			return fmt.Errorf("bench: copy %d of the reports: %w", k, err)
 		}
@@ -72,7 +89,7 @@ func MultiplyReports(ctx context.Context, dsn string, n int64, log func(string))
 	// A live database's autovacuum keeps the visibility map and the
 	// statistics current; the bulk copy has to ask.
 	// query: bench-vacuum-reports
-	if _, err := conn.Exec(ctx, `VACUUM ANALYZE reports`); err != nil {
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE reports, installations`); err != nil {
 		return fmt.Errorf("bench: vacuum: %w", err)
 	}
 	return nil
