@@ -36,8 +36,13 @@ func (b *benchRun) storage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	old, err := bench.OldLayoutBytes(ctx, dsn)
+	if err != nil {
+		return err
+	}
 	b.add(fmt.Sprintf("storage, %d reports of a simulated fleet", rows),
-		fmt.Sprintf("%d bytes per report with its indexes (%.1f MB in reports)", bytes/max(rows, 1), float64(bytes)/1e6))
+		fmt.Sprintf("%d bytes per report with its indexes (%.1f MB in reports); baseline, the same reports in the layout before migration 015: %d bytes (ratio %.2f)",
+			bytes/max(rows, 1), float64(bytes)/1e6, old/max(rows, 1), float64(bytes)/float64(max(old, 1))))
 	return nil
 }
 

@@ -32,6 +32,38 @@ func ReportBytes(ctx context.Context, dsn, table string) (bytes, rows int64, err
 	return bytes, rows, nil
 }
 
+// OldLayoutBytes copies the reports of the database at dsn into a table
+// of the layout before migration 015 (one table, the text key as primary
+// key, installation and day indexes), measures it like ReportBytes and
+// drops it: the baseline of the storage figures, on the same reports.
+func OldLayoutBytes(ctx context.Context, dsn string) (int64, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, fmt.Errorf("bench: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	// query: bench-old-layout (001_init.sql's reports)
+	if _, err := conn.Exec(ctx, `CREATE TABLE reports_old_layout (
+			report_key TEXT COLLATE "C" PRIMARY KEY, installation_num INTEGER NOT NULL, day INTEGER NOT NULL,
+			ts TIMESTAMPTZ NOT NULL, received_at TIMESTAMPTZ NOT NULL, version TEXT NOT NULL,
+			schema_version INTEGER NOT NULL, metrics JSONB NOT NULL, environment JSONB NOT NULL);
+		CREATE INDEX reports_old_layout_installation ON reports_old_layout (installation_num);
+		CREATE INDEX reports_old_layout_day ON reports_old_layout (day);
+		INSERT INTO reports_old_layout SELECT report_key, installation_num, day, ts,
+			received_at, version, schema_version, metrics, environment FROM reports ORDER BY received_at`); err != nil {
+		return 0, fmt.Errorf("bench: old layout: %w", err)
+	}
+	var bytes int64
+	err = conn.QueryRow(ctx, `SELECT pg_total_relation_size('reports_old_layout')`).Scan(&bytes)
+	if _, derr := conn.Exec(ctx, `DROP TABLE reports_old_layout`); err == nil && derr != nil {
+		err = derr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bench: old layout: %w", err)
+	}
+	return bytes, nil
+}
+
 // MultiplyReports copies the fleet of the database at dsn, in SQL, until
 // it holds n reports (or more): copy k of an installation is a new
 // installation, named after it with "~k", and sends copies of its reports
