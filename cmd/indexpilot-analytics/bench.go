@@ -60,7 +60,7 @@ func (c cli) bench(args []string) int {
 	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
 	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -396,7 +396,7 @@ func (c cli) benchServer(args []string) int {
 	fs := flag.NewFlagSet("bench-server", flag.ContinueOnError)
 	dsn := fs.String("database", "", "PostgreSQL URL (seed)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

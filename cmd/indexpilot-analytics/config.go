@@ -266,7 +266,7 @@ func (c cli) config(args []string) int {
 	fs := c.flags("config", "Usage: indexpilot-analytics config\n\nPrints every option, its environment variable and its effective value\n(secrets masked). Flags and environment variables set the values, as for serve.")
 	v := register(fs, serviceOptions...)
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	for _, o := range options {
 		val := o.masked(*v[o.flag])
