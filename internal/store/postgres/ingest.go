@@ -14,34 +14,28 @@ import (
 )
 
 // Ingest stores a batch of reports and their rollup deltas in one
-// transaction: of one round trip when the batch's installations are known
-// and its reports new (ingestKnown), else of two (pipeTx): the reports,
-// with their installations and BEGIN, then the rollup deltas with COMMIT.
+// transaction of two round trips (pipeTx): the installations and reports,
+// with BEGIN, then the deltas of the reports that were new, with COMMIT.
+// Reports already stored (retries) are skipped by the first and counted
+// by neither. A transaction that PostgreSQL aborts as deadlocked is run
+// again after a backoff; docs/ingest.md tells the whole path.
 func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
-	var err error
-	for attempt := 0; attempt < retries; attempt++ {
-		var inserted []bool
-		inserted, err = s.tryIngest(ctx, items)
-		if err == nil {
-			return inserted, nil
-		}
-		if !retryable(err) {
-			return nil, err
-		}
-	}
-	return nil, fmt.Errorf("postgres: gave up after %d attempts: %w", retries, err)
+	b := store.NewBatch(items)
+	var inserted []bool
+	err := withRetry(ctx, func() error {
+		var err error
+		inserted, err = s.tryIngest(ctx, b)
+		return err
+	})
+	return inserted, err
 }
 
-func (s *Store) tryIngest(ctx context.Context, items []store.Item) ([]bool, error) {
-	b := store.NewBatch(items)
+func (s *Store) tryIngest(ctx context.Context, b *store.Batch) ([]bool, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: acquire connection: %w", err)
 	}
 	defer conn.Release()
-	if inserted, ok, err := s.ingestKnown(ctx, conn.Conn(), b); ok || err != nil {
-		return inserted, err
-	}
 	tx := &pipeTx{conn: conn.Conn()}
 	defer tx.rollback()
 	inserted, err := b.Store(ctx, tx, s.now())
@@ -51,11 +45,6 @@ func (s *Store) tryIngest(ctx context.Context, items []store.Item) ([]bool, erro
 	if err := tx.commit(ctx); err != nil {
 		return nil, err
 	}
-	nums := make(map[string]uint32, len(b.Raws))
-	for _, r := range b.Raws {
-		nums[r.InstallationID] = r.Num
-	}
-	s.nums.add(nums)
 	return inserted, nil
 }
 

@@ -161,19 +161,19 @@ func TestIngestBatchInConstantRoundTrips(t *testing.T) {
 		}
 		return tracer.n.Load() - before
 	}
-	ingest(batch(0, 1, 1, 1, "0.9.0")) // the first batch also loads the installation numbers
+	ingest(batch(0, 1, 1, 1, "0.9.0"))
 	// Batches that bring new installations (and new rollup keys): two
 	// round trips, whatever their size.
 	small := ingest(batch(1, 10, 10, 2, "1.0.0"))
 	large := ingest(batch(11, 1000, 300, 3, "2.0.0"))
-	if small != large || large > 2 {
-		t.Fatalf("round trips: %d for 10 reports, %d for 1000; want the same, at most 2", small, large)
+	if small != 2 || large != 2 {
+		t.Fatalf("round trips: %d for 10 reports, %d for 1000; want 2", small, large)
 	}
-	// New reports of known installations: one round trip.
+	// New reports of known installations: the same two.
 	small = ingest(batch(2000, 10, 10, 2, "1.0.0"))
 	large = ingest(batch(3000, 1000, 300, 3, "2.0.0"))
-	if small != 1 || large != 1 {
-		t.Fatalf("round trips of known installations' reports: %d for 10, %d for 1000; want 1", small, large)
+	if small != 2 || large != 2 {
+		t.Fatalf("round trips of known installations' reports: %d for 10, %d for 1000; want 2", small, large)
 	}
 	if _, err := s.Compact(ctx(t)); err != nil {
 		t.Fatal(err)
@@ -185,7 +185,30 @@ func TestIngestBatchInConstantRoundTrips(t *testing.T) {
 		t.Fatalf("max installation number %d after 300 installations", n)
 	}
 	before := storetest.Snapshot(t, s)
-	ins, err := s.Ingest(ctx(t), batch(3000, 1000, 300, 3, "2.0.0"))
+	// Half retries, half new: still two round trips (no failed attempt
+	// replayed on another path), and only the new half is inserted.
+	mixed := append(batch(3000, 500, 300, 3, "2.0.0"), batch(5000, 500, 300, 3, "2.0.0")...)
+	trips := tracer.n.Load()
+	ins, err := s.Ingest(ctx(t), mixed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tracer.n.Load() - trips; n != 2 {
+		t.Fatalf("a batch half of retries took %d round trips, want 2", n)
+	}
+	for i, ok := range ins {
+		if ok != (i >= 500) {
+			t.Fatalf("item %d of the mixed batch: inserted %v, want %v", i, ok, i >= 500)
+		}
+	}
+	if _, err := s.Compact(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := queryInt(t, s, `SELECT sum(reports) FROM rollups WHERE dim = 'all'`); n != 2521 {
+		t.Fatalf("all rows count %d reports after the mixed batch, want 2521", n)
+	}
+	before = storetest.Snapshot(t, s)
+	ins, err = s.Ingest(ctx(t), batch(3000, 1000, 300, 3, "2.0.0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,8 +433,8 @@ func TestDeltasOfEarlierVersionsCount(t *testing.T) {
 	check("compacted")
 }
 
-// TestInstallationDeletedElsewhere: a process that cached an
-// installation's number, erased meanwhile by another process, neither
+// TestInstallationDeletedElsewhere: a process that stored reports of an
+// installation, erased meanwhile by another process, neither
 // stores the installation's next report under the old number nor creates
 // the installation again: the batch fails whole, and the same batch
 // without that report is then stored, each report counted once.
@@ -433,7 +456,7 @@ func TestInstallationDeletedElsewhere(t *testing.T) {
 	if _, err := a.Ingest(ctx(t), batch(0, 20, 4, 1, "1.0.0")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Ingest(ctx(t), batch(20, 20, 4, 1, "1.0.0")); err != nil { // through the cache
+	if _, err := a.Ingest(ctx(t), batch(20, 20, 4, 1, "1.0.0")); err != nil {
 		t.Fatal(err)
 	}
 	gone := storetest.Item(1, 0, 0, "1.0.0").Report.InstallationID
