@@ -207,44 +207,29 @@ func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
 }
 
-// TakeDeltas deletes and returns every pending delta the statements see;
+// TakeDeltas deletes and returns every pending delta the statement sees;
 // deltas committed later stay for the next time.
 func (t txn) TakeDeltas(ctx context.Context) ([]*rollup.Row, error) {
-	b := &pgx.Batch{}
 	// query: take-delta-batches
-	b.Queue(`DELETE FROM rollup_delta_batches RETURNING rows`)
-	// query: take-deltas (rows written before migration 006)
-	b.Queue(`DELETE FROM rollup_deltas RETURNING ` + rollupColumns + `, installs`)
-	return readDeltas(t.tx.SendBatch(ctx, b))
+	rows, err := t.tx.Query(ctx, `DELETE FROM rollup_delta_batches RETURNING rows`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: take delta batches: %w", err)
+	}
+	return readDeltas(rows)
 }
 
-// readDeltas reads the two results of a pipeline that selects the pending
-// deltas (delta batches, then old-style delta rows) and closes it.
-func readDeltas(br pgx.BatchResults) ([]*rollup.Row, error) {
-	defer br.Close()
-	res, err := br.Query()
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read delta batches: %w", err)
-	}
+// readDeltas decodes the delta batches of rows (one column, the encoded
+// rows) and closes rows.
+func readDeltas(res pgx.Rows) ([]*rollup.Row, error) {
 	var out []*rollup.Row
 	var blob []byte
-	_, err = pgx.ForEachRow(res, []any{&blob}, func() error {
+	_, err := pgx.ForEachRow(res, []any{&blob}, func() error {
 		rows, err := rollup.DecodeRows(blob)
 		out = append(out, rows...)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read delta batches: %w", err)
-	}
-	res, err = br.Query()
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read deltas: %w", err)
-	}
-	if err := scanRollups(res, true, func(r *rollup.Row) { out = append(out, r) }); err != nil {
-		return nil, err
-	}
-	if err := br.Close(); err != nil {
-		return nil, fmt.Errorf("postgres: read deltas: %w", err)
 	}
 	return out, nil
 }
