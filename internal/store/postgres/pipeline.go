@@ -156,7 +156,8 @@ func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.T
 
 // query: insert-reports
 // Creates the installations not seen before, inserts the reports whose
-// keys are new and returns one row per installation it resolved (its id
+// keys are new (ON CONFLICT without a target: whatever the reports' unique
+// key is, a report it already holds is skipped) and returns one row per installation it resolved (its id
 // and number) and one per report it inserted (its key and NULL).
 //
 // The installation probes go through the unique index once per id (a
@@ -191,7 +192,7 @@ const insertReports = `WITH input AS (
 			input.schema_version, input.metrics, input.environment
 		FROM input JOIN nums USING (installation_id)
 		ORDER BY input.report_key
-		ON CONFLICT (report_key) DO NOTHING
+		ON CONFLICT DO NOTHING
 		RETURNING report_key
 	)
 	SELECT installation_id, num::bigint FROM nums
