@@ -20,17 +20,29 @@ import (
 // by neither. A transaction that PostgreSQL aborts as deadlocked is run
 // again after a backoff; docs/ingest.md tells the whole path.
 func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
+	return s.IngestStaged(ctx, items, nil)
+}
+
+var _ store.StagedIngester = (*Store)(nil)
+
+// IngestStaged is Ingest that calls staged (unless nil) after the first
+// round trip of the batch's first attempt: the reports are inserted, and
+// the delta batch and COMMIT remain. An attempt run again after a
+// deadlock overlaps the next batch whole; that is as exact as two
+// processes ingesting at once.
+func (s *Store) IngestStaged(ctx context.Context, items []store.Item, staged func()) ([]bool, error) {
 	b := store.NewBatch(items)
 	var inserted []bool
 	err := withRetry(ctx, func() error {
 		var err error
-		inserted, err = s.tryIngest(ctx, b)
+		inserted, err = s.tryIngest(ctx, b, staged)
+		staged = nil
 		return err
 	})
 	return inserted, err
 }
 
-func (s *Store) tryIngest(ctx context.Context, b *store.Batch) ([]bool, error) {
+func (s *Store) tryIngest(ctx context.Context, b *store.Batch, staged func()) ([]bool, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: acquire connection: %w", err)
@@ -41,6 +53,9 @@ func (s *Store) tryIngest(ctx context.Context, b *store.Batch) ([]bool, error) {
 	inserted, err := b.Store(ctx, tx, s.now())
 	if err != nil {
 		return nil, err
+	}
+	if staged != nil {
+		staged()
 	}
 	if err := tx.commit(ctx); err != nil {
 		return nil, err
