@@ -3,8 +3,9 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/backoff"
 )
 
 // retries is how many times a transaction is run in all when PostgreSQL
@@ -27,7 +28,7 @@ func withRetry(ctx context.Context, try func() error) error {
 	var err error
 	for attempt := range retries {
 		if attempt > 0 {
-			if werr := sleep(ctx, backoff(attempt)); werr != nil {
+			if werr := backoff.Sleep(ctx, backoff.Full(attempt, backoffBase, backoffCap)); werr != nil {
 				return fmt.Errorf("postgres: %w while retrying: %w", werr, err)
 			}
 		}
@@ -36,23 +37,4 @@ func withRetry(ctx context.Context, try func() error) error {
 		}
 	}
 	return fmt.Errorf("postgres: gave up after %d attempts: %w", retries, err)
-}
-
-// backoff is the wait before attempt (1 for the second), at most
-// backoffCap.
-func backoff(attempt int) time.Duration {
-	ceiling := min(backoffBase<<(attempt-1), backoffCap)
-	return time.Duration(rand.Int64N(int64(ceiling))) + 1
-}
-
-// sleep waits d or until ctx ends, whichever comes first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
