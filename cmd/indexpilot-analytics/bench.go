@@ -59,7 +59,7 @@ func (c cli) bench(args []string) int {
 	warmup := fs.Duration("warmup", 5*time.Second, "unmeasured lead-in of the fixed-rate run (connections open, caches fill)")
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
-	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
+	only := fs.String("only", "noop,seed,pg,pg-retry50,pg-rate,sqlite,dashboard", "comma-separated cases to run")
 	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage

@@ -9,7 +9,8 @@
 // writers, in one process or several, stay exact: compaction folds the
 // deltas into rollup rows under an advisory lock, rows are claimed and
 // locked in rollup.Key order, and transactions that PostgreSQL aborts as
-// deadlocked or unserializable are retried whole.
+// deadlocked or unserializable are retried whole after a jittered backoff
+// (retry.go).
 //
 // The package must never log or return a report's payload or a key's
 // hash in an error.
