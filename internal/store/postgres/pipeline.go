@@ -14,8 +14,8 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// pipeTx is the transaction of one ingest batch that ingestKnown could
-// not take, written for few round trips: BEGIN travels with the first
+// pipeTx is the transaction of one ingest batch, written for few round
+// trips: BEGIN travels with the first
 // statement, and the rollup deltas, which nothing in the batch reads back,
 // travel with COMMIT. A batch therefore costs two round trips: on a busy
 // two-core machine each one waits for two processes to be scheduled,
@@ -156,7 +156,8 @@ func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.T
 
 // query: insert-reports
 // Creates the installations not seen before, inserts the reports whose
-// keys are new and returns one row per installation it resolved (its id
+// keys are new (ON CONFLICT without a target: whatever the reports' unique
+// key is, a report it already holds is skipped) and returns one row per installation it resolved (its id
 // and number) and one per report it inserted (its key and NULL).
 //
 // The installation probes go through the unique index once per id (a
@@ -191,7 +192,7 @@ const insertReports = `WITH input AS (
 			input.schema_version, input.metrics, input.environment
 		FROM input JOIN nums USING (installation_id)
 		ORDER BY input.report_key
-		ON CONFLICT (report_key) DO NOTHING
+		ON CONFLICT DO NOTHING
 		RETURNING report_key
 	)
 	SELECT installation_id, num::bigint FROM nums
@@ -242,4 +243,14 @@ func (t *pipeTx) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
 	// query: insert-delta-batch
 	t.tail.Queue(`INSERT INTO rollup_delta_batches (rows) VALUES ($1)`, blob)
 	return nil
+}
+
+// rollback ends a failed transaction on conn; a connection that cannot
+// roll back is closed, so the pool never hands it out again.
+func rollback(conn *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, `ROLLBACK`); err != nil {
+		conn.Close(ctx)
+	}
 }
