@@ -25,7 +25,7 @@ func (c cli) withStore(name, help string, args []string, setup func(*flag.FlagSe
 		setup(fs)
 	}
 	if err := parseInterspersed(fs, args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	ctx := context.Background()
 	st, err := database.Open(ctx, *v["database"])
@@ -96,8 +96,11 @@ and is not rate-limited. A new secret is printed once; only its hash is
 stored.`
 
 func (c cli) keys(args []string) int {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(c.err, keysHelp)
+		if len(args) > 0 {
+			return exitOK
+		}
 		return exitUsage
 	}
 	switch args[0] {

@@ -32,10 +32,13 @@ func (c cli) alerts(args []string) int {
 			fmt.Fprintf(c.err, "indexpilot-analytics alerts: unknown subcommand %q\n\n", args[0])
 		}
 		fs.Usage()
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return exitOK
+		}
 		return exitUsage
 	}
 	if err := fs.Parse(args[1:]); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	o, cfg, level, err := alertsConfig(v)
 	if err != nil {

@@ -32,6 +32,8 @@ server runs as a child process on loopback):
   noop       a Go handler that only decodes the JSON (the ceiling)
   seed       the baseline design on PostgreSQL: INSERT + JSONB aggregate upsert per report
   pg         this service on PostgreSQL: closed-loop throughput, peak RSS
+  pg-retry50 the same with half the requests retries (a report the connection sent before,
+             byte for byte), as after an outage: compare its rate with pg's
   pg-rate    this service on PostgreSQL at a fixed rate: p99 acknowledgement latency
   sqlite     this service on SQLite: closed-loop throughput
   dashboard  stats and trends latency with --dashboard-reports stored reports
@@ -62,10 +64,10 @@ func (c cli) bench(args []string) int {
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
 	storageN := fs.Int("storage-reports", 250000, "reports of a simulated fleet stored by the storage case")
 	scaleN := fs.Int("scale-reports", 10_000_000, "reports stored by the scale case")
-	only := fs.String("only", "noop,seed,pg,pg-rate,sqlite,dashboard", "comma-separated cases to run")
+	only := fs.String("only", "noop,seed,pg,pg-retry50,pg-rate,sqlite,dashboard", "comma-separated cases to run")
 	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -82,7 +84,7 @@ func (c cli) bench(args []string) int {
 		return exitUsage
 	}
 	cases := map[string]func(context.Context) error{
-		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
+		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-retry50": b.pgRetry50, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
 		"insights": b.insights,
 		"releases": b.releases, "storage": b.storage, "scale": b.scale,
 	}
@@ -142,12 +144,18 @@ func (b *benchRun) print(w io.Writer) {
 	}
 }
 
-// closed runs one closed-loop load against t with the chosen generator.
+// closed runs one closed-loop load of fresh reports against t with the
+// chosen generator.
 func (b *benchRun) closed(ctx context.Context, t bench.Target) (bench.Result, error) {
+	return b.closedRetries(ctx, t, 0)
+}
+
+// closedRetries is closed with a retryShare of the requests retries.
+func (b *benchRun) closedRetries(ctx context.Context, t bench.Target, retryShare float64) (bench.Result, error) {
 	if b.wrk {
-		return bench.WrkClosedLoop(ctx, t, b.conns, b.dur)
+		return bench.WrkClosedLoop(ctx, t, b.conns, b.dur, retryShare)
 	}
-	return bench.ClosedLoop(ctx, t, b.conns, b.dur, 10000), nil
+	return bench.ClosedLoop(ctx, t, b.conns, b.dur, 10000, retryShare), nil
 }
 
 // child is a server process started by bench.
@@ -259,8 +267,14 @@ func (b *benchRun) service(ctx context.Context, dsn string, fn func(c *child, t 
 }
 
 func (b *benchRun) closedLoop(ctx context.Context, name, dsn string) error {
+	return b.closedLoopRetries(ctx, name, dsn, 0)
+}
+
+// closedLoopRetries is closedLoop with a retryShare of the requests
+// retries.
+func (b *benchRun) closedLoopRetries(ctx context.Context, name, dsn string, retryShare float64) error {
 	return b.service(ctx, dsn, func(c *child, t bench.Target) error {
-		r, err := b.closed(ctx, t)
+		r, err := b.closedRetries(ctx, t, retryShare)
 		if err != nil {
 			return err
 		}
@@ -280,6 +294,15 @@ func (b *benchRun) pg(ctx context.Context) error {
 	}
 	defer drop()
 	return b.closedLoop(ctx, "this service on PostgreSQL", dsn)
+}
+
+func (b *benchRun) pgRetry50(ctx context.Context) error {
+	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	return b.closedLoopRetries(ctx, "this service on PostgreSQL, half the requests retries", dsn, 0.5)
 }
 
 func (b *benchRun) pgRate(ctx context.Context) error {
@@ -409,7 +432,7 @@ func (c cli) benchServer(args []string) int {
 	fs := flag.NewFlagSet("bench-server", flag.ContinueOnError)
 	dsn := fs.String("database", "", "PostgreSQL URL (seed)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

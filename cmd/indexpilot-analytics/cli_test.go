@@ -43,8 +43,17 @@ func TestUsage(t *testing.T) {
 	}
 	for _, cmd := range []string{"serve", "demo", "simulate", "config", "migrate", "recompute"} {
 		code, out, errOut := runCLI(cmd, "-h")
-		if code != exitUsage || out != "" || !strings.Contains(errOut, "Usage: indexpilot-analytics "+cmd) || !strings.Contains(errOut, "Flags:") {
+		if code != exitOK || out != "" || !strings.Contains(errOut, "Usage: indexpilot-analytics "+cmd) || !strings.Contains(errOut, "Flags:") {
 			t.Errorf("%s -h: exit %d, stdout %q, stderr:\n%s", cmd, code, out, errOut)
+		}
+	}
+	// Commands with subcommands: -h is asked for (exit 0), nothing is a mistake (exit 2).
+	for _, cmd := range []string{"keys", "alerts", "experiments", "installations", "privacy", "feedback"} {
+		if code, out, errOut := runCLI(cmd, "-h"); code != exitOK || !strings.Contains(out+errOut, "Usage") {
+			t.Errorf("%s -h: exit %d\n%s%s", cmd, code, out, errOut)
+		}
+		if code, _, _ := runCLI(cmd); code != exitUsage {
+			t.Errorf("%s with no subcommand: exit %d, want %d", cmd, code, exitUsage)
 		}
 	}
 }

@@ -45,7 +45,7 @@ var options = []option{
 	{flag: "register-rate", env: "INDEXPILOT_ANALYTICS_REGISTER_RATE", def: number(defaults.RegisterPerMinute), help: "registrations, and failed sign-ins (form or Bearer token), per minute per client address"},
 	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: strconv.Itoa(defaults.RegisterBurst), help: "burst allowance of registrations per address"},
 	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: strconv.Itoa(ingest.DefaultMaxBatch), help: "most reports committed in one transaction"},
-	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "1", help: "ingest transactions in flight at once (1 measured best on 2 cores; see BENCHMARKS.md)"},
+	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "1", help: "ingest transactions in flight at once; above 1 the next batch starts while one commits (see BENCHMARKS.md)"},
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
@@ -266,7 +266,7 @@ func (c cli) config(args []string) int {
 	fs := c.flags("config", "Usage: indexpilot-analytics config\n\nPrints every option, its environment variable and its effective value\n(secrets masked). Flags and environment variables set the values, as for serve.")
 	v := register(fs, serviceOptions...)
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	for _, o := range options {
 		val := o.masked(*v[o.flag])

@@ -140,20 +140,25 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	for _, backend := range []string{"sqlite", "postgres"} {
+	for _, backend := range []string{"sqlite", "postgres", "postgres, 2 committers"} {
 		t.Run(backend, func(t *testing.T) {
 			dsn := "sqlite:" + filepath.Join(t.TempDir(), "crash.db")
-			if backend == "postgres" {
+			var args []string
+			if backend != "sqlite" {
 				dsn = pgtest.New(t)
 			}
-			crashOnce(t, dsn)
+			if strings.HasSuffix(backend, "2 committers") { // the next batch starts while one commits
+				args = []string{"--committers", "2"}
+			}
+			crashOnce(t, dsn, args...)
 		})
 	}
 }
 
-func crashOnce(t *testing.T, dsn string) {
+// crashOnce is one TestSIGKILLLosesNothing on dsn, serve run with args.
+func crashOnce(t *testing.T, dsn string, args ...string) {
 	key := fleetKey(t, dsn)
-	cmd, url := startServe(t, dsn)
+	cmd, url := startServeLogged(t, dsn, io.Discard, nil, args...)
 	reports := crashReports(6000, 40)
 	client := &http.Client{Timeout: 10 * time.Second}
 	acked := sendAll(client, url, key, reports, func(i int) {
@@ -177,7 +182,7 @@ func crashOnce(t *testing.T, dsn string) {
 	t.Logf("%d acknowledged before the kill, %d stored", len(acked), len(stored))
 
 	// Restart and re-send everything: each report ends up counted once.
-	cmd, url = startServe(t, dsn)
+	cmd, url = startServeLogged(t, dsn, io.Discard, nil, args...)
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	if again := sendAll(client, url, key, reports, nil); len(again) != len(reports) {
 		t.Fatalf("after restart %d of %d re-sent reports were acknowledged", len(again), len(reports))

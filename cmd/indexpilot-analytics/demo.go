@@ -24,7 +24,7 @@ func (c cli) demo(args []string) int {
 	fleetFlags(fs, &f)
 	exit := fs.Bool("exit-after-load", false, "stop once the fleet is loaded (for scripts and tests)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	return c.untilSignal("demo", func(ctx context.Context) error { return c.runDemo(ctx, *listen, *path, f, *exit) })
 }

@@ -41,6 +41,9 @@ as JSON (GET /api/v1/experiments/NAME gives the same); stop ends one now.`
 func (c cli) experiments(args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(c.err, experimentsHelp)
+		if len(args) > 0 {
+			return exitOK
+		}
 		return exitUsage
 	}
 	var retention values

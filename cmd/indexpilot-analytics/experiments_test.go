@@ -37,7 +37,8 @@ func TestExperimentsCommand(t *testing.T) {
 		{[]string{"stop", "--database", db, "nothing"}, 1, `no experiment called "nothing"`},
 		{[]string{"stop", "cert_threshold_v2", "--database", db}, 0, "stopped cert_threshold_v2"},
 		{[]string{"list", "--database", db}, 0, "cert_threshold_v2  ended"},
-		{[]string{"-h"}, 2, "Usage:"},
+		{[]string{"-h"}, 0, "Usage:"},
+		{nil, 2, "Usage:"},
 		{[]string{"frobnicate"}, 2, `unknown subcommand "frobnicate"`},
 	} {
 		code, out := run(c.args...)

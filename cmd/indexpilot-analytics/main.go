@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -69,6 +70,15 @@ func (c cli) flags(name, usage string) *flag.FlagSet {
 	fs.SetOutput(c.err)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage+"\n\nFlags:\n"); fs.PrintDefaults() }
 	return fs
+}
+
+// parseFailed is the exit code of a command whose flags did not parse: 0
+// after -h (the usage was asked for and printed), else the usage code.
+func parseFailed(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
 }
 
 // untilSignal runs fn, whose context ends at SIGINT or SIGTERM, and

@@ -15,7 +15,7 @@ func (c cli) serve(args []string) int {
 		"requests (their reports are committed) and exits 0.")
 	v := register(fs, serviceOptions...)
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	o, err := v.serviceConfig(c.err)
 	if err != nil {

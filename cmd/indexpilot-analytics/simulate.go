@@ -24,7 +24,7 @@ func (c cli) simulate(args []string) int {
 	fs.BoolVar(&f.Structure, "structure", false, "plant what the Insights page should find, as the demo does (a weak algorithm, a popular combination, growing adoption)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	f.Now = time.Now()
 	if !*quiet {

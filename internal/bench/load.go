@@ -83,8 +83,10 @@ func (t Target) post(c *http.Client, body []byte) bool {
 }
 
 // ClosedLoop sends from conns connections, each as fast as answers come,
-// for d.
-func ClosedLoop(ctx context.Context, t Target, conns int, d time.Duration, installations int) Result {
+// for d. A retryShare of the requests (0 to 1) send again a report the
+// connection sent before, byte for byte: a client retrying after an
+// outage. The rest are reports with a fresh report_id.
+func ClosedLoop(ctx context.Context, t Target, conns int, d time.Duration, installations int, retryShare float64) Result {
 	c := newClient(conns)
 	deadline := time.Now().Add(d)
 	lat := make([][]time.Duration, conns)
@@ -96,11 +98,16 @@ func ClosedLoop(ctx context.Context, t Target, conns int, d time.Duration, insta
 		go func(i int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
+			var sent retries
 			for time.Now().Before(deadline) && ctx.Err() == nil {
-				body := Body(rng, installations, start, LiveSpread)
+				body := sent.pick(rng, retryShare)
+				if body == nil {
+					body = Body(rng, installations, start, LiveSpread)
+				}
 				t0 := time.Now()
 				if t.post(c, body) {
 					ok.Add(1)
+					sent.keep(body)
 				} else {
 					errs.Add(1)
 				}
@@ -110,6 +117,28 @@ func ClosedLoop(ctx context.Context, t Target, conns int, d time.Duration, insta
 	}
 	wg.Wait()
 	return summarise(lat, int(ok.Load()), int(errs.Load()), time.Since(start))
+}
+
+// retries holds the last reports a connection had acknowledged, to send
+// again.
+type retries struct {
+	bodies [64][]byte
+	n      int // bodies kept in all
+}
+
+// pick returns, with probability share, one of the kept bodies; else (or
+// when none is kept) nil.
+func (r *retries) pick(rng *rand.Rand, share float64) []byte {
+	if r.n == 0 || share <= 0 || rng.Float64() >= share {
+		return nil
+	}
+	return r.bodies[rng.IntN(min(r.n, len(r.bodies)))]
+}
+
+// keep remembers an acknowledged body.
+func (r *retries) keep(body []byte) {
+	r.bodies[r.n%len(r.bodies)] = body
+	r.n++
 }
 
 // OpenLoop sends rate requests per second for warmup, then for d, on

@@ -30,8 +30,8 @@ var (
 
 // WrkClosedLoop runs wrk (2 threads, conns connections, d) against t with
 // the embedded report script: the load generator the peer figures in
-// BENCHMARKS.md were measured with.
-func WrkClosedLoop(ctx context.Context, t Target, conns int, d time.Duration) (Result, error) {
+// BENCHMARKS.md were measured with. retryShare is as for ClosedLoop.
+func WrkClosedLoop(ctx context.Context, t Target, conns int, d time.Duration, retryShare float64) (Result, error) {
 	f, err := os.CreateTemp("", "report-*.lua")
 	if err != nil {
 		return Result{}, err
@@ -42,7 +42,7 @@ func WrkClosedLoop(ctx context.Context, t Target, conns int, d time.Duration) (R
 	}
 	f.Close()
 	out, err := exec.CommandContext(ctx, "wrk", "-t2", "-c"+strconv.Itoa(conns), "-d"+d.String(), "--latency",
-		"-s", f.Name(), t.URL, "--", t.Key).CombinedOutput()
+		"-s", f.Name(), t.URL, "--", t.Key, strconv.FormatFloat(retryShare, 'f', -1, 64)).CombinedOutput()
 	if err != nil {
 		return Result{}, fmt.Errorf("bench: wrk: %v\n%s", err, out)
 	}

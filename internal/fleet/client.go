@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/backoff"
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
@@ -205,7 +206,7 @@ func (s *sender) do(ctx context.Context, newReq func() (*http.Request, error)) (
 			}
 			return status, body, attempt, fmt.Errorf("giving up after %d attempts: %w", maxAttempts, err)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return 0, nil, attempt + 1, err
 		}
 	}
@@ -216,7 +217,7 @@ func (s *sender) do(ctx context.Context, newReq func() (*http.Request, error)) (
 func (s *sender) try(req *http.Request, attempt int) (status int, body []byte, wait time.Duration, err error) {
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return 0, nil, backoff(attempt), err
+		return 0, nil, retryWait(attempt), err
 	}
 	body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer)) // drain, so the connection is reused
@@ -224,13 +225,13 @@ func (s *sender) try(req *http.Request, attempt int) (status int, body []byte, w
 		err = cerr
 	}
 	if err != nil {
-		return 0, nil, backoff(attempt), err
+		return 0, nil, retryWait(attempt), err
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		return resp.StatusCode, body, retryAfter(resp.Header.Get("Retry-After"), backoff(attempt)), nil
+		return resp.StatusCode, body, retryAfter(resp.Header.Get("Retry-After"), retryWait(attempt)), nil
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return resp.StatusCode, body, backoff(attempt), nil
+		return resp.StatusCode, body, retryWait(attempt), nil
 	}
 	return resp.StatusCode, body, -1, nil
 }
@@ -250,22 +251,11 @@ func retryAfter(h string, def time.Duration) time.Duration {
 	return def
 }
 
-// backoff is the wait before attempt+1 after a network error or a 5xx:
+// retryWait is the wait before attempt+1 after a network error or a 5xx:
 // exponential, with jitter so that the workers do not retry in step.
-func backoff(attempt int) time.Duration {
+func retryWait(attempt int) time.Duration {
 	d := min(firstBackoff<<attempt, maxBackoff)
 	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
 }
 
 // failedUnlessCancelled is the outcome of a delivery that got no answer.

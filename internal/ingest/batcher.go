@@ -32,8 +32,10 @@ type Config struct {
 	MaxWait  time.Duration // how long a lone report may wait for company (default 0: none)
 	Timeout  time.Duration // deadline of one commit (default 10 s)
 	// Committers is how many batches may be in flight at once (default
-	// 1). With more than one, a batch forms and starts its transaction
-	// while the previous one commits; the store keeps them exact.
+	// 1). With more than one, one batch at a time forms and starts its
+	// transaction, and the next forms once it is staged (see
+	// store.StagedIngester: its reports inserted, its commit under way) or
+	// done; the store keeps them exact.
 	Committers int
 }
 
@@ -43,6 +45,7 @@ type Batcher struct {
 	cfg      Config
 	observer Observer
 	queue    chan *request
+	front    sync.Mutex // held by the committer forming and starting a batch
 	done     chan struct{}
 	mu       sync.RWMutex // guards closed against sends on queue
 	closed   bool
@@ -111,12 +114,22 @@ func (b *Batcher) Close() {
 	<-b.done
 }
 
+// loop is one committer: it takes the front, forms a batch, and gives the
+// front up once the store has staged the batch (or stored it), so that
+// the next batch forms while this one commits and takes in what arrived
+// meanwhile.
 func (b *Batcher) loop() {
 	batch := make([]*request, 0, b.cfg.MaxBatch)
-	for first := range b.queue {
+	for {
+		b.front.Lock()
+		first, ok := <-b.queue
+		if !ok {
+			b.front.Unlock()
+			return
+		}
 		batch = append(batch[:0], first)
 		batch = b.fill(batch)
-		b.commit(batch)
+		b.commit(batch, b.front.Unlock)
 	}
 }
 
@@ -155,14 +168,25 @@ func (b *Batcher) fill(batch []*request) []*request {
 	return batch
 }
 
-func (b *Batcher) commit(batch []*request) {
+// commit stores batch, calls release once (when the store stages the
+// batch, or at the latest when it is done) and answers the requests.
+func (b *Batcher) commit(batch []*request, release func()) {
+	var once sync.Once
+	staged := func() { once.Do(release) }
 	items := make([]store.Item, len(batch))
 	for i, r := range batch {
 		items[i] = r.item
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.Timeout)
 	start := time.Now()
-	inserted, err := b.store.Ingest(ctx, items)
+	var inserted []bool
+	var err error
+	if st, ok := b.store.(store.StagedIngester); ok {
+		inserted, err = st.IngestStaged(ctx, items, staged)
+	} else {
+		inserted, err = b.store.Ingest(ctx, items)
+	}
+	staged()
 	cancel()
 	if b.observer != nil {
 		b.observer.Batch(len(batch), time.Since(start), err)

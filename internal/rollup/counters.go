@@ -37,7 +37,8 @@ type Counters struct {
 }
 
 // A counter is one entry of counterList: the column that holds it in both
-// stores (rollups and rollup_deltas) and what one report adds to it.
+// stores (rollups, and SQLite's rollup_deltas) and what one report adds
+// to it.
 type counter struct {
 	column string
 	// of is what a report adds to every row that counts it; nil for the
@@ -49,9 +50,10 @@ type counter struct {
 // counterList declares the counters of a rollup row, in the order of the
 // fields of Counters. A new counter (say, of a new numeric report metric)
 // is a field of Counters, an entry here, and a migration per dialect that
-// adds its column to rollups and rollup_deltas (BIGINT NOT NULL DEFAULT 0
-// in PostgreSQL, INTEGER NOT NULL DEFAULT 0 in SQLite); the stores, the
-// delta codec and the arithmetic follow this list.
+// adds its column, BIGINT NOT NULL DEFAULT 0 in PostgreSQL and INTEGER NOT
+// NULL DEFAULT 0 in SQLite, to rollups (and to SQLite's rollup_deltas;
+// PostgreSQL keeps its pending deltas encoded since migration 010); the
+// stores, the delta codec and the arithmetic follow this list.
 var counterList = []counter{
 	{"reports", func(*report.Report) int64 { return 1 }},
 	{"total", nil},

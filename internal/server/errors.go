@@ -41,7 +41,7 @@ func tooMany(retryAfter int, message string) *apiError {
 // unavailable is a 503 for a store that failed; the cause is logged, not
 // shown.
 func unavailable(cause error) *apiError {
-	e := errorf(http.StatusServiceUnavailable, "store_unavailable", "the report was not stored; retry later")
+	e := errorf(http.StatusServiceUnavailable, "store_unavailable", "the store failed; retry later: a report may or may not be stored, and sent again with the same report_id it counts once")
 	e.RetryAfter, e.cause = 5, cause
 	return e
 }
@@ -80,8 +80,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		ae.cause = err
 	}
 	if ae.cause != nil || ae.Status >= 500 {
-		// Never the client address, a key or a body: the route and the cause.
-		s.log.Error("request failed", "route", r.Pattern, "status", ae.Status, "err", err)
+		// Never the client address, a key or a body: the route, the answer
+		// and its cause (the store's own error, say, behind a 503).
+		args := []any{"route", r.Pattern, "status", ae.Status, "err", ae.Error()}
+		if ae.cause != nil {
+			args = append(args, "cause", ae.cause.Error())
+		}
+		s.log.Error("request failed", args...)
 	}
 	if ae.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))

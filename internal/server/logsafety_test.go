@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ func TestErrorsLogNoAddressKeyOrBody(t *testing.T) {
 	}
 	e.store.Close() // the store fails: 503s, whose causes are logged
 	sends = append(sends, e.do("GET", "/api/v1/dashboard/stats", nil, "Authorization", "Bearer "+adminToken))
+	sends = append(sends, e.send(key, body(id, now.Add(-time.Hour), ""))) // an ingest the store fails
 	statuses := map[int]bool{}
 	for _, r := range sends {
 		statuses[r.status] = true
@@ -51,6 +53,13 @@ func TestErrorsLogNoAddressKeyOrBody(t *testing.T) {
 	log := logged.String()
 	if !strings.Contains(log, "request failed") {
 		t.Fatalf("the store failure was not logged:\n%s", log)
+	}
+	// The store's own words, behind the 503 of the dashboard and of the
+	// ingest, whose answer says only that the store is unavailable.
+	for _, route := range []string{"GET /api/v1/dashboard/stats", "POST /api/v1/telemetry"} {
+		if !regexp.MustCompile(`route="` + route + `" status=503 err="store_unavailable: [^"]*" cause="[^"]*closed`).MatchString(log) {
+			t.Errorf("the cause of the store failure on %s was not logged:\n%s", route, log)
+		}
 	}
 	for _, leak := range []string{"127.0.0.1", key, secret, adminToken, "X-Api-Key", "X-API-Key"} {
 		if strings.Contains(log, leak) {

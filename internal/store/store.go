@@ -103,6 +103,18 @@ type Store interface {
 	Texts         // texts.go
 }
 
+// StagedIngester is a Store whose Ingest ends with a stage that may
+// overlap the next batch's start: once a batch's reports are inserted,
+// only its commit (and its deltas, which nothing reads back) remains,
+// and the ingest batcher may form the next batch and begin it meanwhile
+// (ingest.Config.Committers above 1).
+type StagedIngester interface {
+	// IngestStaged is Ingest that calls inserted once the batch's reports
+	// are inserted and only its commit remains. It may not call it at all
+	// (a failure first); it never calls it twice.
+	IngestStaged(ctx context.Context, items []Item, inserted func()) ([]bool, error)
+}
+
 // RollupQuery selects rollup rows: days From..To inclusive, in the given
 // dimensions (all when Dims is empty), with their bitmaps only when
 // Bitmaps is set (counting needs InstallsN alone).

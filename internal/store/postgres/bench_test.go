@@ -62,3 +62,23 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkIngestRetries is BenchmarkIngest with half of each batch
+// retries: the new half of the previous batch, sent again (a retry storm
+// after an outage). reports/s counts the new reports and the
+// retries alike, as the HTTP service answers both.
+func BenchmarkIngestRetries(b *testing.B) {
+	s := open(b, nil)
+	if _, err := s.Ingest(context.Background(), benchItems(0)); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		retried := benchItems(int64(i))[benchBatch/2:]
+		fresh := benchItems(int64(i) + 1)[benchBatch/2:]
+		if _, err := s.Ingest(context.Background(), append(retried, fresh...)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "reports/s")
+}

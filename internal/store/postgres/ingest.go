@@ -14,48 +14,52 @@ import (
 )
 
 // Ingest stores a batch of reports and their rollup deltas in one
-// transaction: of one round trip when the batch's installations are known
-// and its reports new (ingestKnown), else of two (pipeTx): the reports,
-// with their installations and BEGIN, then the rollup deltas with COMMIT.
+// transaction of two round trips (pipeTx): the installations and reports,
+// with BEGIN, then the deltas of the reports that were new, with COMMIT.
+// Reports already stored (retries) are skipped by the first and counted
+// by neither. A transaction that PostgreSQL aborts as deadlocked is run
+// again after a backoff; docs/ingest.md tells the whole path.
 func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
-	var err error
-	for attempt := 0; attempt < retries; attempt++ {
-		var inserted []bool
-		inserted, err = s.tryIngest(ctx, items)
-		if err == nil {
-			return inserted, nil
-		}
-		if !retryable(err) {
-			return nil, err
-		}
-	}
-	return nil, fmt.Errorf("postgres: gave up after %d attempts: %w", retries, err)
+	return s.IngestStaged(ctx, items, nil)
 }
 
-func (s *Store) tryIngest(ctx context.Context, items []store.Item) ([]bool, error) {
+var _ store.StagedIngester = (*Store)(nil)
+
+// IngestStaged is Ingest that calls staged (unless nil) after the first
+// round trip of the batch's first attempt: the reports are inserted, and
+// the delta batch and COMMIT remain. An attempt run again after a
+// deadlock overlaps the next batch whole; that is as exact as two
+// processes ingesting at once.
+func (s *Store) IngestStaged(ctx context.Context, items []store.Item, staged func()) ([]bool, error) {
 	b := store.NewBatch(items)
+	var inserted []bool
+	err := withRetry(ctx, func() error {
+		var err error
+		inserted, err = s.tryIngest(ctx, b, staged)
+		staged = nil
+		return err
+	})
+	return inserted, err
+}
+
+func (s *Store) tryIngest(ctx context.Context, b *store.Batch, staged func()) ([]bool, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: acquire connection: %w", err)
 	}
 	defer conn.Release()
-	if inserted, ok, err := s.ingestKnown(ctx, conn.Conn(), b); ok || err != nil {
-		return inserted, err
-	}
 	tx := &pipeTx{conn: conn.Conn()}
 	defer tx.rollback()
 	inserted, err := b.Store(ctx, tx, s.now())
 	if err != nil {
 		return nil, err
 	}
+	if staged != nil {
+		staged()
+	}
 	if err := tx.commit(ctx); err != nil {
 		return nil, err
 	}
-	nums := make(map[string]uint32, len(b.Raws))
-	for _, r := range b.Raws {
-		nums[r.InstallationID] = r.Num
-	}
-	s.nums.add(nums)
 	return inserted, nil
 }
 
@@ -218,44 +222,29 @@ func (t txn) SaveRollups(ctx context.Context, rows []*rollup.Row) error {
 			installs_n = EXCLUDED.installs_n, installs = EXCLUDED.installs`, rows)
 }
 
-// TakeDeltas deletes and returns every pending delta the statements see;
+// TakeDeltas deletes and returns every pending delta the statement sees;
 // deltas committed later stay for the next time.
 func (t txn) TakeDeltas(ctx context.Context) ([]*rollup.Row, error) {
-	b := &pgx.Batch{}
 	// query: take-delta-batches
-	b.Queue(`DELETE FROM rollup_delta_batches RETURNING rows`)
-	// query: take-deltas (rows written before migration 006)
-	b.Queue(`DELETE FROM rollup_deltas RETURNING ` + rollupColumns + `, installs`)
-	return readDeltas(t.tx.SendBatch(ctx, b))
+	rows, err := t.tx.Query(ctx, `DELETE FROM rollup_delta_batches RETURNING rows`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: take delta batches: %w", err)
+	}
+	return readDeltas(rows)
 }
 
-// readDeltas reads the two results of a pipeline that selects the pending
-// deltas (delta batches, then old-style delta rows) and closes it.
-func readDeltas(br pgx.BatchResults) ([]*rollup.Row, error) {
-	defer br.Close()
-	res, err := br.Query()
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read delta batches: %w", err)
-	}
+// readDeltas decodes the delta batches of rows (one column, the encoded
+// rows) and closes rows.
+func readDeltas(res pgx.Rows) ([]*rollup.Row, error) {
 	var out []*rollup.Row
 	var blob []byte
-	_, err = pgx.ForEachRow(res, []any{&blob}, func() error {
+	_, err := pgx.ForEachRow(res, []any{&blob}, func() error {
 		rows, err := rollup.DecodeRows(blob)
 		out = append(out, rows...)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read delta batches: %w", err)
-	}
-	res, err = br.Query()
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read deltas: %w", err)
-	}
-	if err := scanRollups(res, true, func(r *rollup.Row) { out = append(out, r) }); err != nil {
-		return nil, err
-	}
-	if err := br.Close(); err != nil {
-		return nil, fmt.Errorf("postgres: read deltas: %w", err)
 	}
 	return out, nil
 }

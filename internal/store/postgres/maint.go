@@ -186,6 +186,5 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		n = int64(len(raws))
 		return store.ApplyDeltas(ctx, txn{tx}, deltas, true)
 	})
-	s.nums.forget(installationID)
 	return n, err
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// pipeTx is the transaction of one ingest batch that ingestKnown could
-// not take, written for few round trips: BEGIN travels with the first
+// pipeTx is the transaction of one ingest batch, written for few round
+// trips: BEGIN travels with the first
 // statement, and the rollup deltas, which nothing in the batch reads back,
 // travel with COMMIT. A batch therefore costs two round trips: on a busy
 // two-core machine each one waits for two processes to be scheduled,
@@ -257,4 +257,14 @@ func (t *pipeTx) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
 	// query: insert-delta-batch
 	t.tail.Queue(`INSERT INTO rollup_delta_batches (rows) VALUES ($1)`, blob)
 	return nil
+}
+
+// rollback ends a failed transaction on conn; a connection that cannot
+// roll back is closed, so the pool never hands it out again.
+func rollback(conn *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, `ROLLBACK`); err != nil {
+		conn.Close(ctx)
+	}
 }

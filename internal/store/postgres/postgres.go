@@ -2,14 +2,15 @@
 // pgx v5 pool. It behaves exactly like the SQLite store; only the SQL
 // differs.
 //
-// Ingest is written for throughput: a batch of reports costs one round
-// trip when its installations are known (known.go), two otherwise
-// (pipeline.go), whatever its size: arrays passed with unnest, pipelined
+// Ingest is written for throughput: a batch of reports costs two round
+// trips whatever its size and however many of its reports are retries
+// (pipeline.go; docs/ingest.md): arrays passed with unnest, pipelined
 // statements, and the batch's rollup deltas as one value. Concurrent
 // writers, in one process or several, stay exact: compaction folds the
 // deltas into rollup rows under an advisory lock, rows are claimed and
 // locked in rollup.Key order, and transactions that PostgreSQL aborts as
-// deadlocked or unserializable are retried whole.
+// deadlocked or unserializable are retried whole after a jittered backoff
+// (retry.go).
 //
 // The package must never log or return a report's payload or a key's
 // hash in an error.
@@ -54,16 +55,11 @@ const rollupLock int64 = 0x1d3_7e1e_0011
 // multixacts).
 const deleteLock int64 = 0x1d3_7e1e_0012
 
-// retries is how many times a transaction aborted by a deadlock or a
-// serialization failure is run again before giving up.
-const retries = 5
-
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
 	store.Records // keys and installations
 	pool          *pgxpool.Pool
 	now           func() time.Time
-	nums          numCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -164,13 +160,7 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // inTxOpts is inTx with transaction options (isolation level).
 func (s *Store) inTxOpts(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < retries; attempt++ {
-		if err = s.tryTx(ctx, opts, fn); !retryable(err) {
-			return err
-		}
-	}
-	return fmt.Errorf("postgres: gave up after %d attempts: %w", retries, err)
+	return withRetry(ctx, func() error { return s.tryTx(ctx, opts, fn) })
 }
 
 func (s *Store) tryTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
@@ -191,7 +181,6 @@ func (s *Store) tryTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) e
 // SQLSTATE codes this package acts on.
 const (
 	codeUniqueViolation      = "23505"
-	codeNotNullViolation     = "23502"
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
 )
@@ -204,9 +193,15 @@ func errCode(err error) string {
 	return ""
 }
 
+// retryable tells whether a transaction that failed with err may simply
+// run again: PostgreSQL aborted it as deadlocked or unserializable, or it
+// failed before anything reached the server.
 func retryable(err error) bool {
+	if err == nil {
+		return false
+	}
 	c := errCode(err)
-	return c == codeSerializationFailure || c == codeDeadlockDetected
+	return c == codeSerializationFailure || c == codeDeadlockDetected || pgconn.SafeToRetry(err)
 }
 
 func isUnique(err error) bool { return errCode(err) == codeUniqueViolation }

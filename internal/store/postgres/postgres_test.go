@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -163,19 +164,19 @@ func TestIngestBatchInConstantRoundTrips(t *testing.T) {
 		}
 		return tracer.n.Load() - before
 	}
-	ingest(batch(0, 1, 1, 1, "0.9.0")) // the first batch also loads the installation numbers
+	ingest(batch(0, 1, 1, 1, "0.9.0"))
 	// Batches that bring new installations (and new rollup keys): two
 	// round trips, whatever their size.
 	small := ingest(batch(1, 10, 10, 2, "1.0.0"))
 	large := ingest(batch(11, 1000, 300, 3, "2.0.0"))
-	if small != large || large > 2 {
-		t.Fatalf("round trips: %d for 10 reports, %d for 1000; want the same, at most 2", small, large)
+	if small != 2 || large != 2 {
+		t.Fatalf("round trips: %d for 10 reports, %d for 1000; want 2", small, large)
 	}
-	// New reports of known installations: one round trip.
+	// New reports of known installations: the same two.
 	small = ingest(batch(2000, 10, 10, 2, "1.0.0"))
 	large = ingest(batch(3000, 1000, 300, 3, "2.0.0"))
-	if small != 1 || large != 1 {
-		t.Fatalf("round trips of known installations' reports: %d for 10, %d for 1000; want 1", small, large)
+	if small != 2 || large != 2 {
+		t.Fatalf("round trips of known installations' reports: %d for 10, %d for 1000; want 2", small, large)
 	}
 	if _, err := s.Compact(ctx(t)); err != nil {
 		t.Fatal(err)
@@ -187,7 +188,30 @@ func TestIngestBatchInConstantRoundTrips(t *testing.T) {
 		t.Fatalf("max installation number %d after 300 installations", n)
 	}
 	before := storetest.Snapshot(t, s)
-	ins, err := s.Ingest(ctx(t), batch(3000, 1000, 300, 3, "2.0.0"))
+	// Half retries, half new: still two round trips (no failed attempt
+	// replayed on another path), and only the new half is inserted.
+	mixed := append(batch(3000, 500, 300, 3, "2.0.0"), batch(5000, 500, 300, 3, "2.0.0")...)
+	trips := tracer.n.Load()
+	ins, err := s.Ingest(ctx(t), mixed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tracer.n.Load() - trips; n != 2 {
+		t.Fatalf("a batch half of retries took %d round trips, want 2", n)
+	}
+	for i, ok := range ins {
+		if ok != (i >= 500) {
+			t.Fatalf("item %d of the mixed batch: inserted %v, want %v", i, ok, i >= 500)
+		}
+	}
+	if _, err := s.Compact(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := queryInt(t, s, `SELECT sum(reports) FROM rollups WHERE dim = 'all'`); n != 2521 {
+		t.Fatalf("all rows count %d reports after the mixed batch, want 2521", n)
+	}
+	before = storetest.Snapshot(t, s)
+	ins, err = s.Ingest(ctx(t), batch(3000, 1000, 300, 3, "2.0.0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,59 +385,118 @@ func equal(t *testing.T, got, want []*rollup.Row) {
 	}
 }
 
-// TestDeltasOfEarlierVersionsCount: delta rows that a server older than
-// migration 006 left pending in rollup_deltas are read and compacted like
-// the batches' deltas, once.
-func TestDeltasOfEarlierVersionsCount(t *testing.T) {
-	s := open(t, nil)
-	items := batch(0, 20, 5, 1, "1.0.0")
-	if _, err := s.Ingest(ctx(t), items); err != nil {
-		t.Fatal(err)
-	}
-	day := rollup.DayOf(items[0].Time)
-	old := rollup.NewRow(rollup.Key{Day: day, Dim: rollup.DimVersion, Key: "0.9.0"})
-	old.Reports = 7
-	old.Installs.Add(4242)
-	args, err := rollupArgs([]*rollup.Row{old})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.pool.Exec(ctx(t), `INSERT INTO rollup_deltas (`+rollupColumns+`, installs) `+unnestRollups, args...); err != nil {
-		t.Fatal(err)
-	}
-	check := func(when string) {
-		t.Helper()
-		rows := storetest.Snapshot(t, s)
-		var got, all *rollup.Row
-		for _, r := range rows {
-			switch {
-			case r.Key == old.Key:
-				got = r
-			case r.Day == day && r.Dim == rollup.DimAll:
-				all = r
+// TestOldDeltasFoldedByMigration010: delta rows that a server older than
+// migration 006 left pending in rollup_deltas become delta batches at
+// migration 010, which drops the table; they are read and compacted once,
+// like the batches' own. Both orders are tried: a database created at
+// 006 and upgraded (010 runs before 070 and 090, which then skip the
+// dropped table), and one that had every other migration (010 runs last,
+// with the columns they added).
+func TestOldDeltasFoldedByMigration010(t *testing.T) {
+	const cols002 = "reports, total, indexes_created, indexes_recommended, queries_analyzed, perf_sum, perf_n, " +
+		"error_reports, errors, lat_p50_sum, lat_p95_sum, lat_p99_sum, lat_n"
+	for _, c := range []struct {
+		name   string
+		before func(version int) bool // the migrations applied before the old row is written
+		cols   string                 // rollup_deltas' counter columns then
+	}{
+		{"from 006", func(v int) bool { return v <= 6 }, cols002 + ", ab_sum"},
+		{"010 last", func(v int) bool { return v != 10 }, cols002 + ", ab_sum, perf_sum_sq, usage_cross"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := pgxpool.ParseConfig(pgtest.New(t))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if got == nil || got.Reports != 7 || !got.Installs.Contains(4242) || got.InstallsN != 1 {
-			t.Fatalf("%s: the earlier version's delta reads as %+v", when, got)
-		}
-		if all == nil || all.Reports != 20 {
-			t.Fatalf("%s: the batch's deltas read as %+v, want 20 reports", when, all)
-		}
+			s, err := openConfig(ctx(t), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			ms, err := store.Migrations(migrations)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				if c.before(m.Version) {
+					if err := s.migrate(ctx(t), m); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			day := rollup.DayOf(time.Now())
+			key := rollup.Key{Day: day, Dim: rollup.DimVersion, Key: "0.9.0 ✓"}
+			old := rollup.NewRow(key)
+			old.Installs.AddMany([]uint32{4242, 70000, 1 << 20})
+			bitmap, err := old.Installs.ToBytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Counters with values of one to six varint bytes, and 0 in
+			// every column not named.
+			n := len(strings.Split(c.cols, ", "))
+			values := []any{int32(day), key.Dim, key.Key, int64(3), bitmap}
+			ph := "$1, $2, $3, $4, $5"
+			for i := range n {
+				values = append(values, oldCounter(i))
+				ph += fmt.Sprintf(", $%d", 6+i)
+			}
+			if _, err := s.pool.Exec(ctx(t), `INSERT INTO rollup_deltas (day, dim, key, installs_n, installs, `+c.cols+`)
+				SELECT `+ph, values...); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			if n := queryInt(t, s, `SELECT count(*) FROM pg_tables WHERE tablename = 'rollup_deltas'`); n != 0 {
+				t.Fatal("rollup_deltas still there after migration 010")
+			}
+			items := batch(0, 20, 5, 1, "1.0.0")
+			if _, err := s.Ingest(ctx(t), items); err != nil {
+				t.Fatal(err)
+			}
+			check := func(when string) {
+				t.Helper()
+				var got *rollup.Row
+				for _, r := range storetest.Snapshot(t, s) {
+					if r.Key == key {
+						got = r
+					}
+				}
+				if got == nil {
+					t.Fatalf("%s: the old delta row is gone", when)
+				}
+				want := map[string]int64{}
+				for i, col := range strings.Split(c.cols, ", ") {
+					want[col] = oldCounter(i)
+				}
+				for i, col := range rollup.CounterColumns() {
+					if v := *got.Counters.Fields()[i]; v != want[col] {
+						t.Errorf("%s: %s = %d, want %d", when, col, v, want[col])
+					}
+				}
+				if got.InstallsN != 3 || !got.Installs.Equals(old.Installs) {
+					t.Errorf("%s: installations %v, want %v", when, got.Installs.ToArray(), old.Installs.ToArray())
+				}
+			}
+			check("pending")
+			if n, err := s.Compact(ctx(t)); err != nil || n == 0 {
+				t.Fatalf("Compact: %d rows, %v", n, err)
+			}
+			if n := queryInt(t, s, `SELECT count(*) FROM rollup_delta_batches`); n != 0 {
+				t.Fatalf("%d delta batches left after compaction", n)
+			}
+			check("compacted")
+		})
 	}
-	check("pending")
-	if n, err := s.Compact(ctx(t)); err != nil || n == 0 {
-		t.Fatalf("Compact: %d rows, %v", n, err)
-	}
-	for _, table := range []string{"rollup_deltas", "rollup_delta_batches"} {
-		if n := queryInt(t, s, `SELECT count(*) FROM `+table); n != 0 {
-			t.Fatalf("%d rows left in %s after compaction", n, table)
-		}
-	}
-	check("compacted")
 }
 
-// TestInstallationDeletedElsewhere: a process that cached an
-// installation's number, erased meanwhile by another process, neither
+// oldCounter is the value TestOldDeltasFoldedByMigration010 writes in the
+// i-th counter column it names.
+func oldCounter(i int) int64 { return int64(i+1) << (7 * (i % 6)) }
+
+// TestInstallationDeletedElsewhere: a process that stored reports of an
+// installation, erased meanwhile by another process, neither
 // stores the installation's next report under the old number nor creates
 // the installation again: the batch fails whole, and the same batch
 // without that report is then stored, each report counted once.
@@ -435,7 +518,7 @@ func TestInstallationDeletedElsewhere(t *testing.T) {
 	if _, err := a.Ingest(ctx(t), batch(0, 20, 4, 1, "1.0.0")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Ingest(ctx(t), batch(20, 20, 4, 1, "1.0.0")); err != nil { // through the cache
+	if _, err := a.Ingest(ctx(t), batch(20, 20, 4, 1, "1.0.0")); err != nil {
 		t.Fatal(err)
 	}
 	gone := storetest.Item(1, 0, 0, "1.0.0").Report.InstallationID

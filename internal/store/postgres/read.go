@@ -36,12 +36,12 @@ func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row
 
 // pendingDeltas returns the pending deltas that q selects.
 func pendingDeltas(ctx context.Context, tx pgx.Tx, q store.RollupQuery) ([]*rollup.Row, error) {
-	b := &pgx.Batch{}
 	// query: read-delta-batches
-	b.Queue(`SELECT rows FROM rollup_delta_batches`)
-	// query: read-deltas (rows written before migration 006)
-	b.Queue(`SELECT ` + rollupColumns + `, installs FROM rollup_deltas`)
-	all, err := readDeltas(tx.SendBatch(ctx, b))
+	rows, err := tx.Query(ctx, `SELECT rows FROM rollup_delta_batches`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read delta batches: %w", err)
+	}
+	all, err := readDeltas(rows)
 	if err != nil {
 		return nil, err
 	}

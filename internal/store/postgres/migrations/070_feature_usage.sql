@@ -6,7 +6,9 @@ ALTER TABLE rollups ADD COLUMN usage_successes BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rollups ADD COLUMN usage_uses_sq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rollups ADD COLUMN usage_cross BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rollups ADD COLUMN usage_successes_sq BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE rollup_deltas ADD COLUMN usage_successes BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE rollup_deltas ADD COLUMN usage_uses_sq BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE rollup_deltas ADD COLUMN usage_cross BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE rollup_deltas ADD COLUMN usage_successes_sq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE IF EXISTS rollup_deltas ADD COLUMN usage_successes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE IF EXISTS rollup_deltas ADD COLUMN usage_uses_sq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE IF EXISTS rollup_deltas ADD COLUMN usage_cross BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE IF EXISTS rollup_deltas ADD COLUMN usage_successes_sq BIGINT NOT NULL DEFAULT 0;
+-- (IF EXISTS: on a database created after migration 010, rollup_deltas is
+-- gone by the time this runs.)
