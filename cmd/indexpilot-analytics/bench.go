@@ -39,6 +39,9 @@ server runs as a child process on loopback):
   dashboard  stats and trends latency with --dashboard-reports stored reports
   insights   the insights endpoints' latency with --dashboard-reports reports of a simulated fleet
   releases   release health and anomalies latency, on as many reports with releases
+  storage    bytes per stored report with its indexes, --storage-reports of a simulated fleet
+  scale      at --scale-reports stored reports against the fleet's first 100,000: dashboard p95,
+             ingest, retention of a day's partition, bytes per report (not in the default --only)
 Each PostgreSQL case runs in a fresh database, dropped afterwards.
 
 Flags:
@@ -59,6 +62,8 @@ func (c cli) bench(args []string) int {
 	warmup := fs.Duration("warmup", 5*time.Second, "unmeasured lead-in of the fixed-rate run (connections open, caches fill)")
 	dashN := fs.Int("dashboard-reports", 1_000_000, "reports stored before timing the dashboard")
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
+	storageN := fs.Int("storage-reports", 250000, "reports of a simulated fleet stored by the storage case")
+	scaleN := fs.Int("scale-reports", 10_000_000, "reports stored by the scale case")
 	only := fs.String("only", "noop,seed,pg,pg-retry50,pg-rate,sqlite,dashboard", "comma-separated cases to run")
 	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
@@ -66,7 +71,8 @@ func (c cli) bench(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &benchRun{log: c.err, admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries, wrk: *load == "wrk"}
+	b := &benchRun{log: c.err, admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries,
+		storageN: *storageN, scaleN: *scaleN, wrk: *load == "wrk"}
 	switch {
 	case *load == "auto":
 		b.wrk = bench.WrkAvailable()
@@ -80,7 +86,7 @@ func (c cli) bench(args []string) int {
 	cases := map[string]func(context.Context) error{
 		"noop": b.noop, "seed": b.seed, "pg": b.pg, "pg-retry50": b.pgRetry50, "pg-rate": b.pgRate, "sqlite": b.sqlite, "dashboard": b.dashboard,
 		"insights": b.insights,
-		"releases": b.releases,
+		"releases": b.releases, "storage": b.storage, "scale": b.scale,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		fn, ok := cases[name]
@@ -111,6 +117,8 @@ type benchRun struct {
 	conns, rate    int
 	warmup         time.Duration
 	dashN, queries int
+	storageN       int // reports of the storage case
+	scaleN         int // reports of the scale case
 	rows           []benchRow
 }
 
@@ -348,6 +356,11 @@ func (b *benchRun) filledService(ctx context.Context, fill func(context.Context,
 	if err != nil {
 		return err
 	}
+	return b.adminService(dsn, fn)
+}
+
+// adminService serves dsn with an admin token and runs fn against it.
+func (b *benchRun) adminService(dsn string, fn func(c *child, token string) error) error {
 	token := "bench-admin-token-0123456789"
 	c, err := b.startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // (seconds for 20,000 installations over 30 days: BENCHMARKS.md), but a
 // day's reports rarely change once the day is over. The service therefore
 // keeps, in memory, each day's rows with the number of reports the day
-// had (store.ReportDayCounts, from the day index) and reads again only the
+// had (store.ReportDayCounts, from an index) and reads again only the
 // days whose count changed: today, a day a late report reached, a day an
 // erasure touched. A day is read again after maxRowAge in any case, so
 // that an erasure and a late report that leave a day's count as it was are

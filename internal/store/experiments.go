@@ -27,7 +27,7 @@ type Experiments interface {
 	// (90 days by default).
 	ExperimentUnitDays(ctx context.Context, q ExperimentQuery) ([]UnitDay, error)
 	// ReportDayCounts returns the number of raw reports of each day
-	// from..to that has any, from the day index alone (no report is read):
+	// from..to that has any, from an index alone (no report is read):
 	// storing or deleting a report changes its day's count, so a reader
 	// may keep what it derived from a day while the count stays.
 	ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error)

@@ -84,13 +84,17 @@ type Batch struct {
 
 // NewBatch prepares items (see Item.Prepare) for storing.
 func NewBatch(items []Item) *Batch {
-	seen := make(map[string]bool, len(items))
+	// A key is an installation's own (migration 015): two installations'
+	// reports with one key are two reports.
+	type id struct{ installation, key string }
+	seen := make(map[id]bool, len(items))
 	b := &Batch{Items: items, Raws: make([]Raw, 0, len(items)), idx: make([]int, 0, len(items))}
 	for i, it := range items {
-		if seen[it.Key] {
+		k := id{it.Report.InstallationID, it.Key}
+		if seen[k] {
 			continue
 		}
-		seen[it.Key] = true
+		seen[k] = true
 		if it.raw == nil {
 			it.Prepare()
 		}

@@ -31,7 +31,7 @@ func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, err
 	// query: insert-error-report
 	tag, err := t.tx.Exec(ctx, `INSERT INTO error_reports (report_key, installation_num, fingerprint, day, ts,
 			received_at, version, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (report_key) DO NOTHING`,
+		ON CONFLICT `+reportConflict+` DO NOTHING`,
 		r.Key, int32(r.Num), r.Fingerprint, int32(r.Day), r.Time, r.Received, r.Version, r.Report)
 	if err != nil {
 		return false, fmt.Errorf("postgres: insert error report: %w", err)
@@ -197,12 +197,10 @@ func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]stor
 func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// query: retain-error-reports
-		tag, err := tx.Exec(ctx, `DELETE FROM error_reports WHERE day < $1`, int32(rawBefore))
-		if err != nil {
-			return fmt.Errorf("postgres: retain error reports: %w", err)
+		var err error
+		if n, err = dropPartitions(ctx, tx, "error_reports", rawBefore); err != nil {
+			return err
 		}
-		n = tag.RowsAffected()
 		// query: retain-error-days
 		if _, err := tx.Exec(ctx, `DELETE FROM error_daily WHERE day < $1`, int32(countersBefore)); err != nil {
 			return fmt.Errorf("postgres: retain error days: %w", err)

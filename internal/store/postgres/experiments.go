@@ -125,7 +125,8 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	return out, nil
 }
 
-// ReportDayCounts counts each day's reports from the day index.
+// ReportDayCounts counts each day's reports from the primary key
+// index, which holds the day (an index-only scan of each day partition).
 func (s *Store) ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error) {
 	// query: report-day-counts
 	rows, err := s.pool.Query(ctx, `SELECT day, count(*) FROM reports WHERE day BETWEEN $1 AND $2 GROUP BY day`, from, to)

@@ -102,9 +102,12 @@ func scanContributions(rows pgx.Rows, fn func(rollup.Contribution)) error {
 	return nil
 }
 
-// Retain deletes raw reports and rollup rows older than the given days.
+// Retain deletes raw reports and rollup rows older than the given days:
+// the reports' partitions of those days are dropped whole (partitions.go).
 // Pending deltas are folded in first: a batch's deltas are stored together
-// whatever their days, so only rollup rows can be deleted by day.
+// whatever their days, so only rollup rows can be deleted by day. Retain
+// is the service's hourly maintenance, so it also makes the coming days'
+// partitions.
 func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -114,19 +117,20 @@ func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) 
 		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
 			return err
 		}
-		// query: retain-reports
-		tag, err := tx.Exec(ctx, `DELETE FROM reports WHERE day < $1`, int32(rawBefore))
-		if err != nil {
-			return fmt.Errorf("postgres: retain reports: %w", err)
+		var err error
+		if n, err = dropPartitions(ctx, tx, "reports", rawBefore); err != nil {
+			return err
 		}
-		n = tag.RowsAffected()
 		// query: retain-rollups
 		if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day < $1`, int32(rollupBefore)); err != nil {
 			return fmt.Errorf("postgres: retain rollups: %w", err)
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return n, s.keepPartitions(ctx)
 }
 
 // DeleteInstallation deletes an installation and its reports, and takes

@@ -110,7 +110,7 @@ func (t *pipeTx) commit(ctx context.Context) error {
 // statement began (their INSERT waited and skipped; the snapshot misses
 // them): the next round, with a newer snapshot, finds them.
 func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.Time) ([]bool, error) {
-	fresh := make(map[string]bool, len(rows))
+	fresh := make(map[reportID]bool, len(rows))
 	nums := make(map[string]uint32)
 	// In key order, so that batches sharing keys wait on each other in one
 	// order instead of deadlocking.
@@ -126,13 +126,13 @@ func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.T
 			if err != nil {
 				return fmt.Errorf("postgres: insert reports: %w", err)
 			}
-			var key string
-			var num *int64
-			_, err = pgx.ForEachRow(res, []any{&key, &num}, func() error {
-				if num == nil {
-					fresh[key] = true
+			var id, key *string
+			var num int64
+			_, err = pgx.ForEachRow(res, []any{&id, &num, &key}, func() error {
+				if key != nil {
+					fresh[reportID{uint32(num), *key}] = true
 				} else {
-					nums[key] = uint32(*num)
+					nums[*id] = uint32(num)
 				}
 				return nil
 			})
@@ -149,16 +149,23 @@ func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.T
 	inserted := make([]bool, len(rows))
 	for i := range rows {
 		rows[i].Num = nums[rows[i].InstallationID]
-		inserted[i] = fresh[rows[i].Key]
+		inserted[i] = fresh[reportID{rows[i].Num, rows[i].Key}]
 	}
 	return inserted, nil
 }
 
+// reportID is what identifies a stored report: its installation and its
+// key (migration 015).
+type reportID struct {
+	num uint32
+	key string
+}
+
 // query: insert-reports
 // Creates the installations not seen before, inserts the reports whose
-// keys are new (ON CONFLICT without a target: whatever the reports' unique
-// key is, a report it already holds is skipped) and returns one row per installation it resolved (its id
-// and number) and one per report it inserted (its key and NULL).
+// keys are new to their installations and returns one row per
+// installation it resolved (its id, its number and NULL) and one per
+// report it inserted (NULL, its installation's number and its key).
 //
 // The installation probes go through the unique index once per id (a
 // LATERAL subquery with LIMIT is never turned into a join): left to itself
@@ -191,13 +198,20 @@ const insertReports = `WITH input AS (
 		SELECT input.report_key, nums.num, input.day, input.ts, input.received_at, input.version,
 			input.schema_version, input.metrics, input.environment
 		FROM input JOIN nums USING (installation_id)
-		ORDER BY input.report_key
-		ON CONFLICT DO NOTHING
-		RETURNING report_key
+		ORDER BY nums.num, input.report_key
+		ON CONFLICT ` + reportConflict + ` DO NOTHING
+		RETURNING installation_num, report_key
 	)
-	SELECT installation_id, num::bigint FROM nums
+	SELECT installation_id, num::bigint, NULL FROM nums
 	UNION ALL
-	SELECT report_key, NULL FROM inserted`
+	SELECT NULL, installation_num::bigint, report_key FROM inserted`
+
+// reportConflict is the idempotency key of reports and error reports,
+// their primary key (migration 015): a report is new unless its
+// installation stored one with its key. The day is part of it only
+// because a partitioned table's unique index must hold the partition key;
+// a retry carries the report's own timestamp, hence its day.
+const reportConflict = `(installation_num, report_key, day)`
 
 // reportArgs returns the report columns of rows as arrays: the arguments
 // $1 to $9 of insertReports, or of insertKnownReports with nums set (the

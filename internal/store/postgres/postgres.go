@@ -108,9 +108,13 @@ func (s *Store) Close() error {
 
 // Migrate applies the embedded migrations not yet recorded, each in its
 // own transaction under an advisory lock, so that two processes migrating
-// at once apply each migration exactly once.
+// at once apply each migration exactly once; then it makes the coming
+// days' partitions (partitions.go).
 func (s *Store) Migrate(ctx context.Context) error {
-	return store.ApplyMigrations(ctx, migrations, s.migrate)
+	if err := store.ApplyMigrations(ctx, migrations, s.migrate); err != nil {
+		return err
+	}
+	return s.keepPartitions(ctx)
 }
 
 func (s *Store) migrate(ctx context.Context, m store.Migration) error {

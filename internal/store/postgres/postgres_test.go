@@ -139,7 +139,9 @@ func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndDat
 func batch(first, n, inst, days int, version string) []store.Item {
 	items := make([]store.Item, n)
 	for i := range items {
-		items[i] = storetest.Item((first+i)%inst, i%days, (first+i)%1000, version)
+		// A key is one report: the same installation and timestamp
+		// whichever batch carries it, as a client's retry does.
+		items[i] = storetest.Item((first+i)%inst, (first+i)%days, (first+i)%1000, version)
 		items[i].Key = fmt.Sprintf("report-%09d", first+i)
 	}
 	return items

@@ -27,7 +27,7 @@ func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, err
 	// query: insert-error-report
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO error_reports (report_key, installation_num, fingerprint, day, ts,
 			received_at, version, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (report_key) DO NOTHING`,
+		ON CONFLICT (installation_num, report_key, day) DO NOTHING`,
 		r.Key, r.Num, r.Fingerprint, r.Day, formatTime(r.Time), formatTime(r.Received), r.Version, string(r.Report))
 	if err != nil {
 		return false, fmt.Errorf("sqlite: insert error report: %w", err)

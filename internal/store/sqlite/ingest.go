@@ -80,7 +80,7 @@ func (t txn) InsertReports(ctx context.Context, rows []store.Raw, now time.Time)
 	// query: insert-report
 	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO reports (report_key, installation_num, day, ts, received_at,
 		version, schema_version, metrics, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (report_key) DO NOTHING`)
+		ON CONFLICT (installation_num, report_key, day) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: prepare insert report: %w", err)
 	}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+)
+
+// scaleSeed is how many reports of a simulated fleet the scale case
+// ingests through the store before copying them up to --scale-reports: its
+// baseline, measured in the same run on the same database.
+const scaleSeed = 100_000
+
+// scaleInstallations is the seed's fleet: its scaleSeed reports cover the
+// 90 days, and its copies make as many more installations, each about
+// one report a day.
+const scaleInstallations = 1_500
+
+// scale measures, on one database, the dashboard's p95, ingest and
+// storage at scaleSeed reports and again at --scale-reports, and the
+// retention of the oldest day's partition against deleting a day's rows.
+func (b *benchRun) scale(ctx context.Context) error {
+	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	st, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := time.Now()
+	seed := min(b.scaleN, scaleSeed)
+	if err := bench.PreparePartitions(ctx, st, now, fleet.MaxDays); err != nil {
+		return err
+	}
+	if err := bench.FillFleet(ctx, st, seed, scaleInstallations, func(s string) { b.logf("%s", s) }); err != nil {
+		return err
+	}
+	if _, err := st.Compact(ctx); err != nil {
+		return err
+	}
+	if err := b.scaleRound(ctx, dsn); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := bench.MultiplyReports(ctx, dsn, int64(b.scaleN), func(s string) { b.logf("%s", s) }); err != nil {
+		return err
+	}
+	fill := time.Since(t0)
+	t0 = time.Now()
+	if err := st.Recompute(ctx); err != nil {
+		return err
+	}
+	b.add(fmt.Sprintf("scale: made %d reports", b.scaleN), fmt.Sprintf("copies in SQL %s; Recompute of the rollups %s",
+		fill.Round(time.Second), time.Since(t0).Round(time.Second)))
+	if err := b.scaleRound(ctx, dsn); err != nil {
+		return err
+	}
+	return b.scaleRetention(ctx, dsn, st.Retain)
+}
+
+// scaleRound adds the scale case's figures at the database's current size.
+func (b *benchRun) scaleRound(ctx context.Context, dsn string) error {
+	bytes, rows, err := bench.ReportBytes(ctx, dsn, "reports")
+	if err != nil {
+		return err
+	}
+	b.add(fmt.Sprintf("scale: storage at %d reports", rows), fmt.Sprintf("%d bytes per report with its indexes (%.0f MB)",
+		bytes/max(rows, 1), float64(bytes)/1e6))
+	err = b.adminService(dsn, func(c *child, token string) error {
+		for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
+			"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90"} {
+			if err := b.timePath(ctx, c, fmt.Sprintf("scale: GET %s, %d stored reports", path, rows), token, func(int) string { return path }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return b.closedLoop(ctx, fmt.Sprintf("scale: ingest into PostgreSQL holding %d reports", rows), dsn)
+}
+
+// scaleRetention times Retain dropping one day's partition, a day in the
+// middle of the stored ones (the days before it are dropped first,
+// untimed), and, as the baseline, deleting the next day's rows as
+// retention did before partitions (migration 015).
+func (b *benchRun) scaleRetention(ctx context.Context, dsn string, retain func(context.Context, rollup.Day, rollup.Day) (int64, error)) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	// query: bench-stored-days
+	rows, err := conn.Query(ctx, `SELECT DISTINCT day FROM reports ORDER BY day`)
+	if err != nil {
+		return err
+	}
+	days, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return err
+	}
+	if len(days) < 3 {
+		return fmt.Errorf("bench: %d days of reports, want 3 or more", len(days))
+	}
+	day := rollup.Day(days[len(days)/2])
+	if _, err := retain(ctx, day, 0); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	n, err := retain(ctx, day+1, 0)
+	if err != nil {
+		return err
+	}
+	dropped := time.Since(t0)
+	t0 = time.Now()
+	// query: bench-delete-day (the retention before partitions)
+	tag, err := conn.Exec(ctx, `DELETE FROM reports WHERE day = $1`, int32(day)+1)
+	if err != nil {
+		return err
+	}
+	b.add("scale: retention of one day", fmt.Sprintf("dropping its partition (Retain, %d reports) %s; baseline: deleting the next day's %d rows %s",
+		n, dropped.Round(time.Millisecond), tag.RowsAffected(), time.Since(t0).Round(time.Millisecond)))
+	return nil
+}
