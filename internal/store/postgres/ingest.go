@@ -316,15 +316,16 @@ func scanRollupsWith(rows pgx.Rows, extra func() []any, fn func(*rollup.Row, []a
 	for rows.Next() {
 		r := &rollup.Row{}
 		var day int32
-		dest := []any{&day, &r.Dim, &r.Key.Key}
-		for _, p := range r.Counters.Fields() {
-			dest = append(dest, p)
-		}
-		dest = append(dest, &r.InstallsN)
 		var ex []any
 		if extra != nil {
 			ex = extra()
 		}
+		dest := make([]any, 0, rollup.NumCounters+4+len(ex))
+		dest = append(dest, &day, &r.Dim, &r.Key.Key)
+		for _, p := range r.Counters.Fields() {
+			dest = append(dest, p)
+		}
+		dest = append(dest, &r.InstallsN)
 		if err := rows.Scan(append(dest, ex...)...); err != nil {
 			return fmt.Errorf("postgres: scan rollup: %w", err)
 		}
