@@ -41,7 +41,7 @@ type bitmapCache struct {
 type cachedBitmap struct {
 	xmin      uint32
 	installsN int64
-	data      []byte // never modified: readers decode a copy
+	data      []byte // never modified: bitmaps decoded from it copy on write
 }
 
 // SetBitmapCache sets how many bytes of rollup bitmaps the store keeps in
@@ -176,9 +176,11 @@ func (s *Store) selectRollupsCached(ctx context.Context, tx pgx.Tx, q store.Roll
 		if data[i] == nil {
 			return nil, fmt.Errorf("postgres: read rollup bitmaps: %v has none", r.Key)
 		}
-		// A copy: a decoded bitmap shares its buffer, and readers may
-		// modify their rows (MergePending does).
-		if r.Installs, err = rollup.BitmapOf(slices.Clone(data[i])); err != nil {
+		// Decoded without a copy: the bitmap shares the cached bytes, and
+		// roaring marks such containers copy-on-write, so a reader that
+		// modifies its rows (MergePending does) copies what it changes and
+		// the cached bytes stay as read.
+		if r.Installs, err = rollup.BitmapOf(data[i]); err != nil {
 			return nil, fmt.Errorf("postgres: decode bitmap of %v: %w", r.Key, err)
 		}
 	}

@@ -95,7 +95,28 @@ func TestBitmapCacheAcrossProcesses(t *testing.T) {
 	compact()
 	check("first read")
 	n := fetches.n.Load()
-	check("second read")
+	// A reader may modify the rows it gets: the cache must not change.
+	rows, err := cached.Rollups(ctx(t), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[rollup.Key]string{}
+	for k, e := range cached.bitmaps.entries {
+		kept[k] = string(e.data)
+	}
+	for _, r := range rows {
+		r.Installs.Add(1 << 20)
+		r.Installs.AddRange(0, 3000)
+		r.Installs.Or(rows[0].Installs)
+		r.Installs.Remove(0)
+		r.Installs.RunOptimize()
+	}
+	for k, e := range cached.bitmaps.entries {
+		if string(e.data) != kept[k] {
+			t.Fatalf("modifying a row read changed the cached bitmap of %v", k)
+		}
+	}
+	check("second read, after a reader modified its rows")
 	if fetches.n.Load() != n {
 		t.Fatalf("a read after no change fetched bitmaps %d times", fetches.n.Load()-n)
 	}
