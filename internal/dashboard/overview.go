@@ -63,6 +63,10 @@ type Figures struct {
 	// last day.
 	TotalInstallations  uint64 `json:"total_installations"`
 	ActiveInstallations uint64 `json:"active_installations"`
+	// NewInstallations counts the installations whose first report
+	// within the rollup retention falls in the period (of the version,
+	// when filtered: those that took it up in the period).
+	NewInstallations uint64 `json:"new_installations"`
 	// ReportsLastDay counts the reports of the period's last day: today's
 	// for a period ending today.
 	ReportsLastDay            int64    `json:"reports_last_day"`
@@ -207,6 +211,7 @@ func (in *overviewRows) figures(retained, p Period) Figures {
 	f := Figures{
 		TotalInstallations:  h.InstallsDuring(in.dim, in.key, retained).GetCardinality(),
 		ActiveInstallations: h.InstallsDuring(in.dim, in.key, p).GetCardinality(),
+		NewInstallations:    h.FirstIn(in.dim, in.key, p).GetCardinality(),
 		Reports:             c.Reports, TotalIndexesCreated: c.IndexesCreated,
 		AvgPerformanceImprovement: AvgImprovement(c), ErrorRatePct: ErrorRatePct(c),
 	}
