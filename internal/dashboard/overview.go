@@ -46,6 +46,9 @@ type Overview struct {
 	// each version's reports per day; null on days without one.
 	PerformanceByVersion []PctSeries `json:"performance_by_version"`
 
+	// VersionAdoption counts each installation once, under the newest
+	// version it ran in the period; empty under a version filter.
+	VersionAdoption  []Adoption     `json:"version_adoption"`
 	FeatureAdoption  []Adoption     `json:"feature_adoption"`
 	Algorithms       []AlgorithmUse `json:"algorithms"`
 	ErrorRates       []ErrorRate    `json:"error_rates"`
@@ -142,9 +145,10 @@ func (s *Service) Overview(ctx context.Context, now time.Time, q OverviewQuery) 
 	ov.OperatingSystems = reported(seen.Adoption(rollup.DimOS, active))
 	ov.Algorithms = algorithmUses(in.w, seen, active, q.Version != "")
 	ov.ErrorRates = withErrorReports(ratesOf(in.w, q.Version), in.w, in.errors, q.Version)
-	ov.FeatureSuccess = []FeatureSuccess{}
+	ov.FeatureSuccess, ov.VersionAdoption = []FeatureSuccess{}, []Adoption{}
 	if q.Version == "" {
 		ov.FeatureSuccess = featureSuccess(in.w)
+		ov.VersionAdoption = reported(versionDistribution(in.w, active))
 	}
 	return ov, nil
 }
