@@ -87,7 +87,7 @@ func TestEveryFigureIsTheAPIs(t *testing.T) {
 			a.at(sunday.Add(12 * time.Hour))
 			in := rep["insights"].(map[string]any)
 			if week == "2027-W01" { // the week after the bad release: every kind of finding
-				for _, k := range []string{"top_features", "algorithms_needing_work", "error_groups", "releases", "anomalies"} {
+				for _, k := range []string{"top_features", "algorithms_needing_work", "error_groups", "releases", "anomalies", "experiments"} {
 					if l, _ := in[k].([]any); len(l) == 0 {
 						t.Errorf("insights.%s is empty: the comparison proves nothing", k)
 					}
@@ -100,6 +100,8 @@ func TestEveryFigureIsTheAPIs(t *testing.T) {
 			releases := a.get("/api/v1/insights/releases?days=7", http.StatusOK)["releases"].([]any)
 			allIn(t, "releases", in["releases"], releases, "version")
 			groupsAreAPIs(t, in, a.get("/api/v1/errors/groups?days=7", http.StatusOK)["groups"].([]any))
+			a.at(sunday.Add(24*time.Hour - time.Microsecond)) // the week's end
+			experimentsAreAPIs(t, in, a.get("/api/v1/experiments", http.StatusOK)["experiments"].([]any))
 			a.at(sunday.Add(36 * time.Hour))
 			anomalies := a.get("/api/v1/insights/anomalies?days=7", http.StatusOK)["anomalies"].([]any)
 			allIn(t, "anomalies", in["anomalies"], anomalies, "")
@@ -160,6 +162,31 @@ func groupsAreAPIs(t *testing.T, in map[string]any, groups []any) {
 		theirs := byID[mine["fingerprint"].(string)]
 		for _, k := range []string{"count", "installations_affected", "first_seen", "error_type"} {
 			same(t, "error group "+mine["fingerprint"].(string)+"."+k, mine[k], theirs[k])
+		}
+	}
+}
+
+// experimentsAreAPIs checks each decided experiment against the
+// experiments API's analysis at the week's end.
+func experimentsAreAPIs(t *testing.T, in map[string]any, all []any) {
+	t.Helper()
+	list, _ := in["experiments"].([]any)
+	for _, e := range list {
+		mine := e.(map[string]any)
+		var theirs map[string]any
+		for _, a := range all {
+			if a.(map[string]any)["name"] == mine["name"] {
+				theirs = a.(map[string]any)
+			}
+		}
+		if theirs == nil {
+			t.Errorf("experiment %v is not in the API's list", mine["name"])
+			continue
+		}
+		same(t, "experiment decision", mine["decision"], theirs["decision"])
+		effect := theirs["effect"].(map[string]any)
+		for _, k := range []string{"estimate", "low", "high"} {
+			same(t, "experiment "+k, mine[k], effect[k])
 		}
 	}
 }

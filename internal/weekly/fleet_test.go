@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
@@ -24,8 +25,14 @@ var now = time.Date(2027, 1, 12, 10, 0, 0, 0, time.UTC)
 
 // fleetConfig is the fixed fleet: 90 days to now, with a release 1.2.0
 // early in 2026-W53 that errs three times as often as the one before.
-var fleetConfig = fleet.Config{Installations: 120, Days: 90, Seed: 14, Now: now, Scenario: fleet.Scenario{Releases: []fleet.Release{
-	{Version: "1.2.0", At: 0.85, ErrorMultiplier: 3, Improvement: 12, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8}}}}
+var fleetConfig = fleet.Config{Installations: 200, Days: 90, Seed: 14, Now: now, Scenario: fleet.Scenario{Releases: []fleet.Release{
+	{Version: "1.2.0", At: 0.85, ErrorMultiplier: 3, Improvement: 12, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8}}},
+	Experiments: []fleet.Experiment{experimentRun}}
+
+// experimentRun is a fleet experiment from 2026-11-02 whose treatment
+// raises the improvement by 15 points: decided within weeks.
+var experimentRun = fleet.Experiment{Name: "cert_threshold_v2", Variants: []string{"control", "treatment"},
+	Split: []float64{0.5, 0.5}, Start: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), Effect: map[string]float64{"treatment": 15}}
 
 // fleetDB is the sqlite file the fleet was stored in, once for the
 // package (TestMain); tests open it read-only in spirit.
@@ -55,6 +62,12 @@ func storeFleet(ctx context.Context, dsn string) error {
 		return err
 	}
 	defer st.Close()
+	exp := &experiment.Service{Store: st, Now: func() time.Time { return experimentRun.Start }, RawRetention: report.DefaultRetention}
+	start := experimentRun.Start
+	if _, err := exp.Create(ctx, experiment.Spec{Name: experimentRun.Name, Variants: experimentRun.Variants, Split: experimentRun.Split,
+		Metric: store.MetricPerformance, MinEffect: 2, Start: &start}); err != nil {
+		return err
+	}
 	var items []store.Item
 	for _, pl := range fleet.Generate(fleetConfig) {
 		body, err := json.Marshal(&pl.Report)
