@@ -120,7 +120,7 @@ func plantedErrors() []plantedError {
 }
 
 // open opens the fleet's store for one test.
-func open(t *testing.T) store.Store {
+func open(t testing.TB) store.Store {
 	t.Helper()
 	st, err := database.Open(context.Background(), fleetDB)
 	if err != nil {
