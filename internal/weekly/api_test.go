@@ -1,12 +1,14 @@
 package weekly_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -240,5 +242,38 @@ func TestBadWeeks(t *testing.T) {
 	}
 	if got := a.get("/api/v1/reports/weekly", http.StatusOK)["week"]; got != "2027-W01" {
 		t.Errorf("the default week is %v, want the last complete one, 2027-W01", got)
+	}
+}
+
+// TestReportFormats: the report is for admins only; Markdown and HTML
+// come with their types, and the HTML with a policy that allows its
+// inline styles and nothing else.
+func TestReportFormats(t *testing.T) {
+	a := startAPI(t, open(t))
+	res, err := http.Get(a.url + "/api/v1/reports/weekly?week=2027-W01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without a token: %d, want 401", res.StatusCode)
+	}
+	for format, want := range map[string]string{"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"} {
+		req, _ := http.NewRequest(http.MethodGet, a.url+"/api/v1/reports/weekly?week=2027-W01&format="+format, nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != want || !bytes.Contains(body, []byte("IndexPilot weekly report: 2027-W01")) {
+			t.Errorf("%s: %d %q\n%.200s", format, res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+		csp := res.Header.Get("Content-Security-Policy")
+		if format == "html" && (!strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "style-src 'unsafe-inline'") ||
+			strings.Contains(csp, "script-src") || bytes.Contains(body, []byte("<script")) || bytes.Contains(body, []byte("http://")) || bytes.Contains(body, []byte("https://"))) {
+			t.Errorf("html: policy %q, or the page loads something", csp)
+		}
 	}
 }

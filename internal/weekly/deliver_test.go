@@ -187,3 +187,29 @@ func checkWebhook(t *testing.T, body []byte, r *weekly.Report) {
 		t.Errorf("the webhook got week %q %s–%s and text:\n%.400s", got.Week, got.Start, got.End, got.Text)
 	}
 }
+
+// TestFailedChannelRetried: a webhook that refuses the report leaves the
+// week unsent for it (the claim released) while the e-mail goes out; the
+// next check sends it to the webhook only.
+func TestFailedChannelRetried(t *testing.T) {
+	ctx := context.Background()
+	st, _ := ownCopy(t)
+	c, smtp, hook := channels(t)
+	hook.FailNext(1, 400) // refused: not retried within the attempt
+	at := time.Date(2027, 1, 11, 9, 0, 0, 0, time.UTC)
+	ds, err := schedule(st, c, &at).Tick(ctx)
+	if err != nil || len(ds) != 2 || ds[0].Channel != "webhook" || ds[0].Err == nil || ds[1].Err != nil {
+		t.Fatalf("first check: %+v %v, want the webhook failed and the e-mail sent", ds, err)
+	}
+	if rec, err := st.Sent(ctx, weekly.LedgerKey("2027-W01", "webhook")); err == nil && (rec.Sends > 0 || rec.Claimed) {
+		t.Errorf("the failed webhook is recorded %+v", rec)
+	}
+	at = at.Add(weekly.CheckEvery)
+	ds, err = schedule(st, c, &at).Tick(ctx)
+	if err != nil || len(ds) != 2 || ds[0].Skipped || ds[0].Err != nil || !ds[1].Skipped {
+		t.Fatalf("next check: %+v %v, want the webhook sent and the e-mail skipped", ds, err)
+	}
+	if len(hook.Bodies()) != 1 || len(smtp.Mails()) != 1 {
+		t.Errorf("%d posts and %d mails, want one each", len(hook.Bodies()), len(smtp.Mails()))
+	}
+}
