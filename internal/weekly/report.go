@@ -120,8 +120,10 @@ const (
 	KindExperiment = "experiment"
 	KindRelease    = "release"
 	KindFeature    = "feature"
-	TopRecommended = 3 // how many the report puts at the top
 )
+
+// TopRecommended is how many recommendations the report puts at the top.
+const TopRecommended = 3
 
 // Top returns the recommendations that matter most.
 func (r *Report) Top() []Recommendation {
