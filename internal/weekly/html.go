@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
-	"strings"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 )
@@ -29,12 +28,16 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return max64(1, v*60/max)
 	},
-	// trendStyle colours a change by its sign: green up, red down.
-	"trendStyle": func(cell string) template.CSS {
-		switch {
-		case strings.HasPrefix(cell, "+"):
+	// trendStyle colours a row's change (its last cell) by its trend:
+	// green when it moved the good way, red the bad way.
+	"trendStyle": func(t table, row, col int) template.CSS {
+		if col != len(t.Columns)-1 || row >= len(t.Trends) {
+			return ""
+		}
+		switch t.Trends[row] {
+		case dashboard.TrendGood:
 			return "color:#1d7a46"
-		case strings.HasPrefix(cell, "\u2212"):
+		case dashboard.TrendBad:
 			return "color:#b42318"
 		}
 		return ""

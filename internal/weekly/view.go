@@ -27,11 +27,13 @@ type section struct {
 }
 
 // table is a titled table; the first column is a name, the others are
-// right-aligned figures.
+// right-aligned figures. Trends, when set, says for each row whether its
+// last cell, a change, moved the good way (dashboard.TrendGood…).
 type table struct {
 	Heading string
 	Columns []string
 	Rows    [][]string
+	Trends  []string
 }
 
 // bars are a small chart of a daily series, drawn without an image.
@@ -84,6 +86,7 @@ func summarySection(r *Report) section {
 	}
 	for _, row := range summaryRows {
 		t.Rows = append(t.Rows, []string{row.label, values[row.key], r.Changes[row.key].Text})
+		t.Trends = append(t.Trends, r.Changes[row.key].Trend)
 	}
 	return section{Heading: "Summary", Tables: []table{t}}
 }
@@ -94,16 +97,22 @@ func trendsSection(t Trends) section {
 		s.Bars.Days = append(s.Bars.Days, weekday(i)+" "+d[5:])
 		s.Bars.Max = max(s.Bars.Max, t.ActiveInstallations[i])
 	}
+	// A version losing share to a newer one is no bad news: its changes
+	// are not coloured.
 	for _, x := range []struct {
 		heading, name string
 		shares        []Share
-	}{{"Version adoption", "Version", t.VersionAdoption}, {"Feature adoption", "Feature", t.FeatureAdoption}} {
+		judged        bool
+	}{{"Version adoption", "Version", t.VersionAdoption, false}, {"Feature adoption", "Feature", t.FeatureAdoption, true}} {
 		if len(x.shares) == 0 {
 			continue
 		}
 		tb := table{Heading: x.heading, Columns: []string{x.name, "Installations", "Share", "Change"}}
 		for _, sh := range x.shares {
 			tb.Rows = append(tb.Rows, []string{sh.Name, dashboard.FormatCount(int64(sh.Installations)), dashboard.FormatPct(&sh.Pct), sh.Text})
+			if x.judged {
+				tb.Trends = append(tb.Trends, sh.Trend)
+			}
 		}
 		s.Tables = append(s.Tables, tb)
 	}
