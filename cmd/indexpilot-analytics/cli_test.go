@@ -48,7 +48,7 @@ func TestUsage(t *testing.T) {
 		}
 	}
 	// Commands with subcommands: -h is asked for (exit 0), nothing is a mistake (exit 2).
-	for _, cmd := range []string{"keys", "alerts", "experiments", "installations", "privacy", "feedback"} {
+	for _, cmd := range []string{"keys", "alerts", "experiments", "installations", "privacy", "feedback", "report"} {
 		if code, out, errOut := runCLI(cmd, "-h"); code != exitOK || !strings.Contains(out+errOut, "Usage") {
 			t.Errorf("%s -h: exit %d\n%s%s", cmd, code, out, errOut)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/service"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/postgres"
+	"github.com/indexpilot/indexpilot-telemetry/internal/weekly"
 )
 
 // option is one row of the configuration table: its flag, environment
@@ -65,11 +66,12 @@ var options = []option{
 	{flag: "smtp-url", env: "INDEXPILOT_ANALYTICS_SMTP_URL", help: "send alerts by e-mail through smtp://user:password@host:port (STARTTLS when offered) or smtps://", secret: true, mask: notify.MaskSMTP},
 	{flag: "alert-email-to", env: "INDEXPILOT_ANALYTICS_ALERT_EMAIL_TO", help: "recipients of alert e-mails, comma-separated"},
 	{flag: "alert-email-from", env: "INDEXPILOT_ANALYTICS_ALERT_EMAIL_FROM", help: "sender of alert e-mails (empty: the SMTP user, else indexpilot-analytics@ the SMTP host)"},
+	{flag: "weekly-report-hour", env: "INDEXPILOT_ANALYTICS_WEEKLY_REPORT_HOUR", def: strconv.Itoa(weekly.DefaultHour), help: "hour (0-23, UTC) on Monday from which serve sends the last week's report through the alert channels, once per week (off: never)"},
 	{flag: "alert-suppress", env: "INDEXPILOT_ANALYTICS_ALERT_SUPPRESS", def: "24h", help: "an alert delivered is not delivered again within this time (a new error group: never)"},
 }
 
 // notifyOptions configure where messages go: alerts (serve, alerts run)
-// and, later, the weekly report.
+// and the weekly report (serve, report weekly --send).
 var notifyOptions = []string{"webhook", "smtp-url", "alert-email-to", "alert-email-from"}
 
 // notifyConfig validates the notify options.
@@ -89,6 +91,19 @@ func (v values) alertOptions() (service.AlertOptions, error) {
 		return o, fmt.Errorf("--alert-suppress: %q is not a duration such as 24h or 30m", *v["alert-suppress"])
 	}
 	return o, nil
+}
+
+// weeklyHour validates --weekly-report-hour: 0 to 23, or off.
+func (v values) weeklyHour() (int, error) {
+	s := *v["weekly-report-hour"]
+	if s == "off" {
+		return service.WeeklyOff, nil
+	}
+	h, err := strconv.Atoi(s)
+	if err != nil || h < 0 || h > 23 {
+		return 0, fmt.Errorf("--weekly-report-hour: %q is not an hour from 0 to 23 (UTC), or off", s)
+	}
+	return h, nil
 }
 
 // values holds the resolved options by flag name.
@@ -196,7 +211,7 @@ var serviceOptions = append([]string{"listen", "database", "admin-token", "raw-r
 	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "bitmap-cache-mb", "secure-cookies", "log-level", "debug-listen",
 	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k",
 	"priority-weights", "algorithm-min-success-rate", "algorithm-min-improvement", "algorithm-min-installations",
-	"alert-suppress"}, notifyOptions...)
+	"alert-suppress", "weekly-report-hour"}, notifyOptions...)
 
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
@@ -263,8 +278,12 @@ func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 	if err != nil {
 		return service.Options{}, err
 	}
+	weeklyHour, err := v.weeklyHour()
+	if err != nil {
+		return service.Options{}, err
+	}
 	return service.Options{
-		Alerts: alerting,
+		Alerts: alerting, WeeklyHour: weeklyHour,
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
 		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: max(committers, 1)},
 		DebugListen: *v["debug-listen"], BitmapCache: cacheBytes,

@@ -89,9 +89,10 @@ func (c cli) runDemo(ctx context.Context, listen, path string, f fleet.Config, e
 		<-done
 		return err
 	}
-	fmt.Fprintf(c.out, "\nIndexPilot analytics demo is ready.\n\n  Page:        %s/\n  Public page: %s/public\n  Admin token: %s\n\n"+
-		"Open the page and sign in with the token, or:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/dashboard/stats\n\nCtrl-C stops the demo.\n",
-		base, base, admin, admin, base)
+	fmt.Fprintf(c.out, "\nIndexPilot analytics demo is ready.\n\n  Page:           %s/\n  Public page:    %s/public\n  Weekly reports: %s/reports\n  Admin token:    %s\n\n"+
+		"Open the page and sign in with the token, or:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/dashboard/stats\n"+
+		"  curl -H 'Authorization: Bearer %s' '%s/api/v1/reports/weekly?format=md'\n\nCtrl-C stops the demo.\n",
+		base, base, base, admin, admin, base, admin, base)
 	if exitAfterLoad {
 		cancel()
 	}

@@ -58,6 +58,7 @@ var commands = map[string]func(cli, []string) int{
 	"installations": cli.installations,
 	"privacy":       cli.privacy,
 	"alerts":        cli.alerts,
+	"report":        cli.report,      // report.go
 	"experiments":   cli.experiments, // experiments.go
 	// bench-server runs the baselines for bench; it is not listed in help.
 	"bench-server": cli.benchServer,
@@ -112,6 +113,9 @@ Commands:
   recompute   rebuild every daily rollup from the raw reports
   config      print the effective configuration (secrets masked)
   alerts run  evaluate the alerts once, deliver the new ones, print them (cron)
+  report weekly
+              print one ISO week's report (JSON, Markdown or HTML e-mail), or
+              deliver it through the alert channels with --send
   bench       measure ingest and dashboard speed against baselines
   feedback    import GitHub feature requests as feedback votes
   installations

@@ -46,6 +46,9 @@ type Overview struct {
 	// each version's reports per day; null on days without one.
 	PerformanceByVersion []PctSeries `json:"performance_by_version"`
 
+	// VersionAdoption counts each installation once, under the newest
+	// version it ran in the period; empty under a version filter.
+	VersionAdoption  []Adoption     `json:"version_adoption"`
 	FeatureAdoption  []Adoption     `json:"feature_adoption"`
 	Algorithms       []AlgorithmUse `json:"algorithms"`
 	ErrorRates       []ErrorRate    `json:"error_rates"`
@@ -63,6 +66,10 @@ type Figures struct {
 	// last day.
 	TotalInstallations  uint64 `json:"total_installations"`
 	ActiveInstallations uint64 `json:"active_installations"`
+	// NewInstallations counts the installations whose first report
+	// within the rollup retention falls in the period (of the version,
+	// when filtered: those that took it up in the period).
+	NewInstallations uint64 `json:"new_installations"`
 	// ReportsLastDay counts the reports of the period's last day: today's
 	// for a period ending today.
 	ReportsLastDay            int64    `json:"reports_last_day"`
@@ -138,9 +145,10 @@ func (s *Service) Overview(ctx context.Context, now time.Time, q OverviewQuery) 
 	ov.OperatingSystems = reported(seen.Adoption(rollup.DimOS, active))
 	ov.Algorithms = algorithmUses(in.w, seen, active, q.Version != "")
 	ov.ErrorRates = withErrorReports(ratesOf(in.w, q.Version), in.w, in.errors, q.Version)
-	ov.FeatureSuccess = []FeatureSuccess{}
+	ov.FeatureSuccess, ov.VersionAdoption = []FeatureSuccess{}, []Adoption{}
 	if q.Version == "" {
 		ov.FeatureSuccess = featureSuccess(in.w)
+		ov.VersionAdoption = reported(versionDistribution(in.w, active))
 	}
 	return ov, nil
 }
@@ -207,6 +215,7 @@ func (in *overviewRows) figures(retained, p Period) Figures {
 	f := Figures{
 		TotalInstallations:  h.InstallsDuring(in.dim, in.key, retained).GetCardinality(),
 		ActiveInstallations: h.InstallsDuring(in.dim, in.key, p).GetCardinality(),
+		NewInstallations:    h.FirstIn(in.dim, in.key, p).GetCardinality(),
 		Reports:             c.Reports, TotalIndexesCreated: c.IndexesCreated,
 		AvgPerformanceImprovement: AvgImprovement(c), ErrorRatePct: ErrorRatePct(c),
 	}

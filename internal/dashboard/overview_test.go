@@ -118,9 +118,9 @@ func fmtp(f *float64) string {
 
 func TestOverviewFiguresAndPreviousPeriod(t *testing.T) {
 	ov := overview(t, service(t, fleet), 7, "")
-	checkFigures(t, "current", ov.Figures, dashboard.Figures{TotalInstallations: 4, ActiveInstallations: 3, ReportsLastDay: 1,
+	checkFigures(t, "current", ov.Figures, dashboard.Figures{TotalInstallations: 4, ActiveInstallations: 3, NewInstallations: 3, ReportsLastDay: 1,
 		Reports: 5, TotalIndexesCreated: 10, AvgPerformanceImprovement: ptr(30), ErrorRatePct: ptr(40)})
-	checkFigures(t, "previous", ov.Previous, dashboard.Figures{TotalInstallations: 1, ActiveInstallations: 1,
+	checkFigures(t, "previous", ov.Previous, dashboard.Figures{TotalInstallations: 1, ActiveInstallations: 1, NewInstallations: 1,
 		Reports: 1, TotalIndexesCreated: 2, AvgPerformanceImprovement: ptr(5), ErrorRatePct: ptr(0)})
 	if ov.Days != 7 || len(ov.Day) != 7 || ov.To != rollup.DayOf(now).String() || ov.PreviousTo != (rollup.DayOf(now)-7).String() {
 		t.Errorf("period: %s..%s (%d days), previous %s..%s", ov.From, ov.To, ov.Days, ov.PreviousFrom, ov.PreviousTo)
@@ -187,7 +187,7 @@ func splitFields(s string) []string {
 
 func TestOverviewVersionFilterIntersectsPerDay(t *testing.T) {
 	ov := overview(t, service(t, fleet), 7, "1.2.0")
-	checkFigures(t, "current", ov.Figures, dashboard.Figures{TotalInstallations: 2, ActiveInstallations: 2, ReportsLastDay: 1,
+	checkFigures(t, "current", ov.Figures, dashboard.Figures{TotalInstallations: 2, ActiveInstallations: 2, NewInstallations: 2, ReportsLastDay: 1,
 		Reports: 2, TotalIndexesCreated: 4, AvgPerformanceImprovement: ptr(45), ErrorRatePct: ptr(100)})
 	checkFigures(t, "previous", ov.Previous, dashboard.Figures{})
 	// pattern_detection: installation 1 used it while on 1.2.0, 2 only on

@@ -87,10 +87,7 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	st.FeatureAdoption = w.Adoption(rollup.DimFeature, active)
 	st.PostgresVersions = w.Adoption(rollup.DimPostgres, active)
 	st.OperatingSystems = w.Adoption(rollup.DimOS, active)
-	for _, c := range w.NewestVersions() {
-		n := c.Installs.GetCardinality()
-		st.VersionDistribution = append(st.VersionDistribution, Adoption{Name: c.Name, Installations: n, Pct: Pct(float64(n), float64(active))})
-	}
+	st.VersionDistribution = versionDistribution(w, active)
 	st.AlgorithmUsage = algorithms(w)
 	st.ErrorRates = withErrorReports(errorRates(w), w, errWindow, "")
 	st.ErrorTypes = errorTypes(w)
@@ -98,6 +95,18 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	st.ABExperiments = abVariants(w)
 	st.FeatureSuccess = featureSuccess(w)
 	return st, nil
+}
+
+// versionDistribution counts each installation of w under the newest
+// version it ran, as a share of the active installations; nil without
+// versions.
+func versionDistribution(w *Window, active uint64) []Adoption {
+	var out []Adoption
+	for _, c := range w.NewestVersions() {
+		n := c.Installs.GetCardinality()
+		out = append(out, Adoption{Name: c.Name, Installations: n, Pct: Pct(float64(n), float64(active))})
+	}
+	return out
 }
 
 // algorithms are the uses, decisions and installations of each algorithm,

@@ -47,6 +47,9 @@ func (m *mailer) Send(ctx context.Context, msg Message) error {
 	e.SetDate()
 	e.SetMessageID()
 	e.SetBodyString(gomail.TypeTextPlain, msg.Text)
+	if msg.HTML != "" {
+		e.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	}
 	c, err := gomail.NewClient(m.host, m.options()...)
 	if err != nil {
 		return &permanentError{fmt.Errorf("notify: e-mail client: %w", err)}

@@ -10,10 +10,12 @@ import (
 
 // Message is what is delivered: a subject (the e-mail's; webhooks ignore
 // it), a plain text that every channel shows, and extra fields the
-// webhook's JSON carries beside "text".
+// webhook's JSON carries beside "text". HTML, when set, is the e-mail's
+// alternative to the text (multipart/alternative); webhooks ignore it.
 type Message struct {
 	Subject string
 	Text    string
+	HTML    string
 	Fields  map[string]any
 }
 

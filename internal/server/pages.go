@@ -94,7 +94,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 // pagePaths are the signed-in pages a sign-in may return to.
-var pagePaths = []string{"/", "/feedback", "/audit", "/insights", "/releases", "/experiments"}
+var pagePaths = []string{"/", "/feedback", "/audit", "/insights", "/releases", "/experiments", "/reports"}
 
 // localNext returns where to go after signing in: one of the pages with
 // the query it was asked with, never another site or path.

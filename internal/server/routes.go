@@ -43,6 +43,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/experiments/{name}", s.handle(s.requireAdmin(s.experimentAnalysis)))
 	mux.HandleFunc("POST /api/v1/experiments/{name}/stop", s.handle(s.requireAdmin(s.stopExperiment)))
 	mux.HandleFunc("GET /experiments", s.handle(s.experimentsPage))
+	mux.HandleFunc("GET /api/v1/reports/weekly", s.handle(s.requireAdmin(s.weeklyReport)))
+	mux.HandleFunc("GET /reports", s.handle(s.reportsPage))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /login", s.handle(s.loginPage))
 	mux.HandleFunc("POST /login", s.handle(s.login))

@@ -18,6 +18,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/weekly"
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
@@ -90,6 +91,7 @@ type Server struct {
 	releaseHealth *insights.Health    // release health and anomalies
 	exp           *experiment.Service // the registry and analysis (experiments.go)
 	experiments   *experimentCache
+	weekly        *weekly.Builder // the weekly report (reports.go)
 }
 
 // New returns a server. The batcher must write to st; metrics may be
@@ -100,7 +102,7 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		now = time.Now
 	}
 	dash := &dashboard.Service{Store: st, AggregateDays: int(cfg.AggregateRetention.Hours() / 24)}
-	return &Server{
+	s := &Server{
 		cfg: cfg, store: st, batcher: b, log: log, now: now, metrics: m,
 		dash:      dash,
 		insights:  &insights.Decisions{Model: dash, Votes: st, Settings: cfg.Insights},
@@ -115,5 +117,9 @@ func New(cfg Config, st store.Store, b *ingest.Batcher, m *Metrics, log *slog.Lo
 		releaseHealth: insights.NewHealth(dash),
 		exp:           &experiment.Service{Store: st, Now: now, RawRetention: cfg.RawRetention},
 		experiments:   &experimentCache{ttl: cfg.KeyCacheTTL, load: st.ListExperiments},
-	}, nil
+	}
+	// The report reads through the server's own readers: the same
+	// figures, and the same caches, as the API.
+	s.weekly = &weekly.Builder{Model: dash, Decisions: s.insights, Health: s.releaseHealth, RawRetention: cfg.RawRetention}
+	return s, nil
 }

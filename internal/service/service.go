@@ -20,6 +20,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/weekly"
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
@@ -46,6 +47,10 @@ type Options struct {
 	// Alerts, when a channel is configured, are evaluated at start and
 	// hourly and delivered (alerts.go).
 	Alerts AlertOptions
+	// WeeklyHour is the hour (UTC) on Monday from which the last week's
+	// report is sent through the alerts' channels, once per week
+	// (weekly.Schedule); WeeklyOff sends none.
+	WeeklyHour int
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -96,6 +101,10 @@ func Run(ctx context.Context, o Options) error {
 		go func() { evaluateAlerts(bg, NewEvaluator(st, o.Server, o.Alerts, o.Log), o.Log); close(alerted) }()
 	} else {
 		close(alerted)
+	}
+	if o.Alerts.Notify.Enabled() && o.WeeklyHour != WeeklyOff {
+		sched := &weekly.Schedule{Sender: NewWeeklySender(st, o.Server, o.Alerts.Notify, o.Log), Hour: o.WeeklyHour, Now: now, Log: o.Log}
+		loops.Go(func() { sched.Run(bg) })
 	}
 	if o.DebugListen != "" {
 		loops.Go(func() { serveDebug(bg, o.DebugListen, o.Log) })
