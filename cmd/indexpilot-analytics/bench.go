@@ -360,9 +360,9 @@ func (b *benchRun) filledService(ctx context.Context, fill func(context.Context,
 }
 
 // adminService serves dsn with an admin token and runs fn against it.
-func (b *benchRun) adminService(dsn string, fn func(c *child, token string) error) error {
+func (b *benchRun) adminService(dsn string, fn func(c *child, token string) error, flags ...string) error {
 	token := "bench-admin-token-0123456789"
-	c, err := b.startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, "serve", "--listen", "127.0.0.1:0", "--database", dsn)
+	c, err := b.startChild([]string{"INDEXPILOT_ANALYTICS_ADMIN_TOKEN=" + token}, append([]string{"serve", "--listen", "127.0.0.1:0", "--database", dsn}, flags...)...)
 	if err != nil {
 		return err
 	}

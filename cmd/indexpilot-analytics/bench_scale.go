@@ -76,17 +76,22 @@ func (b *benchRun) scaleRound(ctx context.Context, dsn string) error {
 	}
 	b.add(fmt.Sprintf("scale: storage at %d reports", rows), fmt.Sprintf("%d bytes per report with its indexes (%.0f MB)",
 		bytes/max(rows, 1), float64(bytes)/1e6))
-	err = b.adminService(dsn, func(c *child, token string) error {
-		for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
-			"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90"} {
-			if err := b.timePath(ctx, c, fmt.Sprintf("scale: GET %s, %d stored reports", path, rows), token, func(int) string { return path }); err != nil {
-				return err
+	// The service as configured, and, as the baseline, without its bitmap
+	// cache (every request reads every bitmap from PostgreSQL).
+	for _, c := range []struct{ label, cacheMB string }{{"no bitmap cache", "0"}, {"bitmap cache", "512"}} {
+		err = b.adminService(dsn, func(ch *child, token string) error {
+			for _, path := range []string{"/api/v1/dashboard/stats", "/api/v1/dashboard/trends?days=30", "/api/v1/dashboard/trends?days=90",
+				"/api/v1/dashboard/overview?days=30", "/api/v1/dashboard/overview?days=90"} {
+				label := fmt.Sprintf("scale: GET %s, %d stored reports, %s", path, rows, c.label)
+				if err := b.timePath(ctx, ch, label, token, func(int) string { return path }); err != nil {
+					return err
+				}
 			}
+			return nil
+		}, "--bitmap-cache-mb", c.cacheMB)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	return b.closedLoop(ctx, fmt.Sprintf("scale: ingest into PostgreSQL holding %d reports", rows), dsn)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/service"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/postgres"
 	"github.com/indexpilot/indexpilot-telemetry/internal/weekly"
 )
 
@@ -47,6 +48,7 @@ var options = []option{
 	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: strconv.Itoa(defaults.RegisterBurst), help: "burst allowance of registrations per address"},
 	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: strconv.Itoa(ingest.DefaultMaxBatch), help: "most reports committed in one transaction"},
 	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "1", help: "ingest transactions in flight at once; above 1 the next batch starts while one commits (see BENCHMARKS.md)"},
+	{flag: "bitmap-cache-mb", env: "INDEXPILOT_ANALYTICS_BITMAP_CACHE_MB", def: strconv.Itoa(postgres.DefaultBitmapCache >> 20), help: "MB of rollup bitmaps a process keeps between dashboard reads (PostgreSQL; 0: none); a bitmap is reused only while its stored row is unchanged"},
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},
@@ -206,7 +208,7 @@ func (v values) float(name string) (float64, error) {
 }
 
 var serviceOptions = append([]string{"listen", "database", "admin-token", "raw-retention-days", "aggregate-retention-days",
-	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "secure-cookies", "log-level", "debug-listen",
+	"error-retention-days", "key-rate", "key-burst", "register-rate", "register-burst", "max-batch", "committers", "bitmap-cache-mb", "secure-cookies", "log-level", "debug-listen",
 	"feedback-retention-days", "feedback-rate", "trusted-proxies", "processes", "public-page", "public-k",
 	"priority-weights", "algorithm-min-success-rate", "algorithm-min-improvement", "algorithm-min-installations",
 	"alert-suppress", "weekly-report-hour"}, notifyOptions...)
@@ -214,8 +216,8 @@ var serviceOptions = append([]string{"listen", "database", "admin-token", "raw-r
 // serviceConfig validates the options into service.Options.
 func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 	cfg := server.DefaultConfig()
-	var errs [12]error
-	var raw, agg, errDays, burst, regBurst, batch, committers int
+	var errs [13]error
+	var raw, agg, errDays, burst, regBurst, batch, committers, cacheMB int
 	raw, errs[0] = v.int("raw-retention-days")
 	agg, errs[1] = v.int("aggregate-retention-days")
 	cfg.KeyRatePerMinute, errs[2] = v.float("key-rate")
@@ -228,10 +230,18 @@ func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 	errDays, errs[9] = v.int("error-retention-days")
 	cfg.Processes, errs[10] = v.int("processes")
 	cfg.TrustedProxies, errs[11] = v.proxies("trusted-proxies")
+	cacheMB, errs[12] = v.int("bitmap-cache-mb")
 	for _, err := range errs {
 		if err != nil {
 			return service.Options{}, err
 		}
+	}
+	cacheBytes := cacheMB << 20
+	if cacheMB == 0 {
+		cacheBytes = -1 // none
+	}
+	if cacheMB > 1<<20 {
+		return service.Options{}, fmt.Errorf("--bitmap-cache-mb: %d is more than 1048576 (1 TB)", cacheMB)
 	}
 	if raw < 1 || agg < raw {
 		return service.Options{}, fmt.Errorf("retention: need 1 <= raw-retention-days <= aggregate-retention-days")
@@ -276,8 +286,8 @@ func (v values) serviceConfig(logTo io.Writer) (service.Options, error) {
 		Alerts: alerting, WeeklyHour: weeklyHour,
 		Listen: *v["listen"], Database: *v["database"], Server: cfg,
 		Ingest:      ingest.Config{MaxBatch: max(batch, 1), Committers: max(committers, 1)},
-		DebugListen: *v["debug-listen"],
-		Log:         slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level})),
+		DebugListen: *v["debug-listen"], BitmapCache: cacheBytes,
+		Log: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level})),
 	}, nil
 }
 

@@ -11,13 +11,16 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/postgres"
 )
 
 // BenchmarkOverview times the stats and overview computations, in process, on the
 // store named by INDEXPILOT_BENCH_DATABASE, or else on a fresh SQLite
 // store. INDEXPILOT_BENCH_FILL reports (default 50,000 for the fresh
-// store, none for a named one) from 20,000 installations are generated
-// first, the way `indexpilot-analytics bench` does:
+// store, none for a named one) from INDEXPILOT_BENCH_INSTALLATIONS
+// installations (default 20,000) are generated first, the way
+// `indexpilot-analytics bench` does. On PostgreSQL each case is timed
+// without the store's bitmap cache (the baseline) and with it:
 //
 //	INDEXPILOT_BENCH_DATABASE=postgres://…/db INDEXPILOT_BENCH_FILL=1000000 \
 //	  go test -run '^$' -bench Overview ./internal/dashboard/
@@ -41,7 +44,13 @@ func BenchmarkOverview(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if err := bench.Fill(ctx, st, fill, 20_000, func(s string) { b.Log(s) }); err != nil {
+	installations := 20_000
+	if v := os.Getenv("INDEXPILOT_BENCH_INSTALLATIONS"); v != "" {
+		if installations, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := bench.Fill(ctx, st, fill, installations, func(s string) { b.Log(s) }); err != nil {
 		b.Fatal(err)
 	}
 	for n, err := st.Compact(ctx); n > 0 || err != nil; n, err = st.Compact(ctx) {
@@ -51,7 +60,32 @@ func BenchmarkOverview(b *testing.B) {
 	}
 	s := &dashboard.Service{Store: st, AggregateDays: 365}
 	now := time.Now()
-	b.Run("stats", func(b *testing.B) {
+	// A store that keeps rollup bitmaps between reads (PostgreSQL) is
+	// timed without them too, as the baseline of the same run.
+	caches := []struct {
+		name  string
+		bytes int
+	}{{"", 0}}
+	cache, cached := st.(interface{ SetBitmapCache(int) })
+	if cached {
+		caches = []struct {
+			name  string
+			bytes int
+		}{{"uncached/", 0}, {"cached/", postgres.DefaultBitmapCache}}
+	}
+	for _, c := range caches {
+		if cached {
+			cache.SetBitmapCache(c.bytes)
+		}
+		benchmarkOverview(b, s, now, c.name)
+	}
+}
+
+// benchmarkOverview times stats and the overview on s, each a
+// sub-benchmark named with prefix.
+func benchmarkOverview(b *testing.B, s *dashboard.Service, now time.Time, prefix string) {
+	ctx := context.Background()
+	b.Run(prefix+"stats", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := s.Stats(ctx, now); err != nil {
 				b.Fatal(err)
@@ -63,7 +97,7 @@ func BenchmarkOverview(b *testing.B) {
 		days    int
 		version string
 	}{{"30d", 30, ""}, {"90d", 90, ""}, {"90d-version", 90, "1.1.1"}} {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(prefix+c.name, func(b *testing.B) {
 			q := dashboard.OverviewQuery{Period: dashboard.LastDays(now, c.days), Version: c.version}
 			for b.Loop() {
 				if _, err := s.Overview(ctx, now, q); err != nil {

@@ -34,6 +34,10 @@ type Options struct {
 	// DebugListen, when set, serves Go's pprof profiles on that address
 	// (keep it on loopback): for profiling, never for the public.
 	DebugListen string
+	// BitmapCache is how many bytes of rollup bitmaps the store keeps
+	// between dashboard reads, for a store that keeps them (PostgreSQL):
+	// 0 leaves the store's default, a negative number keeps none.
+	BitmapCache int
 	// Ready, when set, is called with the base URL once the service
 	// accepts connections.
 	Ready func(baseURL string)
@@ -56,6 +60,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer st.Close()
+	if c, ok := st.(interface{ SetBitmapCache(int) }); ok && o.BitmapCache != 0 {
+		c.SetBitmapCache(o.BitmapCache)
+	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("service: listen on %s: %w", o.Listen, err)

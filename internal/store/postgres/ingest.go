@@ -295,30 +295,44 @@ func rollupArgs(rows []*rollup.Row) ([]any, error) {
 // scanRollups scans rows of rollupColumns (and installs, with bitmap),
 // passing each to fn, and closes rows.
 func scanRollups(rows pgx.Rows, bitmap bool, fn func(*rollup.Row)) error {
+	if !bitmap {
+		return scanRollupsWith(rows, nil, func(r *rollup.Row, _ []any) error { fn(r); return nil })
+	}
+	return scanRollupsWith(rows, func() []any { return []any{new([]byte)} }, func(r *rollup.Row, extra []any) error {
+		var err error
+		if r.Installs, err = rollup.BitmapOf(*extra[0].(*[]byte)); err != nil { // this row's own copy
+			return fmt.Errorf("postgres: decode bitmap of %v: %w", r.Key, err)
+		}
+		fn(r)
+		return nil
+	})
+}
+
+// scanRollupsWith scans rows of rollupColumns followed by the columns
+// that extra's new destinations take (none when extra is nil), passing
+// each row and its extra values to fn, and closes rows.
+func scanRollupsWith(rows pgx.Rows, extra func() []any, fn func(*rollup.Row, []any) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		r := &rollup.Row{}
 		var day int32
-		dest := []any{&day, &r.Dim, &r.Key.Key}
+		var ex []any
+		if extra != nil {
+			ex = extra()
+		}
+		dest := make([]any, 0, rollup.NumCounters+4+len(ex))
+		dest = append(dest, &day, &r.Dim, &r.Key.Key)
 		for _, p := range r.Counters.Fields() {
 			dest = append(dest, p)
 		}
 		dest = append(dest, &r.InstallsN)
-		var b []byte
-		if bitmap {
-			dest = append(dest, &b)
-		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(append(dest, ex...)...); err != nil {
 			return fmt.Errorf("postgres: scan rollup: %w", err)
 		}
 		r.Day = rollup.Day(day)
-		if bitmap {
-			var err error
-			if r.Installs, err = rollup.BitmapOf(b); err != nil { // b is this row's own copy
-				return fmt.Errorf("postgres: decode bitmap of %v: %w", r.Key, err)
-			}
+		if err := fn(r, ex); err != nil {
+			return err
 		}
-		fn(r)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("postgres: read rollups: %w", err)

@@ -60,6 +60,7 @@ type Store struct {
 	store.Records // keys and installations
 	pool          *pgxpool.Pool
 	now           func() time.Time
+	bitmaps       bitmapCache // rollup bitmaps read before
 }
 
 var _ store.Store = (*Store)(nil)
@@ -84,7 +85,7 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
-	s := &Store{Records: store.Records{DB: records{pool}}, pool: pool, now: time.Now}
+	s := &Store{Records: store.Records{DB: records{pool}}, pool: pool, now: time.Now, bitmaps: bitmapCache{max: DefaultBitmapCache}}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -18,7 +18,13 @@ import (
 func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]*rollup.Row, error) {
 	var out []*rollup.Row
 	err := s.inTxOpts(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		base, err := selectRollups(ctx, tx, "rollups", q, q.Bitmaps)
+		var base []*rollup.Row
+		var err error
+		if q.Bitmaps && s.bitmaps.enabled() {
+			base, err = s.selectRollupsCached(ctx, tx, q)
+		} else {
+			base, err = selectRollups(ctx, tx, "rollups", q, q.Bitmaps)
+		}
 		if err != nil {
 			return err
 		}
