@@ -8,7 +8,8 @@
 //
 // A packed value starts with its format byte: FormatJSON (the JSON as it
 // is, which is what migration 016 made of the rows it converted) or
-// FormatDeflate1 (raw DEFLATE with dict1.txt as its dictionary). The
+// FormatDeflate1 (raw DEFLATE with dict1.txt as its dictionary, less the 4 bytes
+// that end every compress/flate stream). The
 // dictionary of a format never changes once rows are stored with it; a
 // better one is a new format byte.
 package pack
@@ -55,8 +56,18 @@ func Encode(dst, doc []byte) []byte {
 	_, _ = w.Write(doc)
 	_ = w.Close()
 	writers.Put(w)
-	return buf.Bytes()
+	v, ok := bytes.CutSuffix(buf.Bytes(), finalBlock)
+	if !ok {
+		// Not what compress/flate writes: keep the JSON as it is.
+		return append(append(dst, FormatJSON), doc...)
+	}
+	return v
 }
+
+// finalBlock is how compress/flate ends a stream: an empty stored block's
+// length and its complement, after the block header's bits. FormatDeflate1
+// leaves them out (4 of its 50 to 100 bytes), and Decode puts them back.
+var finalBlock = []byte{0, 0, 0xff, 0xff}
 
 // Decode appends the JSON document of the packed value v to dst.
 func Decode(dst, v []byte) ([]byte, error) {
@@ -69,7 +80,10 @@ func Decode(dst, v []byte) ([]byte, error) {
 	case FormatDeflate1:
 		r := readers.Get().(io.ReadCloser)
 		defer readers.Put(r)
-		if err := r.(flate.Resetter).Reset(bytes.NewReader(v[1:]), dict1); err != nil {
+		// A bytes.Reader is an io.ByteReader, which flate reads without
+		// a buffer of its own.
+		in := bytes.NewReader(append(v[1:len(v):len(v)], finalBlock...))
+		if err := r.(flate.Resetter).Reset(in, dict1); err != nil {
 			return nil, fmt.Errorf("pack: reset reader: %w", err)
 		}
 		buf := bytes.NewBuffer(dst)

@@ -140,3 +140,51 @@ func TestMigration015KeepsData(t *testing.T) {
 		t.Fatalf("%d reports kept, want 3", n)
 	}
 }
+
+// Migration 016 keeps the reports' documents stored before it: as JSON
+// text (pack.FormatJSON), which every reader reads beside packed ones.
+func TestMigration016KeepsData(t *testing.T) {
+	s := open(t, nil)
+	ctx := ctx(t)
+	// Undo 016, with rows in the JSONB layout, then apply it again.
+	if _, err := s.pool.Exec(ctx, `
+		ALTER TABLE reports ALTER COLUMN metrics TYPE JSONB USING NULL,
+			ALTER COLUMN environment TYPE JSONB USING NULL;
+		INSERT INTO installations (installation_id, created_at) VALUES ('inst-a', now());
+		INSERT INTO reports (installation_num, day, ts, received_at, schema_version, report_key, version, metrics, environment)
+		SELECT 1, d, now(), now(), 3, 'k' || d, '1.0.0',
+			'{"indexes_created": 1, "features_used": ["auto_indexing"], "experiments": {"e": "b"}}',
+			'{"os": "linux", "cpu_cores": 4}'
+		FROM generate_series(20000, 20002) d;
+		DELETE FROM schema_migrations WHERE version = 16`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raws, err := reportsOf(ctx, s.pool, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raws) != 3 {
+		t.Fatalf("%d reports kept, want 3", len(raws))
+	}
+	for _, r := range raws {
+		c, err := r.Contribution("inst-a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, e := c.Report.Metrics, c.Report.Environment
+		if m.IndexesCreated != 1 || len(m.FeaturesUsed) != 1 || m.FeaturesUsed[0] != "auto_indexing" ||
+			m.Experiments["e"] != "b" || e.OS != "linux" || e.CPUCores != 4 {
+			t.Errorf("report %s reads back as %+v, %+v", r.Key, m, e)
+		}
+	}
+	units, err := s.ExperimentUnitDays(ctx, store.ExperimentQuery{Name: "e", Metric: store.MetricIndexesCreated, From: 20000, To: 20002})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 3 || units[0].Variant != "b" || units[0].Sum != 1 || units[0].N != 1 {
+		t.Errorf("experiment units of the converted reports: %+v", units)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 )
 
 // pipeTx is the transaction of one ingest batch, written for few round
@@ -176,7 +177,7 @@ type reportID struct {
 // instead of deadlocking.
 const insertReports = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[],
-			$6::text[], $7::int[], $8::jsonb[], $9::jsonb[])
+			$6::text[], $7::int[], $8::bytea[], $9::bytea[])
 			AS u(report_key, installation_id, day, ts, received_at, version, schema_version, metrics, environment)
 	), ids AS (
 		SELECT DISTINCT installation_id FROM input
@@ -230,7 +231,8 @@ func reportArgs(rows []store.Raw, nums bool) []any {
 	}
 	for i, r := range rows {
 		keys[i], days[i], schemas[i] = r.Key, int32(r.Day), int32(r.SchemaVersion)
-		times[i], received[i], versions[i], metrics[i], envs[i] = r.Time, r.Received, r.Version, r.Metrics, r.Environment
+		times[i], received[i], versions[i] = r.Time, r.Received, r.Version
+		metrics[i], envs[i] = pack.Encode(nil, r.Metrics), pack.Encode(nil, r.Environment)
 		if nums {
 			numbers[i] = int32(r.Num)
 		} else {
