@@ -123,9 +123,9 @@ func TestDocumentsArePacked(t *testing.T) {
 		{"metrics", metrics, it.Report.Metrics.AppendJSON(nil)},
 		{"environment", env, it.Report.Environment.AppendJSON(nil)},
 	} {
-		if len(c.stored) == 0 || c.stored[0] != pack.FormatDeflate1 || len(c.stored) >= len(c.json) {
+		if len(c.stored) == 0 || c.stored[0] != pack.FormatDict1 || len(c.stored) >= len(c.json) {
 			t.Errorf("%s stored as %x (%d bytes), want format %d, smaller than its %d bytes of JSON",
-				c.name, c.stored, len(c.stored), pack.FormatDeflate1, len(c.json))
+				c.name, c.stored, len(c.stored), pack.FormatDict1, len(c.json))
 		}
 		if got, err := pack.Decode(nil, c.stored); err != nil || !bytes.Equal(got, c.json) {
 			t.Errorf("%s reads back as %s (%v), want %s", c.name, got, err, c.json)
