@@ -37,7 +37,7 @@ func ReportBytes(ctx context.Context, dsn, table string) (bytes, rows int64, err
 // OldLayoutBytes copies the reports of the database at dsn into a table
 // of the layout before migration 015 (one table, the text key as primary
 // key, installation and day indexes, JSONB documents as before migration
-// 016: unpacked here), measures it like ReportBytes and drops it: the
+// 016 and text keys as before 017: unpacked here), measures it like ReportBytes and drops it: the
 // baseline of the storage figures, on the same reports.
 func OldLayoutBytes(ctx context.Context, dsn string) (int64, error) {
 	conn, err := pgx.Connect(ctx, dsn)
@@ -84,7 +84,7 @@ func OldLayoutBytes(ctx context.Context, dsn string) (int64, error) {
 }
 
 // unpacked is a pgx.CopyFromSource of stored reports with their packed
-// documents (package pack) turned back into JSON.
+// keys and documents (package pack) turned back into text and JSON.
 type unpacked struct {
 	rows pgx.Rows
 	err  error
@@ -97,6 +97,12 @@ func (u *unpacked) Values() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	key, err := pack.KeyString(vals[0].([]byte))
+	if err != nil {
+		u.err = err
+		return nil, err
+	}
+	vals[0] = key
 	for _, i := range []int{7, 8} {
 		doc, err := pack.Decode(nil, vals[i].([]byte))
 		if err != nil {

@@ -111,7 +111,7 @@ func TestDocumentsArePacked(t *testing.T) {
 	}
 	var metrics, env []byte
 	err := s.pool.QueryRow(ctx(t), `SELECT metrics, environment FROM reports WHERE report_key = $1`,
-		it.Key).Scan(&metrics, &env)
+		pack.Key(it.Key)).Scan(&metrics, &env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,13 +147,16 @@ func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) 
 func scanRaw(row pgx.Row, extra ...any) (store.Raw, error) {
 	var r store.Raw
 	var day int32
-	var metrics, env []byte
-	dest := append([]any{&r.Key, &r.Num, &day, &r.Time, &r.Received, &r.Version, &r.SchemaVersion,
+	var key, metrics, env []byte
+	dest := append([]any{&key, &r.Num, &day, &r.Time, &r.Received, &r.Version, &r.SchemaVersion,
 		&metrics, &env}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, fmt.Errorf("postgres: scan report: %w", err)
 	}
 	var err error
+	if r.Key, err = pack.KeyString(key); err != nil {
+		return r, fmt.Errorf("postgres: scan report: %w", err)
+	}
 	if r.Metrics, err = pack.Decode(nil, metrics); err != nil {
 		return r, fmt.Errorf("postgres: metrics of report %s: %w", r.Key, err)
 	}
