@@ -70,7 +70,7 @@ go test -race -count=1 -timeout 20m ./...
 go test -count=1 -timeout 10m ./internal/experiment/
 
 # Short, bounded fuzzing: panics and leaked secrets are failures.
-for pkg in ./scrub ./internal/client ./report; do
+for pkg in ./scrub ./internal/client ./report ./internal/store/pack; do
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$pkg"/*_test.go 2>/dev/null | sed 's/^func //'); do
     go test -run '^$' -fuzz "^${target}\$" -fuzztime 15s "$pkg/"
   done

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 )
 
 // ReportBytes returns the bytes PostgreSQL uses for the table (reports or
@@ -34,23 +36,40 @@ func ReportBytes(ctx context.Context, dsn, table string) (bytes, rows int64, err
 
 // OldLayoutBytes copies the reports of the database at dsn into a table
 // of the layout before migration 015 (one table, the text key as primary
-// key, installation and day indexes), measures it like ReportBytes and
-// drops it: the baseline of the storage figures, on the same reports.
+// key, installation and day indexes, JSONB documents as before migration
+// 016 and text keys as before 017: unpacked here), measures it like ReportBytes and drops it: the
+// baseline of the storage figures, on the same reports.
 func OldLayoutBytes(ctx context.Context, dsn string) (int64, error) {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return 0, fmt.Errorf("bench: connect: %w", err)
 	}
 	defer conn.Close(ctx)
+	read, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, fmt.Errorf("bench: connect: %w", err)
+	}
+	defer read.Close(ctx)
 	// query: bench-old-layout (001_init.sql's reports)
 	if _, err := conn.Exec(ctx, `CREATE TABLE reports_old_layout (
 			report_key TEXT COLLATE "C" PRIMARY KEY, installation_num INTEGER NOT NULL, day INTEGER NOT NULL,
 			ts TIMESTAMPTZ NOT NULL, received_at TIMESTAMPTZ NOT NULL, version TEXT NOT NULL,
 			schema_version INTEGER NOT NULL, metrics JSONB NOT NULL, environment JSONB NOT NULL);
 		CREATE INDEX reports_old_layout_installation ON reports_old_layout (installation_num);
-		CREATE INDEX reports_old_layout_day ON reports_old_layout (day);
-		INSERT INTO reports_old_layout SELECT report_key, installation_num, day, ts,
-			received_at, version, schema_version, metrics, environment FROM reports ORDER BY received_at`); err != nil {
+		CREATE INDEX reports_old_layout_day ON reports_old_layout (day)`); err != nil {
+		return 0, fmt.Errorf("bench: old layout: %w", err)
+	}
+	// The old key was unique across installations; the fleet's keys are.
+	// query: bench-old-layout-rows
+	rows, err := read.Query(ctx, `SELECT report_key, installation_num, day, ts, received_at, version,
+			schema_version, metrics, environment FROM reports ORDER BY received_at`)
+	if err != nil {
+		return 0, fmt.Errorf("bench: old layout: %w", err)
+	}
+	defer rows.Close()
+	_, err = conn.CopyFrom(ctx, pgx.Identifier{"reports_old_layout"}, []string{"report_key", "installation_num",
+		"day", "ts", "received_at", "version", "schema_version", "metrics", "environment"}, &unpacked{rows: rows})
+	if err != nil {
 		return 0, fmt.Errorf("bench: old layout: %w", err)
 	}
 	var bytes int64
@@ -62,6 +81,44 @@ func OldLayoutBytes(ctx context.Context, dsn string) (int64, error) {
 		return 0, fmt.Errorf("bench: old layout: %w", err)
 	}
 	return bytes, nil
+}
+
+// unpacked is a pgx.CopyFromSource of stored reports with their packed
+// keys and documents (package pack) turned back into text and JSON.
+type unpacked struct {
+	rows pgx.Rows
+	err  error
+}
+
+func (u *unpacked) Next() bool { return u.err == nil && u.rows.Next() }
+
+func (u *unpacked) Values() ([]any, error) {
+	vals, err := u.rows.Values()
+	if err != nil {
+		return nil, err
+	}
+	key, err := pack.KeyString(vals[0].([]byte))
+	if err != nil {
+		u.err = err
+		return nil, err
+	}
+	vals[0] = key
+	for _, i := range []int{7, 8} {
+		doc, err := pack.Decode(nil, vals[i].([]byte))
+		if err != nil {
+			u.err = err
+			return nil, err
+		}
+		vals[i] = json.RawMessage(doc)
+	}
+	return vals, nil
+}
+
+func (u *unpacked) Err() error {
+	if u.err != nil {
+		return u.err
+	}
+	return u.rows.Err()
 }
 
 // MultiplyReports copies the fleet of the database at dsn, in SQL, until

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // Experiments is the registry of fleet experiments (docs/experiments.md)
@@ -82,4 +83,33 @@ type UnitDay struct {
 	Reports      int64
 	Sum          float64
 	N            int64
+}
+
+// MetricValue is the value of an experiment metric (one of
+// ExperimentMetrics) in a report's metrics, and false when the report
+// does not count for it. It is the definition the backends that read
+// reports in Go use (PostgreSQL's are packed, package pack).
+func MetricValue(m *report.Metrics, metric string) (float64, bool) {
+	switch metric {
+	case MetricPerformance:
+		if m.PerformanceImprovementPct == nil {
+			return 0, false
+		}
+		return *m.PerformanceImprovementPct, true
+	case MetricLatencyP95:
+		if m.QueryLatencyMS == nil {
+			return 0, false
+		}
+		return m.QueryLatencyMS.P95, true
+	case MetricIndexesCreated:
+		return float64(m.IndexesCreated), true
+	case MetricErrorRate:
+		for _, n := range m.Errors {
+			if n > 0 {
+				return 100, true
+			}
+		}
+		return 0, true
+	}
+	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/storetest"
 )
 
@@ -25,7 +26,7 @@ func BenchmarkExperimentAnalysis(b *testing.B) {
 	today := rollup.DayOf(storetest.Now)
 	// query: bench-fill-experiment
 	_, err := s.pool.Exec(ctx, `INSERT INTO reports (report_key, installation_num, day, ts, received_at, version, schema_version, metrics, environment)
-		SELECT 'bench-' || i || '-' || d, i, $3 - d, $4, $4, '1.1.0', 3, `+benchMetrics+`, '{"os":"linux"}'
+		SELECT '\x74'::bytea || convert_to('bench-' || i || '-' || d, 'UTF8'), i, $3 - d, $4, $4, '1.1.0', 3, `+benchPacked+`
 		FROM generate_series(1, $1::int) i, generate_series(0, $2::int) d WHERE (i + d) % 10 < 7`,
 		storetest.BenchInstallations, storetest.BenchDays-1, int32(today), storetest.Now)
 	if err == nil {
@@ -36,8 +37,12 @@ func BenchmarkExperimentAnalysis(b *testing.B) {
 	}
 	storetest.BenchExperimentAnalysis(b, s, func(n int) error {
 		_, err := s.pool.Exec(ctx, `INSERT INTO reports (report_key, installation_num, day, ts, received_at, version,
-			schema_version, metrics, environment) SELECT $1, i, $2, $3, $3, '1.1.0', 3, `+benchMetrics+`, '{"os":"linux"}'
-			FROM (SELECT $4::int AS i) x`, fmt.Sprintf("bench-new-%d", n), int32(today), storetest.Now, n%storetest.BenchInstallations+1)
+			schema_version, metrics, environment) SELECT $1, i, $2, $3, $3, '1.1.0', 3, `+benchPacked+`
+			FROM (SELECT $4::int AS i) x`, pack.Key(fmt.Sprintf("bench-new-%d", n)), int32(today), storetest.Now, n%storetest.BenchInstallations+1)
 		return err
 	})
 }
+
+// benchPacked is benchMetrics and an environment as stored documents, in
+// the JSON format of package pack (readers take it as they take packed).
+const benchPacked = `'\x00'::bytea || convert_to((` + benchMetrics + `)::text, 'UTF8'), '\x00'::bytea || convert_to('{"os":"linux"}', 'UTF8')`

@@ -2,14 +2,18 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
+	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // CreateExperiment stores a new experiment.
@@ -83,43 +87,46 @@ func scanExperiment(row pgx.Row) (store.Experiment, error) {
 	return e, nil
 }
 
-// metricSQL is how each experiment metric is read from a stored report's
-// metrics (the definitions are in store.ExperimentMetrics).
-var metricSQL = map[string]string{
-	store.MetricPerformance:    `(metrics->>'performance_improvement_pct')::float8`,
-	store.MetricLatencyP95:     `(metrics->'query_latency_ms'->>'p95')::float8`,
-	store.MetricIndexesCreated: `coalesce((metrics->>'indexes_created')::float8, 0)`,
-	store.MetricErrorRate: `CASE WHEN EXISTS (SELECT 1 FROM jsonb_each_text(metrics->'errors') e WHERE e.value::bigint > 0)
-		THEN 100.0 ELSE 0.0 END`,
-}
-
 // ExperimentUnitDays sums an experiment's reports per installation and day.
+// The metrics are packed (package pack), so each report of the days is
+// unpacked here and judged by store.MetricValue.
 func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery) ([]store.UnitDay, error) {
-	value, ok := metricSQL[q.Metric]
-	if !ok {
+	if !slices.Contains(store.ExperimentMetrics, q.Metric) {
 		return nil, fmt.Errorf("postgres: experiment %s: unknown metric %q", q.Name, q.Metric)
 	}
-	// One row per report, in day order: grouping or sorting them here
-	// would carry each report's metrics through the sort (OFFSET 0 keeps
-	// the narrow columns apart from them); the caller adds them up.
+	// One row per report, in day order; the caller adds them up.
 	// query: experiment-unit-days
-	rows, err := s.pool.Query(ctx, `SELECT installation_num, day, variant, value
-		FROM (SELECT installation_num, day, metrics->'experiments'->>$1::text AS variant, `+value+` AS value
-		      FROM reports WHERE day BETWEEN $2 AND $3 OFFSET 0) r
-		WHERE variant IS NOT NULL ORDER BY day`, q.Name, q.From, q.To)
+	rows, err := s.pool.Query(ctx, `SELECT installation_num, day, metrics
+		FROM reports WHERE day BETWEEN $1 AND $2 ORDER BY day`, q.From, q.To)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.UnitDay, error) {
+	defer rows.Close()
+	var out []store.UnitDay
+	var packed, doc []byte
+	for rows.Next() {
 		u := store.UnitDay{Reports: 1}
-		var value *float64
-		err := row.Scan(&u.Installation, &u.Day, &u.Variant, &value)
-		if value != nil {
-			u.Sum, u.N = *value, 1
+		if err := rows.Scan(&u.Installation, &u.Day, &packed); err != nil {
+			return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
 		}
-		return u, err
-	})
-	if err != nil {
+		if doc, err = pack.Decode(doc[:0], packed); err != nil {
+			return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
+		}
+		var m report.Metrics
+		if err := json.Unmarshal(doc, &m); err != nil {
+			return nil, fmt.Errorf("postgres: experiment %s reports: metrics: %w", q.Name, err)
+		}
+		variant, ok := m.Experiments[q.Name]
+		if !ok {
+			continue
+		}
+		u.Variant = variant
+		if v, ok := store.MetricValue(&m, q.Metric); ok {
+			u.Sum, u.N = v, 1
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/storetest"
 )
 
@@ -138,5 +139,62 @@ func TestMigration015KeepsData(t *testing.T) {
 	}
 	if n := queryInt(t, s, `SELECT count(*) FROM reports WHERE installation_num = 1 AND metrics->>'indexes_created' = '1'`); n != 3 {
 		t.Fatalf("%d reports kept, want 3", n)
+	}
+}
+
+// Migrations 016 and 017 keep the reports stored before them: their
+// documents as JSON text (pack.FormatJSON), which every reader reads
+// beside packed ones, their keys in pack.Key's form, so that a retry still
+// conflicts.
+func TestMigrations016And017KeepData(t *testing.T) {
+	s := open(t, nil)
+	ctx := ctx(t)
+	keys := []string{"0f8e2a4c-1b3d-4e5f-8a9b-0c1d2e3f4a5b", "sha256:00112233445566778899aabbccddeeff", "k-other"}
+	// Undo 016 and 017, with rows in the former layout, then apply them again.
+	if _, err := s.pool.Exec(ctx, `
+		ALTER TABLE reports ALTER COLUMN metrics TYPE JSONB USING NULL,
+			ALTER COLUMN environment TYPE JSONB USING NULL,
+			ALTER COLUMN report_key TYPE TEXT COLLATE "C" USING NULL;
+		INSERT INTO installations (installation_id, created_at) VALUES ('inst-a', now());
+		DELETE FROM schema_migrations WHERE version IN (16, 17)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO reports (installation_num, day, ts, received_at, schema_version, report_key, version, metrics, environment)
+		SELECT 1, 20000 + k.n, now(), now(), 3, k.key, '1.0.0',
+			'{"indexes_created": 1, "features_used": ["auto_indexing"], "experiments": {"e": "b"}}',
+			'{"os": "linux", "cpu_cores": 4}'
+		FROM unnest($1::text[]) WITH ORDINALITY AS k(key, n)`, keys); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raws, err := reportsOf(ctx, s.pool, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raws) != 3 {
+		t.Fatalf("%d reports kept, want 3", len(raws))
+	}
+	for _, r := range raws {
+		c, err := r.Contribution("inst-a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, e := c.Report.Metrics, c.Report.Environment
+		if m.IndexesCreated != 1 || len(m.FeaturesUsed) != 1 || m.FeaturesUsed[0] != "auto_indexing" ||
+			m.Experiments["e"] != "b" || e.OS != "linux" || e.CPUCores != 4 || r.Key != keys[r.Day-20001] {
+			t.Errorf("report %s of day %d reads back as %+v, %+v", r.Key, r.Day, m, e)
+		}
+		if n := queryInt(t, s, `SELECT count(*) FROM reports WHERE report_key = $1`, pack.Key(r.Key)); n != 1 {
+			t.Errorf("key %s: %d rows under its stored form, want 1", r.Key, n)
+		}
+	}
+	units, err := s.ExperimentUnitDays(ctx, store.ExperimentQuery{Name: "e", Metric: store.MetricIndexesCreated, From: 20001, To: 20003})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 3 || units[0].Variant != "b" || units[0].Sum != 1 || units[0].N != 1 {
+		t.Errorf("experiment units of the converted reports: %+v", units)
 	}
 }

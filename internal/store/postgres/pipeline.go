@@ -12,6 +12,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 )
 
 // pipeTx is the transaction of one ingest batch, written for few round
@@ -126,11 +127,12 @@ func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.T
 			if err != nil {
 				return fmt.Errorf("postgres: insert reports: %w", err)
 			}
-			var id, key *string
+			var id *string
+			var key []byte
 			var num int64
 			_, err = pgx.ForEachRow(res, []any{&id, &num, &key}, func() error {
 				if key != nil {
-					fresh[reportID{uint32(num), *key}] = true
+					fresh[reportID{uint32(num), string(key)}] = true
 				} else {
 					nums[*id] = uint32(num)
 				}
@@ -149,13 +151,13 @@ func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.T
 	inserted := make([]bool, len(rows))
 	for i := range rows {
 		rows[i].Num = nums[rows[i].InstallationID]
-		inserted[i] = fresh[reportID{rows[i].Num, rows[i].Key}]
+		inserted[i] = fresh[reportID{rows[i].Num, string(pack.Key(rows[i].Key))}]
 	}
 	return inserted, nil
 }
 
 // reportID is what identifies a stored report: its installation and its
-// key (migration 015).
+// key (migration 015), in its stored form (pack.Key, migration 017).
 type reportID struct {
 	num uint32
 	key string
@@ -175,8 +177,8 @@ type reportID struct {
 // created and inserted in one order, so that concurrent batches wait
 // instead of deadlocking.
 const insertReports = `WITH input AS (
-		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[],
-			$6::text[], $7::int[], $8::jsonb[], $9::jsonb[])
+		SELECT * FROM unnest($1::bytea[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[],
+			$6::text[], $7::int[], $8::bytea[], $9::bytea[])
 			AS u(report_key, installation_id, day, ts, received_at, version, schema_version, metrics, environment)
 	), ids AS (
 		SELECT DISTINCT installation_id FROM input
@@ -218,7 +220,7 @@ const reportConflict = `(installation_num, report_key, day)`
 // installations' numbers instead of their ids).
 func reportArgs(rows []store.Raw, nums bool) []any {
 	n := len(rows)
-	keys, days, schemas := make([]string, n), make([]int32, n), make([]int32, n)
+	keys, days, schemas := make([][]byte, n), make([]int32, n), make([]int32, n)
 	times, received := make([]time.Time, n), make([]time.Time, n)
 	versions, metrics, envs := make([]string, n), make([][]byte, n), make([][]byte, n)
 	var ids []string
@@ -229,8 +231,9 @@ func reportArgs(rows []store.Raw, nums bool) []any {
 		ids = make([]string, n)
 	}
 	for i, r := range rows {
-		keys[i], days[i], schemas[i] = r.Key, int32(r.Day), int32(r.SchemaVersion)
-		times[i], received[i], versions[i], metrics[i], envs[i] = r.Time, r.Received, r.Version, r.Metrics, r.Environment
+		keys[i], days[i], schemas[i] = pack.Key(r.Key), int32(r.Day), int32(r.SchemaVersion)
+		times[i], received[i], versions[i] = r.Time, r.Received, r.Version
+		metrics[i], envs[i] = pack.Encode(nil, r.Metrics), pack.Encode(nil, r.Environment)
 		if nums {
 			numbers[i] = int32(r.Num)
 		} else {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/storetest"
 )
 
@@ -98,23 +100,36 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 }
 
-func TestMetricsAreJSONB(t *testing.T) {
+// TestDocumentsArePacked checks that a report's metrics and environment
+// are stored packed (migration 016), smaller than their JSON, and read
+// back as that JSON.
+func TestDocumentsArePacked(t *testing.T) {
 	s := open(t, nil)
 	it := storetest.Item(4, 0, 3, "1.1.0")
 	if _, err := s.Ingest(ctx(t), []store.Item{it}); err != nil {
 		t.Fatal(err)
 	}
-	var created, os, cert, typ string
-	// The operators work only on JSONB: text columns would fail here.
-	err := s.pool.QueryRow(ctx(t), `SELECT metrics->>'indexes_created', environment->>'os',
-		metrics->'algorithm_usage'->>'cert', jsonb_typeof(metrics) FROM reports WHERE report_key = $1`,
-		it.Key).Scan(&created, &os, &cert, &typ)
+	var metrics, env []byte
+	err := s.pool.QueryRow(ctx(t), `SELECT metrics, environment FROM reports WHERE report_key = $1`,
+		pack.Key(it.Key)).Scan(&metrics, &env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprint(it.Report.Metrics.IndexesCreated)
-	if created != want || os != "linux" || cert != fmt.Sprint(it.Report.Metrics.AlgorithmUsage["cert"]) || typ != "object" {
-		t.Fatalf("indexes_created=%q os=%q cert=%q type=%q, want %q linux object", created, os, cert, typ, want)
+	for _, c := range []struct {
+		name   string
+		stored []byte
+		json   []byte
+	}{
+		{"metrics", metrics, it.Report.Metrics.AppendJSON(nil)},
+		{"environment", env, it.Report.Environment.AppendJSON(nil)},
+	} {
+		if len(c.stored) == 0 || c.stored[0] != pack.FormatDict1 || len(c.stored) >= len(c.json) {
+			t.Errorf("%s stored as %x (%d bytes), want format %d, smaller than its %d bytes of JSON",
+				c.name, c.stored, len(c.stored), pack.FormatDict1, len(c.json))
+		}
+		if got, err := pack.Decode(nil, c.stored); err != nil || !bytes.Equal(got, c.json) {
+			t.Errorf("%s reads back as %s (%v), want %s", c.name, got, err, c.json)
+		}
 	}
 }
 

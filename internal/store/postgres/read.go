@@ -10,6 +10,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 )
 
 // Rollups returns the rollup rows q selects, pending deltas included, all
@@ -152,10 +153,21 @@ func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) 
 func scanRaw(row pgx.Row, extra ...any) (store.Raw, error) {
 	var r store.Raw
 	var day int32
-	dest := append([]any{&r.Key, &r.Num, &day, &r.Time, &r.Received, &r.Version, &r.SchemaVersion,
-		&r.Metrics, &r.Environment}, extra...)
+	var key, metrics, env []byte
+	dest := append([]any{&key, &r.Num, &day, &r.Time, &r.Received, &r.Version, &r.SchemaVersion,
+		&metrics, &env}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, fmt.Errorf("postgres: scan report: %w", err)
+	}
+	var err error
+	if r.Key, err = pack.KeyString(key); err != nil {
+		return r, fmt.Errorf("postgres: scan report: %w", err)
+	}
+	if r.Metrics, err = pack.Decode(nil, metrics); err != nil {
+		return r, fmt.Errorf("postgres: metrics of report %s: %w", r.Key, err)
+	}
+	if r.Environment, err = pack.Decode(nil, env); err != nil {
+		return r, fmt.Errorf("postgres: environment of report %s: %w", r.Key, err)
 	}
 	r.Day, r.Time, r.Received = rollup.Day(day), r.Time.UTC(), r.Received.UTC()
 	return r, nil
