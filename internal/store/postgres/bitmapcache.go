@@ -84,19 +84,21 @@ func (c *bitmapCache) put(k rollup.Key, xmin uint32, n int64, data []byte) {
 	c.evict()
 }
 
-// evict drops entries, oldest day first, until the cache fits its
-// bound; c.mu is held.
+// evict drops entries, oldest day first, until the cache holds at most
+// nine tenths of its bound, so that a full cache sorts its keys once per
+// tenth of its bound fetched, not at every put; c.mu is held.
 func (c *bitmapCache) evict() {
 	if c.size <= c.max {
 		return
 	}
+	target := c.max - c.max/10
 	keys := make([]rollup.Key, 0, len(c.entries))
 	for k := range c.entries {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b rollup.Key) int { return int(a.Day) - int(b.Day) })
 	for _, k := range keys {
-		if c.size <= c.max {
+		if c.size <= target {
 			break
 		}
 		c.size -= len(c.entries[k].data)
