@@ -336,15 +336,11 @@ func (b *benchRun) dashboard(ctx context.Context) error {
 // token, and runs fn against it.
 func (b *benchRun) filledService(ctx context.Context, fill func(context.Context, store.Store, int, int, func(string)) error,
 	fn func(c *child, token string) error) error {
-	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	st, dsn, drop, err := b.freshStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
 	err = fill(ctx, st, b.dashN, 20000, func(s string) { b.logf("%s", s) })
 	if err == nil {
 		// Fold the fill's pending deltas first, as a running service's
@@ -357,6 +353,20 @@ func (b *benchRun) filledService(ctx context.Context, fill func(context.Context,
 		return err
 	}
 	return b.adminService(dsn, fn)
+}
+
+// freshStore creates a database of its own for one case and opens a
+// store on it; drop drops the database (close the store first).
+func (b *benchRun) freshStore(ctx context.Context) (st store.Store, dsn string, drop func(), err error) {
+	dsn, drop, err = bench.CreateDatabase(ctx, b.admin)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if st, err = database.Open(ctx, dsn); err != nil {
+		drop()
+		return nil, "", nil, err
+	}
+	return st, dsn, drop, nil
 }
 
 // adminService serves dsn with an admin token and runs fn against it.

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
@@ -27,15 +26,11 @@ const scaleInstallations = 1_500
 // storage at scaleSeed reports and again at --scale-reports, and the
 // retention of the oldest day's partition against deleting a day's rows.
 func (b *benchRun) scale(ctx context.Context) error {
-	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	st, dsn, drop, err := b.freshStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
 	defer st.Close()
 	now := time.Now()
 	seed := min(b.scaleN, scaleSeed)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 )
 
@@ -15,15 +14,11 @@ import (
 // a realistic simulated fleet (internal/fleet), straight through the
 // store's Ingest as the service stores them.
 func (b *benchRun) storage(ctx context.Context) error {
-	dsn, drop, err := bench.CreateDatabase(ctx, b.admin)
+	st, dsn, drop, err := b.freshStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
 	err = bench.PreparePartitions(ctx, st, time.Now(), fleet.MaxDays)
 	if err == nil {
 		err = bench.FillFleet(ctx, st, b.storageN, b.storageN/storageReportsPerInstallation, func(s string) { b.logf("%s", s) })
