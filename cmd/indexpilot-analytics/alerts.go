@@ -27,18 +27,8 @@ channel it prints the alerts that hold and delivers nothing.`
 func (c cli) alerts(args []string) int {
 	fs := c.flags("alerts run", alertsHelp)
 	v := register(fs, append([]string{"database", "aggregate-retention-days", "alert-suppress", "log-level"}, notifyOptions...)...)
-	if len(args) == 0 || args[0] != "run" {
-		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
-			fmt.Fprintf(c.err, "indexpilot-analytics alerts: unknown subcommand %q\n\n", args[0])
-		}
-		fs.Usage()
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return parseFailed(err)
+	if code, ok := c.parseSubcommand("alerts", "run", fs, args); !ok {
+		return code
 	}
 	o, cfg, level, err := alertsConfig(v)
 	if err != nil {

@@ -82,6 +82,28 @@ func parseFailed(err error) int {
 	return exitUsage
 }
 
+// parseSubcommand parses the flags of a command whose one subcommand is
+// want (alerts run, report weekly). Anything else prints the usage: after
+// -h, which asks for it, the command exits 0, else with the usage code.
+// ok is false when the command should exit with code.
+func (c cli) parseSubcommand(name, want string, fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if len(args) == 0 || args[0] != want {
+		help := len(args) > 0 && (args[0] == "-h" || args[0] == "--help")
+		if len(args) > 0 && !help {
+			fmt.Fprintf(c.err, "indexpilot-analytics %s: unknown subcommand %q\n\n", name, args[0])
+		}
+		fs.Usage()
+		if help {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return parseFailed(err), false
+	}
+	return exitOK, true
+}
+
 // untilSignal runs fn, whose context ends at SIGINT or SIGTERM, and
 // prints the error it returns after the command's name.
 func (c cli) untilSignal(name string, fn func(context.Context) error) int {

@@ -43,18 +43,8 @@ func (c cli) report(args []string) int {
 	week := fs.String("week", "", "the ISO week, such as 2026-W48 (default: the last complete week)")
 	format := fs.String("format", "md", "json, md (Markdown) or html (an HTML e-mail)")
 	send := fs.Bool("send", false, "deliver through the alert channels (--webhook, --smtp-url) instead of printing")
-	if len(args) == 0 || args[0] != "weekly" {
-		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
-			fmt.Fprintf(c.err, "indexpilot-analytics report: unknown report %q\n\n", args[0])
-		}
-		fs.Usage()
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return parseFailed(err)
+	if code, ok := c.parseSubcommand("report", "weekly", fs, args); !ok {
+		return code
 	}
 	cfg, level, err := reportConfig(v)
 	if err == nil && *format != "json" && *format != "md" && *format != "html" {
