@@ -83,8 +83,8 @@ func TestRunFleetKey(t *testing.T) {
 			t.Errorf("report %s arrived for installation %q, planned %q", pl.Report.ReportID, got, pl.Report.InstallationID)
 		}
 	}
-	if limit := 2*c.Concurrency + 3; s.opened > limit { // a hang-up costs a connection
-		t.Errorf("%d connections for %d requests, want at most %d: keep-alive is not working", s.opened, sum.Sent+sum.Retried, limit)
+	if opened, limit := s.opened.Load(), int64(2*c.Concurrency+3); opened > limit { // a hang-up costs a connection
+		t.Errorf("%d connections for %d requests, want at most %d: keep-alive is not working", opened, sum.Sent+sum.Retried, limit)
 	}
 	if s.gzipped == 0 {
 		t.Error("no report was sent gzipped")

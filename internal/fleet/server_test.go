@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,8 +42,12 @@ type server struct {
 	limitedAt     time.Time            // when the first registration was answered 429
 	waits         []time.Duration      // from each 503 or 429 to the next try of that request
 	gzipped       int
-	opened        int // connections opened by clients
-	decodeErrs    []error
+	// opened counts connections opened by clients. It is an atomic, not
+	// under mu: httptest calls the ConnState hook holding its own lock,
+	// and a handler hijacking a connection under mu takes that lock too,
+	// so taking mu in the hook would deadlock the two.
+	opened     atomic.Int64
+	decodeErrs []error
 }
 
 func newServer(t *testing.T, fleetKey string) *server {
@@ -60,9 +65,7 @@ func newServer(t *testing.T, fleetKey string) *server {
 	s.Server = httptest.NewUnstartedServer(mux)
 	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
-			s.mu.Lock()
-			s.opened++
-			s.mu.Unlock()
+			s.opened.Add(1)
 		}
 	}
 	s.Start()
