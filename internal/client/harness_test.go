@@ -192,6 +192,41 @@ func (e *testEnv) client() *Client {
 	return c
 }
 
+// lostAnswer is a fault: a 503, then a 503 after the server stored the
+// report (an answer lost on the way back), then the real answers.
+func lostAnswer(n int) (int, bool) {
+	switch n {
+	case 1:
+		return 503, false
+	case 2:
+		return 503, true
+	}
+	return 0, false
+}
+
+// clientOn returns the client with telemetry turned on, as the user's
+// `telemetry on` does.
+func (e *testEnv) clientOn() *Client {
+	e.t.Helper()
+	c := e.client()
+	if _, err := c.SetMode(ctx, On, false); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// closedAddr is a loopback address nothing listens on, until the test
+// starts a server there.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 // tick moves the clock on, so that reports built one after the other
 // have distinct timestamps.
 func (e *testEnv) tick() { e.now = e.now.Add(time.Minute) }
