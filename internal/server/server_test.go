@@ -9,18 +9,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
 )
 
 const adminToken = "test-admin-token-0123456789"
@@ -45,36 +42,21 @@ func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *en
 // newEnvLog is newEnvAt whose server logs to log, at debug level.
 func newEnvLog(t *testing.T, tune func(*server.Config), now func() time.Time, log io.Writer) *env {
 	t.Helper()
-	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "a.db")
-	st, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
+	st, db := servertest.SQLite(t)
+	srv := servertest.New(t, st, servertest.Options{Config: adminConfig(tune), Log: log, LogLevel: slog.LevelDebug, Now: now})
+	url := servertest.Serve(t, srv.Handler())
+	return &env{t: t, url: url, store: st, fleet: servertest.FleetKey(t, st, "t"), db: db, handler: srv.Handler()}
+}
+
+// adminConfig sets the tests' admin token, then applies tune (when not
+// nil).
+func adminConfig(tune func(*server.Config)) func(*server.Config) {
+	return func(cfg *server.Config) {
+		cfg.AdminToken = adminToken
+		if tune != nil {
+			tune(cfg)
+		}
 	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.AdminToken = adminToken
-	if tune != nil {
-		tune(&cfg)
-	}
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	text, sec, err := auth.New(auth.PrefixFleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, url: hs.URL, store: st, fleet: text, db: db, handler: srv.Handler()}
 }
 
 type resp struct {

@@ -1,0 +1,98 @@
+// Package servertest runs the real analytics service for tests in other
+// packages: a fresh SQLite store, the real ingest batcher and the real
+// handlers, on loopback. It is for tests only and never mocks what runs.
+package servertest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
+	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
+)
+
+// Options adjust the service a test runs. The zero value is the default
+// configuration, logging nowhere, on the wall clock.
+type Options struct {
+	Config   func(*server.Config) // changes the default configuration
+	Log      io.Writer            // where the service logs; nil: nowhere
+	LogLevel slog.Level           // the lowest level logged
+	Now      func() time.Time     // the service's clock; nil: time.Now
+}
+
+// SQLite opens a fresh, migrated SQLite store in a temporary folder of t
+// and returns it with its file; it is closed when t ends.
+func SQLite(t testing.TB) (store.Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "analytics.db")
+	st, err := sqlite.Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st, file
+}
+
+// New builds the service over st with the real ingest batcher, which is
+// closed when t ends (before a store opened earlier in the test).
+func New(t testing.TB, st store.Store, o Options) *server.Server {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
+	logs := o.Log
+	if logs == nil {
+		logs = io.Discard
+	}
+	m := server.NewMetrics()
+	b := ingest.New(st, ingest.Config{}, m)
+	t.Cleanup(b.Close)
+	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: o.LogLevel})), o.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// Serve serves h on loopback until t ends and returns its URL.
+func Serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// Start is a fresh SQLite store, the service over it and its URL.
+func Start(t testing.TB, o Options) (string, store.Store) {
+	t.Helper()
+	st, _ := SQLite(t)
+	return Serve(t, New(t, st, o).Handler()), st
+}
+
+// FleetKey creates a fleet key called name in st and returns its text.
+func FleetKey(t testing.TB, st store.Store, name string) string {
+	t.Helper()
+	text, sec, err := auth.New(auth.PrefixFleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := store.Key{ID: sec.ID, Kind: store.KindFleet, Name: name, Hash: sec.Hash(), Created: time.Now()}
+	if err := st.CreateKey(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
