@@ -15,6 +15,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite/sqlitetest"
 	"github.com/indexpilot/indexpilot-telemetry/telemetry"
 )
 
@@ -277,7 +278,7 @@ func startServer(t *testing.T) string {
 // returns its URL and store.
 func startServerWith(t *testing.T, tap func(http.Handler) http.Handler) (string, store.Store) {
 	t.Helper()
-	st, _ := servertest.SQLite(t)
+	st, _ := sqlitetest.Open(t)
 	h := servertest.New(t, st, servertest.Options{}).Handler()
 	if tap != nil {
 		h = tap(h)

@@ -20,6 +20,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite/sqlitetest"
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
@@ -46,7 +47,7 @@ type testServer struct {
 // startServer starts the service on addr ("127.0.0.1:0" for any port).
 func startServer(t *testing.T, addr string) *testServer {
 	t.Helper()
-	st, _ := servertest.SQLite(t)
+	st, _ := sqlitetest.Open(t)
 	srv := servertest.New(t, st, servertest.Options{Config: func(cfg *server.Config) {
 		cfg.RegisterPerMinute, cfg.RegisterBurst = 6000, 1000 // every test registers from 127.0.0.1
 	}})

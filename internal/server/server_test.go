@@ -18,6 +18,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite/sqlitetest"
 )
 
 const adminToken = "test-admin-token-0123456789"
@@ -42,7 +43,7 @@ func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *en
 // newEnvLog is newEnvAt whose server logs to log, at debug level.
 func newEnvLog(t *testing.T, tune func(*server.Config), now func() time.Time, log io.Writer) *env {
 	t.Helper()
-	st, db := servertest.SQLite(t)
+	st, db := sqlitetest.Open(t)
 	srv := servertest.New(t, st, servertest.Options{Config: adminConfig(tune), Log: log, LogLevel: slog.LevelDebug, Now: now})
 	url := servertest.Serve(t, srv.Handler())
 	return &env{t: t, url: url, store: st, fleet: servertest.FleetKey(t, st, "t"), db: db, handler: srv.Handler()}

@@ -1,6 +1,6 @@
 // Package servertest runs the real analytics service for tests in other
-// packages: a fresh SQLite store, the real ingest batcher and the real
-// handlers, on loopback. It is for tests only and never mocks what runs.
+// packages: the real ingest batcher and the real handlers over a real
+// store, on loopback. It is for tests only and never mocks what runs.
 package servertest
 
 import (
@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite/sqlitetest"
 )
 
 // Options adjust the service a test runs. The zero value is the default
@@ -27,23 +26,6 @@ type Options struct {
 	Log      io.Writer            // where the service logs; nil: nowhere
 	LogLevel slog.Level           // the lowest level logged
 	Now      func() time.Time     // the service's clock; nil: time.Now
-}
-
-// SQLite opens a fresh, migrated SQLite store in a temporary folder of t
-// and returns it with its file; it is closed when t ends.
-func SQLite(t testing.TB) (store.Store, string) {
-	t.Helper()
-	ctx := context.Background()
-	file := filepath.Join(t.TempDir(), "analytics.db")
-	st, err := sqlite.Open(ctx, file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st, file
 }
 
 // New builds the service over st with the real ingest batcher, which is
@@ -76,10 +58,11 @@ func Serve(t testing.TB, h http.Handler) string {
 	return hs.URL
 }
 
-// Start is a fresh SQLite store, the service over it and its URL.
+// Start serves the service over a fresh SQLite store and returns its
+// URL and the store.
 func Start(t testing.TB, o Options) (string, store.Store) {
 	t.Helper()
-	st, _ := SQLite(t)
+	st, _ := sqlitetest.Open(t)
 	return Serve(t, New(t, st, o).Handler()), st
 }
 
