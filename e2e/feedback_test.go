@@ -117,17 +117,8 @@ type feedbackSummary struct {
 
 func (s *service) feedbackAPI(query string) feedbackSummary {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", s.url+"/api/v1/feedback?"+query, nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var sum feedbackSummary
-	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&sum) != nil {
-		s.t.Fatalf("GET /api/v1/feedback?%s: %d", query, res.StatusCode)
-	}
+	s.getJSON("/api/v1/feedback?"+query, &sum)
 	return sum
 }
 

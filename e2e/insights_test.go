@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -106,17 +104,7 @@ func (s *service) insights(query string) insightAnswers {
 		path string
 		into any
 	}{{"features", &a.Features}, {"algorithms", &a.Algorithms}, {"patterns", &a.Patterns}, {"forecasts", &a.Forecasts}} {
-		req, _ := http.NewRequest("GET", s.url+"/api/v1/insights/"+e.path+"?"+query, nil)
-		req.Header.Set("Authorization", "Bearer "+adminToken)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		err = json.NewDecoder(res.Body).Decode(e.into)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK || err != nil {
-			s.t.Fatalf("GET insights/%s?%s: %d %v", e.path, query, res.StatusCode, err)
-		}
+		s.getJSON("/api/v1/insights/"+e.path+"?"+query, e.into)
 	}
 	return a
 }

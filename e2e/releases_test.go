@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -40,17 +38,8 @@ type healthAPI struct {
 
 func (s *service) releaseHealth(path string) healthAPI {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", s.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var out healthAPI
-	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&out) != nil {
-		s.t.Fatalf("GET %s: %d", path, res.StatusCode)
-	}
+	s.getJSON(path, &out)
 	return out
 }
 
