@@ -65,7 +65,7 @@ func newAdminKey(t *testing.T, st store.Store) (text, id string) {
 
 func (e *env) signInWith(token string) string {
 	e.t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.PostForm(e.url+"/login", url.Values{"token": {token}})
 	if err != nil {
 		e.t.Fatal(err)
@@ -131,7 +131,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 	if withCookie(b, cookie) != 200 || withCookie(b, cookie) != 200 {
 		t.Fatal("a session made by one process is refused by the other")
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	req, _ := http.NewRequest("POST", a.url+"/logout", nil)
 	req.Header.Set("Cookie", cookie)
 	res, err := noFollow.Do(req)

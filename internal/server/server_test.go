@@ -350,7 +350,7 @@ func TestEndpoints(t *testing.T) {
 func TestOverviewPage(t *testing.T) {
 	e := newEnv(t, nil)
 	e.send(e.fleet, body("page-inst-1", time.Now(), ""))
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.Get(e.url + "/")
 	if err != nil {
 		t.Fatal(err)
