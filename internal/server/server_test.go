@@ -192,13 +192,33 @@ func TestAckEscapesIgnoredNames(t *testing.T) {
 
 func TestGzipBody(t *testing.T) {
 	e := newEnv(t, nil)
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(body("gzip-installation", time.Now(), ""))
-	zw.Close()
-	if r := e.send(e.fleet, buf.Bytes(), "Content-Encoding", "gzip"); r.status != 200 {
+	if r := e.send(e.fleet, gzipBytes(body("gzip-installation", time.Now(), "")), "Content-Encoding", "gzip"); r.status != 200 {
 		t.Fatalf("gzip body: %d %s", r.status, r.raw)
 	}
+}
+
+// rejection is a request the server must refuse, and how.
+type rejection struct {
+	name        string
+	r           resp
+	status      int
+	code, field string
+}
+
+// tooLarge returns valid followed by 70 KiB of spaces, past the body
+// limit, plain and gzipped: the gzipped one compresses to little and
+// inflates past the limit.
+func tooLarge(valid []byte) (plain, gzipped []byte) {
+	plain = append(bytes.Clone(valid), bytes.Repeat([]byte(" "), 70<<10)...)
+	return plain, gzipBytes(plain)
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
 }
 
 func TestRejections(t *testing.T) {
@@ -206,18 +226,8 @@ func TestRejections(t *testing.T) {
 	id, key := e.register()
 	other, _ := e.register()
 	now := time.Now()
-	big := bytes.Repeat([]byte(" "), 70<<10)
-	var bomb bytes.Buffer
-	zw := gzip.NewWriter(&bomb)
-	zw.Write(body(id, now, ""))
-	zw.Write(big) // compresses to little, inflates past the limit
-	zw.Close()
-	cases := []struct {
-		name        string
-		r           resp
-		status      int
-		code, field string
-	}{
+	large, bomb := tooLarge(body(id, now, ""))
+	cases := []rejection{
 		{"invalid count", e.send(key, body(id, now, `, "indexes_recommended": -1`)), 400, "invalid_report", "metrics.indexes_recommended"},
 		{"future timestamp", e.send(key, body(id, now.Add(49*time.Hour), "")), 400, "invalid_report", "timestamp"},
 		{"not JSON", e.send(key, []byte("{nope")), 400, "invalid_report", ""},
@@ -225,8 +235,8 @@ func TestRejections(t *testing.T) {
 		{"unknown key", e.send("ipk_0123456789ab_"+strings.Repeat("x", 43), body(id, now, "")), 401, "unauthorized", ""},
 		{"malformed key", e.send("hunter2", body(id, now, "")), 401, "unauthorized", ""},
 		{"another installation's key", e.send(key, body(other, now, "")), 401, "unauthorized", ""},
-		{"too large", e.send(key, append(body(id, now, ""), big...)), 413, "too_large", ""},
-		{"gzip bomb", e.send(key, bomb.Bytes(), "Content-Encoding", "gzip"), 413, "too_large", ""},
+		{"too large", e.send(key, large), 413, "too_large", ""},
+		{"gzip bomb", e.send(key, bomb, "Content-Encoding", "gzip"), 413, "too_large", ""},
 		{"not JSON content type", e.do("POST", "/api/v1/telemetry", body(id, now, ""), "Content-Type", "text/plain", "X-API-Key", key), 415, "unsupported_media_type", ""},
 		{"bad trends days", e.do("GET", "/api/v1/dashboard/trends?days=0", nil, "Authorization", "Bearer "+adminToken), 400, "invalid_parameter", "days"},
 		{"stats without token", e.do("GET", "/api/v1/dashboard/stats", nil), 401, "unauthorized", ""},
