@@ -93,11 +93,7 @@ func TestExperimentsInChromium(t *testing.T) {
 		t.Errorf("the view's data: %.200s", body)
 	}
 	b.screenshot("experiments-1280.png")
-	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload())
-	b.waitFor("the phone-width load", `Number(document.getElementById('experiments').dataset.loads || 0) >= 1`, 15*time.Second)
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("at 390 px the Experiments view is %d px wide", w)
-	}
+	atPhoneWidth(t, b, chromedp.Reload(), `Number(document.getElementById('experiments').dataset.loads || 0) >= 1`, 15*time.Second)
 	b.screenshot("experiments-390.png")
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors on the Experiments view:\n%s", strings.Join(errs, "\n"))

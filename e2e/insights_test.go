@@ -57,11 +57,7 @@ func TestInsightsInChromium(t *testing.T) {
 	}
 	b.consoleErrors() // the browser logs the page's 400
 
-	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(s.url+"/insights"))
-	b.waitFor("the phone-width charts", `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("at 390 px the Insights page is %d px wide", w)
-	}
+	atPhoneWidth(t, b, chromedp.Navigate(s.url+"/insights"), `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
 	chartsDrew(t, b, insightCharts)
 	b.screenshot("insights-390.png")
 	if errs := b.consoleErrors(); len(errs) > 0 {
