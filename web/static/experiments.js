@@ -206,16 +206,7 @@ window.IndexPilot.page('experiments', function (main, uPlot) {
   }
 
   function setUpdated() {
-    var now = new Date();
-    var t = document.createElement('time');
-    t.id = 'updated';
-    t.dateTime = now.toISOString();
-    t.textContent = now.toISOString().slice(11, 19) + ' UTC';
-    var status = $('status');
-    status.textContent = 'Updated ';
-    status.appendChild(t);
-    status.appendChild(document.createTextNode('; refreshes every ' + refreshSeconds + ' s.'));
-    $('alert').textContent = '';
+    window.IndexPilot.setUpdated(refreshSeconds);
   }
 
   function load() {

@@ -19,6 +19,21 @@
       }
     },
 
+    // setUpdated says in the page's status line when its figures were
+    // last refreshed, and how often they are, and clears its alert.
+    setUpdated: function (refreshSeconds) {
+      var now = new Date();
+      var t = document.createElement('time');
+      t.id = 'updated';
+      t.dateTime = now.toISOString();
+      t.textContent = now.toISOString().slice(11, 19) + ' UTC';
+      var status = document.getElementById('status');
+      status.textContent = 'Updated ';
+      status.appendChild(t);
+      status.appendChild(document.createTextNode('; refreshes every ' + refreshSeconds + ' s.'));
+      document.getElementById('alert').textContent = '';
+    },
+
     // fillTable replaces a table's head and rows with the given texts.
     fillTable: function (table, head, rows) {
       var tr = document.createElement('tr');
