@@ -106,6 +106,18 @@ func eval[T any](b *browser, js string) T {
 	return v
 }
 
+// atPhoneWidth loads the page again at a phone's width, 390 px, by
+// load, waits until ready holds, and checks that the page is no wider
+// than the screen.
+func atPhoneWidth(t *testing.T, b *browser, load chromedp.Action[chromedp.Void], ready string, timeout time.Duration) {
+	t.Helper()
+	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), load)
+	b.waitFor("the phone-width load", ready, timeout)
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("at 390 px the page is %d px wide", w)
+	}
+}
+
 // waitFor polls a JavaScript condition until it holds.
 func (b *browser) waitFor(what, js string, timeout time.Duration) {
 	b.t.Helper()
@@ -320,11 +332,8 @@ func versionFilter(t *testing.T, s *service, b *browser) {
 // every chart drawn.
 func phoneWidth(t *testing.T, b *browser) {
 	t.Helper()
-	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(strings.Split(eval[string](b, `location.href`), "?")[0]+"?days=30&refresh=2"))
-	b.waitFor("the phone-width load", `Number(document.getElementById('dashboard').dataset.loads || 0) >= 1`, 15*time.Second)
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("at 390 px the page is %d px wide", w)
-	}
+	atPhoneWidth(t, b, chromedp.Navigate(strings.Split(eval[string](b, `location.href`), "?")[0]+"?days=30&refresh=2"),
+		`Number(document.getElementById('dashboard').dataset.loads || 0) >= 1`, 15*time.Second)
 	everyChartDrew(t, b)
 	b.screenshot("overview-390.png")
 	b.do("widen the window", chromedp.EmulateViewport(1280, 900))

@@ -49,15 +49,7 @@ func TestExperimentsInChromium(t *testing.T) {
 	}
 
 	b := newBrowser(t, exe)
-	b.do("open the Experiments view", chromedp.Navigate(s.url+"/experiments?refresh=2"))
-	if loc := eval[string](b, `location.pathname + location.search`); !strings.HasPrefix(loc, "/login?next=") {
-		t.Fatalf("signed out, the Experiments view went to %q, not the sign-in form", loc)
-	}
-	b.do("sign in", chromedp.SendKeys(chromedp.ID("token"), adminToken), chromedp.Submit(chromedp.ID("token")),
-		chromedp.WaitVisible(chromedp.ID("experiment-list")))
-	if loc := eval[string](b, `location.pathname + location.search`); loc != "/experiments?refresh=2" {
-		t.Errorf("after signing in: %q, want the Experiments view", loc)
-	}
+	signInAt(t, s, b, "/experiments?refresh=2", "experiment-list")
 	b.waitFor("the script's first load", `Number(document.getElementById('experiments').dataset.loads || 0) >= 1`, 15*time.Second)
 	// The server's texts, from the page as served, against the script's.
 	texts := `[...document.querySelectorAll('.experiment [id]')].filter(e => /^(decision|effect|desc)-/.test(e.id)).map(e => [e.id, e.textContent])`
@@ -80,19 +72,7 @@ func TestExperimentsInChromium(t *testing.T) {
 	if d := script["decision-explain_sampling_aa"]; strings.Contains(d, "better") {
 		t.Errorf("the A/A's decision: %q", d)
 	}
-	drawn := eval[map[string]int](b, `Object.fromEntries(['cert_threshold_v2', 'explain_sampling_aa'].map(n => {
-		const c = document.querySelector('#chart-' + n + ' canvas');
-		if (!c || !document.getElementById('empty-' + n).hidden) return [n, -1];
-		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-		let k = 0;
-		for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) k++;
-		return [n, k];
-	}))`)
-	for n, px := range drawn {
-		if px < 1000 {
-			t.Errorf("chart of %s: %d pixels drawn (-1: no canvas)", n, px)
-		}
-	}
+	chartsDrew(t, b, []string{"cert_threshold_v2", "explain_sampling_aa"})
 	// The interval narrows as installations enter: the table, newest first.
 	widths := eval[[]float64](b, `(() => {
 		const rows = [...document.querySelectorAll('#history-cert_threshold_v2 tbody tr')]
@@ -113,11 +93,7 @@ func TestExperimentsInChromium(t *testing.T) {
 		t.Errorf("the view's data: %.200s", body)
 	}
 	b.screenshot("experiments-1280.png")
-	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload())
-	b.waitFor("the phone-width load", `Number(document.getElementById('experiments').dataset.loads || 0) >= 1`, 15*time.Second)
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("at 390 px the Experiments view is %d px wide", w)
-	}
+	atPhoneWidth(t, b, chromedp.Reload(), `Number(document.getElementById('experiments').dataset.loads || 0) >= 1`, 15*time.Second)
 	b.screenshot("experiments-390.png")
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors on the Experiments view:\n%s", strings.Join(errs, "\n"))

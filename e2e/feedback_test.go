@@ -65,11 +65,7 @@ func TestFeedbackPageInChromium(t *testing.T) {
 		t.Error("with a version filter the requests chart does not say GitHub votes carry no version")
 	}
 
-	b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(s.url+"/feedback?days=30"))
-	b.waitFor("the phone-width load", `document.getElementById('feedback').dataset.loaded !== undefined`, 15*time.Second)
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("at 390 px the feedback page is %d px wide", w)
-	}
+	atPhoneWidth(t, b, chromedp.Navigate(s.url+"/feedback?days=30"), `document.getElementById('feedback').dataset.loaded !== undefined`, 15*time.Second)
 	chartsDrew(t, b, feedbackCharts)
 	b.screenshot("feedback-390.png")
 	b.do("widen the window", chromedp.EmulateViewport(1280, 900))
@@ -117,17 +113,8 @@ type feedbackSummary struct {
 
 func (s *service) feedbackAPI(query string) feedbackSummary {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", s.url+"/api/v1/feedback?"+query, nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var sum feedbackSummary
-	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&sum) != nil {
-		s.t.Fatalf("GET /api/v1/feedback?%s: %d", query, res.StatusCode)
-	}
+	s.getJSON("/api/v1/feedback?"+query, &sum)
 	return sum
 }
 

@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -59,11 +57,7 @@ func TestInsightsInChromium(t *testing.T) {
 	}
 	b.consoleErrors() // the browser logs the page's 400
 
-	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(s.url+"/insights"))
-	b.waitFor("the phone-width charts", `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("at 390 px the Insights page is %d px wide", w)
-	}
+	atPhoneWidth(t, b, chromedp.Navigate(s.url+"/insights"), `document.getElementById('insights').dataset.drawn === '4'`, 20*time.Second)
 	chartsDrew(t, b, insightCharts)
 	b.screenshot("insights-390.png")
 	if errs := b.consoleErrors(); len(errs) > 0 {
@@ -106,17 +100,7 @@ func (s *service) insights(query string) insightAnswers {
 		path string
 		into any
 	}{{"features", &a.Features}, {"algorithms", &a.Algorithms}, {"patterns", &a.Patterns}, {"forecasts", &a.Forecasts}} {
-		req, _ := http.NewRequest("GET", s.url+"/api/v1/insights/"+e.path+"?"+query, nil)
-		req.Header.Set("Authorization", "Bearer "+adminToken)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		err = json.NewDecoder(res.Body).Decode(e.into)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK || err != nil {
-			s.t.Fatalf("GET insights/%s?%s: %d %v", e.path, query, res.StatusCode, err)
-		}
+		s.getJSON("/api/v1/insights/"+e.path+"?"+query, e.into)
 	}
 	return a
 }

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -40,17 +38,8 @@ type healthAPI struct {
 
 func (s *service) releaseHealth(path string) healthAPI {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", s.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var out healthAPI
-	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&out) != nil {
-		s.t.Fatalf("GET %s: %d", path, res.StatusCode)
-	}
+	s.getJSON(path, &out)
 	return out
 }
 
@@ -106,11 +95,7 @@ func TestReleasesInChromium(t *testing.T) {
 		t.Errorf("the navigation marks %q as the current view", cur)
 	}
 	b.screenshot("releases-1280.png")
-	b.do("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload())
-	b.waitFor("the phone-width load", `Number(document.getElementById('releases-view').dataset.loads || 0) >= 1`, 20*time.Second)
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("at 390 px the page is %d px wide", w)
-	}
+	atPhoneWidth(t, b, chromedp.Reload(), `Number(document.getElementById('releases-view').dataset.loads || 0) >= 1`, 20*time.Second)
 	b.screenshot("releases-390.png")
 	b.do("widen the window", chromedp.EmulateViewport(1280, 900))
 	b.do("go to the overview", chromedp.Click(chromedp.CSS(`nav.views a[href="/"]`)), chromedp.WaitVisible(chromedp.ID("figures")))

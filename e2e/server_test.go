@@ -144,16 +144,23 @@ type overview struct {
 // api reads the overview with the admin token, as scripts do.
 func (s *service) api(query string) overview {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", s.url+"/api/v1/dashboard/overview?"+query, nil)
+	var ov overview
+	s.getJSON("/api/v1/dashboard/overview?"+query, &ov)
+	return ov
+}
+
+// getJSON asks path with the admin token and decodes its answer, which
+// must be 200 and JSON, into into.
+func (s *service) getJSON(path string, into any) {
+	s.t.Helper()
+	req, _ := http.NewRequest("GET", s.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var ov overview
-	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&ov) != nil {
-		s.t.Fatalf("GET overview?%s: %d", query, res.StatusCode)
+	if err := json.NewDecoder(res.Body).Decode(into); res.StatusCode != http.StatusOK || err != nil {
+		s.t.Fatalf("GET %s: %d %v", path, res.StatusCode, err)
 	}
-	return ov
 }

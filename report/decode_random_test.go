@@ -118,7 +118,6 @@ func (g *generator) value(path string) {
 		g.sb.WriteString(g.pick(oddValues...))
 		return
 	}
-	type choice struct{ good, bad []string }
 	text := choice{[]string{`"linux"`, `"x86_64"`, `"docker"`, `"Linux"`}, []string{`"Mac OS"`, `""`, `"-x"`}}
 	choices := map[string]choice{
 		"schema_version":  {[]string{"1", "2", "3", "3", "2.0", "1e0", "null"}, []string{"4", "0", `"2"`}},
@@ -152,10 +151,12 @@ func (g *generator) value(path string) {
 				g.writeObject(path)
 			}
 		})
-	case "metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions":
-		g.counts()
-	case "metrics.experiments":
-		g.words()
+	case "metrics.algorithm_usage", "metrics.errors", "metrics.algorithm_decisions": // counts
+		g.keyed(choice{[]string{"cert", "qpg", "cert", "psycopg2.OperationalError"}, []string{"Cert", "a b", ""}},
+			choice{[]string{"1", "8", "8.0", "1e3", "null"}, []string{"-1", "1.5", `"8"`, "{}"}})
+	case "metrics.experiments": // words: experiment to variant
+		g.keyed(choice{[]string{"cert_threshold_v2", "qpg_cost", "cert_threshold_v2", "a"}, []string{"Cert", "a b", ""}},
+			choice{[]string{`"control"`, `"treatment"`, `"b"`, "null"}, []string{`"Control"`, `""`, "1", "{}", "true"}})
 	default:
 		c, ok := choices[path]
 		if !ok { // a number
@@ -177,29 +178,19 @@ func (g *generator) list(elem func()) {
 	g.sb.WriteByte(']')
 }
 
-// words writes a map of words (experiment to variant), keys sometimes
-// repeated.
-func (g *generator) words() {
+// keyed writes a map of up to four entries, keys sometimes repeated.
+func (g *generator) keyed(keys, values choice) {
 	g.sb.WriteByte('{')
 	for i := range g.rng.IntN(5) {
 		if i > 0 {
 			g.sb.WriteByte(',')
 		}
-		k := g.either([]string{"cert_threshold_v2", "qpg_cost", "cert_threshold_v2", "a"}, []string{"Cert", "a b", ""})
-		fmt.Fprintf(&g.sb, "%q:%s", k, g.either([]string{`"control"`, `"treatment"`, `"b"`, "null"}, []string{`"Control"`, `""`, "1", "{}", "true"}))
+		k := g.either(keys.good, keys.bad)
+		fmt.Fprintf(&g.sb, "%q:%s", k, g.either(values.good, values.bad))
 	}
 	g.sb.WriteByte('}')
 }
 
-// counts writes a map of counts, keys sometimes repeated.
-func (g *generator) counts() {
-	g.sb.WriteByte('{')
-	for i := range g.rng.IntN(5) {
-		if i > 0 {
-			g.sb.WriteByte(',')
-		}
-		k := g.either([]string{"cert", "qpg", "cert", "psycopg2.OperationalError"}, []string{"Cert", "a b", ""})
-		fmt.Fprintf(&g.sb, "%q:%s", k, g.either([]string{"1", "8", "8.0", "1e3", "null"}, []string{"-1", "1.5", `"8"`, "{}"}))
-	}
-	g.sb.WriteByte('}')
-}
+// choice is what a generator picks from: values the contract accepts and
+// values it refuses.
+type choice struct{ good, bad []string }

@@ -36,29 +36,21 @@ var adversarial = []struct{ name, unit string }{
 // String without the MaxInput cut, so the time per byte is directly
 // comparable: it must stay roughly flat from 1 KiB to 64 KiB (linear
 // time). Run: go test -run XXX -bench String ./scrub/
-func BenchmarkString(b *testing.B) {
-	for _, a := range adversarial {
-		for _, size := range []int{1 << 10, 64 << 10} {
-			in := strings.Repeat(a.unit, size/len(a.unit)+1)[:size]
-			b.Run(fmt.Sprintf("%s/%dKiB", a.name, size>>10), func(b *testing.B) {
-				b.SetBytes(int64(len(in)))
-				for b.Loop() {
-					scrubText(in)
-				}
-			})
-		}
-	}
-}
+func BenchmarkString(b *testing.B) { benchAdversarial(b, scrubText) }
 
 // BenchmarkSQL does the same for the SQL normaliser.
-func BenchmarkSQL(b *testing.B) {
+func BenchmarkSQL(b *testing.B) { benchAdversarial(b, normalizeSQL) }
+
+// benchAdversarial runs rewrite on each adversarial input at 1 KiB and
+// at 64 KiB.
+func benchAdversarial(b *testing.B, rewrite func(string) string) {
 	for _, a := range adversarial {
 		for _, size := range []int{1 << 10, 64 << 10} {
 			in := strings.Repeat(a.unit, size/len(a.unit)+1)[:size]
 			b.Run(fmt.Sprintf("%s/%dKiB", a.name, size>>10), func(b *testing.B) {
 				b.SetBytes(int64(len(in)))
 				for b.Loop() {
-					normalizeSQL(in)
+					rewrite(in)
 				}
 			})
 		}

@@ -71,14 +71,22 @@ func TestString(t *testing.T) {
 		{"port glued to a zone", "at fe80::1%eth0:5432.", "at [ip]."},
 		{"quad glued to hex after ipv6", "000000000 ::0:0.0.0.0.A", "000000000 [ip].A"},
 	}
+	checkRewrites(t, "String", String, tests)
+}
+
+// checkRewrites checks that rewrite, called name, makes each input into
+// exactly what the case wants, and that rewriting that again changes
+// nothing.
+func checkRewrites(t *testing.T, name string, rewrite func(string) string, tests []struct{ name, in, want string }) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := String(tt.in)
+			got := rewrite(tt.in)
 			if got != tt.want {
-				t.Errorf("String(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+				t.Errorf("%s(%q)\n got %q\nwant %q", name, tt.in, got, tt.want)
 			}
-			if again := String(got); again != got {
-				t.Errorf("not idempotent: String(%q) = %q", got, again)
+			if again := rewrite(got); again != got {
+				t.Errorf("not idempotent: %s(%q) = %q", name, got, again)
 			}
 		})
 	}

@@ -40,17 +40,7 @@ func TestSQL(t *testing.T) {
 		{"empty", ``, ``},
 		{"non-ascii identifiers", `SELECT größe FROM tabelle WHERE name = 'Jürgen'`, `SELECT größe FROM tabelle WHERE name = $1`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := SQL(tt.in)
-			if got != tt.want {
-				t.Errorf("SQL(%q)\n got %q\nwant %q", tt.in, got, tt.want)
-			}
-			if again := SQL(got); again != got {
-				t.Errorf("not idempotent: SQL(%q) = %q", got, again)
-			}
-		})
-	}
+	checkRewrites(t, "SQL", SQL, tests)
 }
 
 func TestSQLHugeParameterNumber(t *testing.T) {

@@ -33,8 +33,15 @@ func Templates() (*template.Template, error) {
 			}
 			return "/static/" + name
 		},
+		"page": newPage,
 	}).ParseFS(templates, "templates/*.html")
 }
+
+// page is what the "head" template lays out: a page's title and its
+// script, a file in static/ ("" for a page without one).
+type page struct{ Title, Script string }
+
+func newPage(title, script string) page { return page{title, script} }
 
 // assetDigests returns a short content digest of every static file.
 func assetDigests() (map[string]string, error) {

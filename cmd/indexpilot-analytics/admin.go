@@ -96,12 +96,8 @@ and is not rate-limited. A new secret is printed once; only its hash is
 stored.`
 
 func (c cli) keys(args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(c.err, keysHelp)
-		if len(args) > 0 {
-			return exitOK
-		}
-		return exitUsage
+	if code, shown := c.helpFor(keysHelp, args); shown {
+		return code
 	}
 	switch args[0] {
 	case "create":

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/alerts"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/service"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
 const alertsHelp = `Usage: indexpilot-analytics alerts run [--database D] [--webhook URL]
@@ -36,13 +36,7 @@ func (c cli) alerts(args []string) int {
 		return exitUsage
 	}
 	code := exitOK
-	failed := c.untilSignal("alerts run", func(ctx context.Context) error {
-		st, err := database.Open(ctx, *v["database"])
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		log := slog.New(slog.NewTextHandler(c.err, &slog.HandlerOptions{Level: level}))
+	failed := c.onStoreUntilSignal("alerts run", *v["database"], level, func(ctx context.Context, st store.Store, log *slog.Logger) error {
 		res, err := service.NewEvaluator(st, cfg, o, log).Run(ctx)
 		if err != nil {
 			return err

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify/notifytest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	contract "github.com/indexpilot/indexpilot-telemetry/report"
@@ -24,10 +23,7 @@ import (
 func newErrorGroup(t *testing.T) string {
 	t.Helper()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "alerts.db")
-	st, err := database.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, dsn)
 	defer st.Close()
 	now := time.Now().UTC()
 	for i := range 4 {
@@ -45,15 +41,8 @@ func newErrorGroup(t *testing.T) string {
 // alertsRun runs `alerts run` and returns its output and exit code.
 func alertsRun(t *testing.T, env []string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"alerts", "run"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.Output()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(out), 0
+	code, out, _ := runEnv(t, env, append([]string{"alerts", "run"}, args...)...)
+	return out, code
 }
 
 // TestAlertsRunDeliversOnce: the real binary delivers a new alert to a

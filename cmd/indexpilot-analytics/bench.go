@@ -209,17 +209,7 @@ func (c *child) stop() error {
 }
 
 func (b *benchRun) noop(ctx context.Context) error {
-	c, err := b.startChild(nil, "bench-server", "noop")
-	if err != nil {
-		return err
-	}
-	defer c.stop()
-	r, err := b.closed(ctx, bench.Target{URL: c.url + "/api/v1/telemetry"})
-	if err != nil {
-		return err
-	}
-	b.add("no-op Go handler (decode only)", r.String())
-	return nil
+	return b.benchServer(ctx, "no-op Go handler (decode only)", "noop")
 }
 
 func (b *benchRun) seed(ctx context.Context) error {
@@ -228,7 +218,13 @@ func (b *benchRun) seed(ctx context.Context) error {
 		return err
 	}
 	defer drop()
-	c, err := b.startChild(nil, "bench-server", "seed", "--database", dsn)
+	return b.benchServer(ctx, "baseline design on PostgreSQL (INSERT + JSONB upsert per report)", "seed", "--database", dsn)
+}
+
+// benchServer starts `bench-server` with args, loads its ingest endpoint
+// in a closed loop and records the result under label.
+func (b *benchRun) benchServer(ctx context.Context, label string, args ...string) error {
+	c, err := b.startChild(nil, append([]string{"bench-server"}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -237,7 +233,7 @@ func (b *benchRun) seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.add("baseline design on PostgreSQL (INSERT + JSONB upsert per report)", r.String())
+	b.add(label, r.String())
 	return nil
 }
 

@@ -18,35 +18,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
-
-// buildBinary compiles this command once per test binary.
-var buildOnce sync.Once
-var binPath, buildErr = "", error(nil)
-
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "indexpilot-analytics-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "indexpilot-analytics")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 // startServe starts `serve` on a free port and returns the process and its URL.
 func startServe(t *testing.T, dsn string) (*exec.Cmd, string) {
@@ -227,10 +202,7 @@ func sendAll(client *http.Client, url, key string, reports []sent, hook func(int
 
 func storedKeys(t *testing.T, dsn string, installations int) map[string]bool {
 	t.Helper()
-	st, err := database.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, dsn)
 	defer st.Close()
 	keys := map[string]bool{}
 	for i := 0; i < installations; i++ {
@@ -250,10 +222,7 @@ func storedKeys(t *testing.T, dsn string, installations int) map[string]bool {
 func checkExact(t *testing.T, dsn string, want int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, dsn)
 	defer st.Close()
 	q := store.RollupQuery{From: 0, To: rollup.DayOf(time.Now()) + 2, Bitmaps: true}
 	before, err := st.Rollups(ctx, q)

@@ -39,12 +39,8 @@ list shows every experiment with its decision; show prints one's analysis
 as JSON (GET /api/v1/experiments/NAME gives the same); stop ends one now.`
 
 func (c cli) experiments(args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(c.err, experimentsHelp)
-		if len(args) > 0 {
-			return exitOK
-		}
-		return exitUsage
+	if code, shown := c.helpFor(experimentsHelp, args); shown {
+		return code
 	}
 	var retention values
 	run := func(name string, setup func(*flag.FlagSet), fn func(context.Context, *experiment.Service, *flag.FlagSet) error) int {

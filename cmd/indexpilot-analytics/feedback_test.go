@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,30 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
 const recordedExport = "../../internal/feedback/testdata/gh-issue-list.json"
-
-// runCmd runs the built command and returns its exit code, stdout and
-// stderr.
-func runCmd(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := exec.Command(binary(t), args...)
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), out.String(), errOut.String()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0, out.String(), errOut.String()
-}
 
 // TestFeedbackVotesFromTheAPIAndAnImport is the feedback channel end to
 // end, on both stores: a user's feedback through the running service's
@@ -142,10 +121,7 @@ func feedbackEndToEnd(t *testing.T, dsn string) {
 func checkVotes(t *testing.T, dsn string, want map[string]store.FeatureVote) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, dsn)
 	defer st.Close()
 	list, err := st.FeatureVotes(ctx, time.Now().Add(-7*24*time.Hour), time.Now().Add(time.Hour))
 	if err != nil {

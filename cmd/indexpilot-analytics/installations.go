@@ -26,12 +26,8 @@ happens, as done from the command line. The same acts over HTTP, with an
 admin token: GET and DELETE /api/v1/admin/installations/ID.`
 
 func (c cli) installations(args []string) int {
-	if len(args) == 0 || (args[0] != "export" && args[0] != "delete") {
-		fmt.Fprintln(c.err, installationsHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
-		}
-		return exitUsage
+	if code, shown := c.helpFor(installationsHelp, args, "export", "delete"); shown {
+		return code
 	}
 	verb := args[0]
 	var id *string

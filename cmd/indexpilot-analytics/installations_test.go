@@ -3,30 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/storetest"
 )
-
-// runBinary runs the real binary and returns its exit code and stdout.
-func runBinary(t *testing.T, args ...string) (int, string) {
-	t.Helper()
-	out, err := exec.Command(binary(t), args...).Output()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), string(out)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0, string(out)
-}
 
 // TestOperatorCommands: `installations export|delete` and `keys
 // create|revoke` from the command line do what the API does and each
@@ -37,10 +20,7 @@ func TestOperatorCommands(t *testing.T) {
 	}
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "ops.db")
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, dsn)
 	defer st.Close()
 	var items []store.Item
 	for i := range 6 {
@@ -50,28 +30,28 @@ func TestOperatorCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	code, text := runBinary(t, "keys", "create", "--kind", "admin", "--name", "alice-ops", "--database", dsn)
+	code, text, _ := runCmd(t, "keys", "create", "--kind", "admin", "--name", "alice-ops", "--database", dsn)
 	keyText := strings.TrimSpace(text)
 	if code != 0 || !strings.HasPrefix(keyText, "ipa_") {
 		t.Fatalf("keys create: %d %q", code, text)
 	}
 	keyID := strings.Split(keyText, "_")[1]
-	if code, out := runBinary(t, "keys", "revoke", "--database", dsn, keyID); code != 0 {
+	if code, out, _ := runCmd(t, "keys", "revoke", "--database", dsn, keyID); code != 0 {
 		t.Fatalf("keys revoke: %d %s", code, out)
 	}
-	code, out := runBinary(t, "installations", "export", "--id", "inst-00000001", "--database", dsn)
+	code, out, _ := runCmd(t, "installations", "export", "--id", "inst-00000001", "--database", dsn)
 	var exp store.Export
 	if code != 0 || json.Unmarshal([]byte(out), &exp) != nil || len(exp.Reports) != 3 || exp.ErrorReports == nil {
 		t.Fatalf("installations export: %d %s", code, out)
 	}
-	if code, out := runBinary(t, "installations", "delete", "--id", "inst-00000001", "--database", dsn); code != 0 || !strings.Contains(out, "3 reports") {
+	if code, out, _ := runCmd(t, "installations", "delete", "--id", "inst-00000001", "--database", dsn); code != 0 || !strings.Contains(out, "3 reports") {
 		t.Fatalf("installations delete: %d %s", code, out)
 	}
 	storetest.RecomputeMatches(t, st, "rollups after installations delete against recompute")
-	if code, _ := runBinary(t, "installations", "delete", "--id", "inst-00000001", "--database", dsn); code != 1 {
+	if code, _, _ := runCmd(t, "installations", "delete", "--id", "inst-00000001", "--database", dsn); code != 1 {
 		t.Fatalf("deleting it again exited %d, want 1", code)
 	}
-	if code, _ := runBinary(t, "installations", "export", "--id", "a b", "--database", dsn); code != 2 {
+	if code, _, _ := runCmd(t, "installations", "export", "--id", "a b", "--database", dsn); code != 2 {
 		t.Fatalf("a bad id exited %d, want 2", code)
 	}
 

@@ -27,12 +27,8 @@ the scan could not finish (an unfinished scan is not a clean one); 2 for a
 usage error.`
 
 func (c cli) privacy(args []string) int {
-	if len(args) == 0 || args[0] != "scan" {
-		fmt.Fprintln(c.err, privacyHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
-		}
-		return exitUsage
+	if code, shown := c.helpFor(privacyHelp, args, "scan"); shown {
+		return code
 	}
 	var asJSON *bool
 	found := false

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -86,7 +85,8 @@ func stopServe(t *testing.T, cmd *exec.Cmd) {
 // privacyScan runs `privacy scan` and returns its exit code and output.
 func privacyScan(t *testing.T, dsn string) (int, string) {
 	t.Helper()
-	return runBinary(t, "privacy", "scan", "--database", dsn)
+	code, out, _ := runCmd(t, "privacy", "scan", "--database", dsn)
+	return code, out
 }
 
 // dumpDatabase returns everything the database holds: the SQLite file, its
@@ -116,10 +116,7 @@ func dumpDatabase(t *testing.T, backend, path, dsn string) []byte {
 func plantLeak(t *testing.T, dsn, secret string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, dsn)
 	defer st.Close()
 	if _, err := st.AppendAudit(ctx, store.AuditEntry{At: time.Now(), Actor: "test", Action: "test.leak",
 		Detail: "call +44 20 7946 0958 or " + secret}); err != nil {

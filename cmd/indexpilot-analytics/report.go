@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/service"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/weekly"
 )
 
@@ -67,13 +67,7 @@ func (c cli) report(args []string) int {
 		return exitUsage
 	}
 	code := exitOK
-	failed := c.untilSignal("report weekly", func(ctx context.Context) error {
-		st, err := database.Open(ctx, *v["database"])
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		log := slog.New(slog.NewTextHandler(c.err, &slog.HandlerOptions{Level: level}))
+	failed := c.onStoreUntilSignal("report weekly", *v["database"], level, func(ctx context.Context, st store.Store, log *slog.Logger) error {
 		sender := service.NewWeeklySender(st, cfg, notifyCfg, log)
 		if *send {
 			ds, err := sender.Send(ctx, p, now, true)

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify/notifytest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -23,10 +21,7 @@ func fleetStore(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "report.db")
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, dsn)
 	defer st.Close()
 	now := time.Now().UTC()
 	var items []store.Item
@@ -51,16 +46,8 @@ func fleetStore(t *testing.T) string {
 // code.
 func reportRun(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"report", "weekly"}, args...)...)
-	var out, errs strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errs
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), errs.String(), ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errs.String(), 0
+	code, out, errs := runCmd(t, append([]string{"report", "weekly"}, args...)...)
+	return out, errs, code
 }
 
 // TestReportWeeklyCommand: the real binary prints the last complete

@@ -127,6 +127,20 @@ func (c *cli) fail(err error) int {
 	return exitFailure
 }
 
+// failIfStrict prints the error of a send that failed, which fails the
+// command only with --strict: without it the report waits in the spool
+// for the next send, and the command exits 0.
+func (c *cli) failIfStrict(fs *flag.FlagSet, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code := c.fail(err)
+	if !boolFlag(fs, "strict") {
+		return exitOK
+	}
+	return code
+}
+
 func isConfig(err error) bool {
 	var ce *telemetry.ConfigError
 	return errors.As(err, &ce)

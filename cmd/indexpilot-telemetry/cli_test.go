@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
-	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite/sqlitetest"
 	"github.com/indexpilot/indexpilot-telemetry/telemetry"
 )
 
@@ -282,25 +278,10 @@ func startServer(t *testing.T) string {
 // returns its URL and store.
 func startServerWith(t *testing.T, tap func(http.Handler) http.Handler) (string, store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "analytics.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(server.DefaultConfig(), st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := srv.Handler()
+	st, _ := sqlitetest.Open(t)
+	h := servertest.New(t, st, servertest.Options{}).Handler()
 	if tap != nil {
 		h = tap(h)
 	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	return hs.URL, st
+	return servertest.Serve(t, h), st
 }

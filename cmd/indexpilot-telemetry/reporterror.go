@@ -80,14 +80,7 @@ an unknown context key) always exits 2.`,
 		if !boolFlag(fs, "q") {
 			c.printSent(res, errorWords)
 		}
-		if err == nil {
-			return exitOK
-		}
-		code := c.fail(err)
-		if !boolFlag(fs, "strict") {
-			return exitOK
-		}
-		return code
+		return c.failIfStrict(fs, err)
 	},
 }
 

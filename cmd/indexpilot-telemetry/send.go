@@ -44,14 +44,7 @@ reads it).`,
 			c.printSent(res, telemetryWords)
 			c.invite(ctx)
 		}
-		if err == nil {
-			return exitOK
-		}
-		code := c.fail(err)
-		if !boolFlag(fs, "strict") {
-			return exitOK
-		}
-		return code
+		return c.failIfStrict(fs, err)
 	},
 }
 

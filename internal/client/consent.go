@@ -59,13 +59,19 @@ func diff(r report.Report, consented int) ([]byte, error) {
 // rebind sets the installation id of an encoded report, keeping every
 // other byte as encode wrote it.
 func rebind(data []byte, installationID string) ([]byte, error) {
-	var r report.Report
+	return rebindAs(data, "report", func(r *report.Report) { r.InstallationID = installationID })
+}
+
+// rebindAs decodes a spooled report of type R, lets setID set its
+// installation id and encodes it again.
+func rebindAs[R any](data []byte, what string, setID func(*R)) ([]byte, error) {
+	var r R
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields() // a field this client does not know would be lost
 	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("client: reading a spooled report: %w", err)
+		return nil, fmt.Errorf("client: reading a spooled %s: %w", what, err)
 	}
-	r.InstallationID = installationID
+	setID(&r)
 	return marshalReport(r)
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -142,10 +141,7 @@ func TestOffWritesNothing(t *testing.T) {
 	})
 	t.Run("turned off after on", func(t *testing.T) {
 		e := newEnv(t, ts.url)
-		c := e.client()
-		if _, err := c.SetMode(ctx, On, false); err != nil {
-			t.Fatal(err)
-		}
+		c := e.clientOn()
 		if _, err := c.Send(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -215,10 +211,7 @@ func TestLocalNeverOpensASocket(t *testing.T) {
 func TestPreviewIsWhatIsSent(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	fixedID := func(id string) func() string { return func() string { return id } }
 
 	// Before registration: the placeholder is the only difference.
@@ -271,20 +264,9 @@ func TestPreviewIsWhatIsSent(t *testing.T) {
 // the report is stored once.
 func TestRetryAfter503DeliversOnce(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
-	ts.setFault(func(n int) (int, bool) {
-		switch n {
-		case 1:
-			return 503, false
-		case 2:
-			return 503, true
-		}
-		return 0, false
-	})
+	ts.setFault(lostAnswer)
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	start := time.Now()
 	res, err := c.Send(ctx)
 	if err != nil {
@@ -311,17 +293,9 @@ func TestRetryAfter503DeliversOnce(t *testing.T) {
 // TestServerDownForAWhile: reports spooled while nothing listens are all
 // delivered, once each, when the server comes back on the same address.
 func TestServerDownForAWhile(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := closedAddr(t)
 	e := newEnv(t, "http://"+addr)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	var built []string
 	for range 3 {
 		res, err := c.Send(ctx)
@@ -361,10 +335,7 @@ func TestServerDownForAWhile(t *testing.T) {
 func TestForgetRemovesRows(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	for range 2 {
 		if _, err := c.Send(ctx); err != nil {
 			t.Fatal(err)

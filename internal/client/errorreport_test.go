@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,10 +48,7 @@ func TestErrorReportIsScrubbedEndToEnd(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
 	e.vars["INDEXPILOT_VERSION"] = "1.2.0"
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	res, err := c.SendError(ctx, ErrorEvent{Traceback: tbSecrets, Context: ErrorContext{Component: "auto_indexer", Operation: "create_index"}})
 	if err != nil {
 		t.Fatal(err)
@@ -123,9 +119,7 @@ func TestErrorReportsOff(t *testing.T) {
 	})
 	t.Run("DO_NOT_TRACK beats on", func(t *testing.T) {
 		e := newEnv(t, ts.url)
-		if _, err := e.client().SetMode(ctx, On, false); err != nil {
-			t.Fatal(err)
-		}
+		e.clientOn()
 		e.vars["DO_NOT_TRACK"] = "1"
 		check(t, e, "DO_NOT_TRACK=1")
 	})
@@ -146,15 +140,7 @@ func TestErrorReportsOff(t *testing.T) {
 // time, stored once.
 func TestErrorReportRetriedDeliversOnce(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
-	ts.setFault(func(n int) (int, bool) {
-		switch n {
-		case 1:
-			return 503, false
-		case 2:
-			return 503, true
-		}
-		return 0, false
-	})
+	ts.setFault(lostAnswer)
 	e := newEnv(t, ts.url)
 	c := e.client()
 	c.timeout = 5 * time.Second // the whole call fits in one deadline: two Retry-After: 1 waits
@@ -185,17 +171,9 @@ func TestErrorReportRetriedDeliversOnce(t *testing.T) {
 // in the spool; the next send delivers it with the telemetry report; a
 // report the server refuses (400) is set aside and listed.
 func TestErrorReportWaitsInTheSpool(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := closedAddr(t)
 	e := newEnv(t, "http://"+addr)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	res, err := c.SendError(ctx, ErrorEvent{Type: "psycopg2.OperationalError", Message: "server closed the connection unexpectedly"})
 	if err == nil || res.Pending != 1 || res.Built == "" {
 		t.Fatalf("with the server down: %v, %+v", err, res)
@@ -236,10 +214,7 @@ func TestErrorReportWaitsInTheSpool(t *testing.T) {
 func TestPreviewErrorIsWhatIsSent(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	c.newID = func() string { return "6ba7b810-9dad-41d1-80b4-00c04fd430c8" }
 	ev := ErrorEvent{Traceback: tbSecrets, Context: ErrorContext{Component: "auto_indexer", PostgreSQLVersion: "15.4"}}
 	p, err := c.PreviewError(ctx, ev)
@@ -280,10 +255,7 @@ func TestPreviewErrorIsWhatIsSent(t *testing.T) {
 func TestOversizedTracebackIsTruncated(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	var tb strings.Builder
 	tb.WriteString("Traceback (most recent call last):\n")
 	long := "/opt/venv/lib/python3.11/site-packages/indexpilot/" + strings.Repeat("deep/", 150) + "mod.py"
@@ -321,10 +293,7 @@ func TestOversizedTracebackIsTruncated(t *testing.T) {
 func TestScrubberFailureDropsTheReport(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	c.scrubber.text = func(string) string { panic("scrubber bug") }
 	res, err := c.SendError(ctx, ErrorEvent{Traceback: tbSecrets})
 	if !errors.Is(err, ErrScrubFailed) || res.Built != "" {
@@ -353,10 +322,7 @@ func (panickyError) Error() string { panic("Error panics") }
 func TestReportError(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	err := fmt.Errorf("creating index on alice@example.com's table: %w", &pgError{code: "40P01"})
 	if err := c.ReportError(ctx, err, ErrorContext{Component: "auto_indexer", Operation: "create_index"}); err != nil {
 		t.Fatal(err)

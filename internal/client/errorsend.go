@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -203,14 +202,7 @@ func kindOf(data []byte) string {
 
 // rebindError is rebind for an error report.
 func rebindError(data []byte, installationID string) ([]byte, error) {
-	var r report.ErrorReport
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields() // a field this client does not know would be lost
-	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("client: reading a spooled error report: %w", err)
-	}
-	r.InstallationID = installationID
-	return marshalReport(r)
+	return rebindAs(data, "error report", func(r *report.ErrorReport) { r.InstallationID = installationID })
 }
 
 // errorAck is the service's answer to an accepted error report.

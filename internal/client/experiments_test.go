@@ -88,9 +88,7 @@ func TestExperimentsFollowTheMode(t *testing.T) {
 	}
 
 	// On: fetched, assigned, remembered.
-	if _, err := e.client().SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	e.clientOn()
 	on, err := e.client().Experiments(ctx)
 	if err != nil || len(on) != 2 || on[0].Name != "cert_threshold_v2" || !slices.Contains(on[0].Variants, on[0].Variant) ||
 		len(on[1].Variants) != 3 || !slices.Contains(on[1].Variants, on[1].Variant) {

@@ -20,10 +20,7 @@ type uses = map[string]report.FeatureUse
 func TestFeatureUsageReachesTheService(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	add(t, c, uses{"auto_indexing": {Uses: 100, Successes: 97}, "qpg": {Uses: 2}})
 	add(t, c, uses{"auto_indexing": {Uses: 20, Successes: 20}})
 	if got := c.PendingFeatureUsage(); !maps.Equal(got, uses{"auto_indexing": {Uses: 120, Successes: 117}, "qpg": {Uses: 2}}) {

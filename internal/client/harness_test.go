@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,10 +17,10 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/collect"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite/sqlitetest"
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
@@ -48,22 +47,10 @@ type testServer struct {
 // startServer starts the service on addr ("127.0.0.1:0" for any port).
 func startServer(t *testing.T, addr string) *testServer {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "analytics.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.RegisterPerMinute, cfg.RegisterBurst = 6000, 1000 // every test registers from 127.0.0.1
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, _ := sqlitetest.Open(t)
+	srv := servertest.New(t, st, servertest.Options{Config: func(cfg *server.Config) {
+		cfg.RegisterPerMinute, cfg.RegisterBurst = 6000, 1000 // every test registers from 127.0.0.1
+	}})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +58,7 @@ func startServer(t *testing.T, addr string) *testServer {
 	ts := &testServer{t: t, url: "http://" + ln.Addr().String(), store: st}
 	hs := &http.Server{Handler: ts.tap(srv.Handler()), ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(&countingListener{Listener: ln, n: &ts.conns})
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
+	t.Cleanup(func() { hs.Close() })
 	return ts
 }
 
@@ -190,6 +177,41 @@ func (e *testEnv) client() *Client {
 	c.policy = policy{attempts: 4, first: 10 * time.Millisecond, most: 50 * time.Millisecond, maxRetryAfter: 5 * time.Second}
 	c.runSpread = 0
 	return c
+}
+
+// lostAnswer is a fault: a 503, then a 503 after the server stored the
+// report (an answer lost on the way back), then the real answers.
+func lostAnswer(n int) (int, bool) {
+	switch n {
+	case 1:
+		return 503, false
+	case 2:
+		return 503, true
+	}
+	return 0, false
+}
+
+// clientOn returns the client with telemetry turned on, as the user's
+// `telemetry on` does.
+func (e *testEnv) clientOn() *Client {
+	e.t.Helper()
+	c := e.client()
+	if _, err := c.SetMode(ctx, On, false); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// closedAddr is a loopback address nothing listens on, until the test
+// starts a server there.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // tick moves the clock on, so that reports built one after the other

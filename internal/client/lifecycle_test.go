@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,16 +17,9 @@ import (
 // TestConcurrentSendsUploadOnce: a `run` daemon and a cron `send` at the
 // same moment never upload one spooled report twice (the state lock).
 func TestConcurrentSendsUploadOnce(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := closedAddr(t)
 	e := newEnv(t, "http://"+addr)
-	if _, err := e.client().SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	e.clientOn()
 	for range 3 { // spooled while the server is down
 		e.client().Send(ctx)
 		e.tick()
@@ -59,11 +51,8 @@ func TestConcurrentSendsUploadOnce(t *testing.T) {
 // TestFullSpoolIsCounted: with the spool full the oldest report goes, and
 // status counts it.
 func TestFullSpoolIsCounted(t *testing.T) {
-	e := newEnv(t, closedURL(t))
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnv(t, "http://"+closedAddr(t))
+	c := e.clientOn()
 	spool := box{filepath.Join(e.stateDir(), spoolDir)}
 	for i := range maxReports {
 		name := reportName(e.now.Add(-time.Duration(maxReports-i)*time.Minute), fmt.Sprintf("00000000-0000-4000-8000-%012d", i))
@@ -90,9 +79,7 @@ func TestFullSpoolIsCounted(t *testing.T) {
 func TestDebugPrintsAndSendsNothing(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	if _, err := e.client().SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	e.clientOn()
 	before := tree(t, e.stateDir())
 	e.vars["INDEXPILOT_TELEMETRY_DEBUG"] = "1"
 	c := e.client()
@@ -170,16 +157,6 @@ func TestFirstReportAfterOnCoversThePreview(t *testing.T) {
 	if len(cursors) != 4 || !cursors[1].Until.IsZero() || cursors[2] != cursors[1] || cursors[3].Until.IsZero() {
 		t.Fatalf("cursors: %+v; want the preview and the first report after on to start a new period, the next to follow on", cursors)
 	}
-}
-
-// closedURL is a loopback address nothing listens on.
-func closedURL(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "http://" + ln.Addr().String()
 }
 
 // TestRunSendsAndStops: Run uploads what is due, follows the server's

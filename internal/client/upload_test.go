@@ -12,10 +12,7 @@ import (
 func TestNoRetryOn4xx(t *testing.T) {
 	ts := startServer(t, "127.0.0.1:0")
 	e := newEnv(t, ts.url)
-	c := e.client()
-	if _, err := c.SetMode(ctx, On, false); err != nil {
-		t.Fatal(err)
-	}
+	c := e.clientOn()
 	ts.setFault(func(n int) (int, bool) { return 400, false })
 	res, err := c.Send(ctx)
 	if err != nil || len(res.Rejected) != 1 || len(ts.received()) != 1 {

@@ -3,52 +3,23 @@ package fleet_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
 	"github.com/indexpilot/indexpilot-telemetry/internal/feedback"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
-	analytics "github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
 )
 
 // realService starts the analytics service on SQLite and returns its URL,
 // a fleet key and its store.
 func realService(t *testing.T) (string, string, store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "fleet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	text, sec, err := auth.New(auth.PrefixFleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "fleet", Hash: sec.Hash(), Created: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	m := analytics.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := analytics.New(analytics.DefaultConfig(), st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	return hs.URL, text, st
+	url, st := servertest.Start(t, servertest.Options{})
+	return url, servertest.FleetKey(t, st, "fleet"), st
 }
 
 // TestFleetFeedback: the fleet's users' feedback and its GitHub issues

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -119,20 +118,10 @@ func TestErrorReportRejections(t *testing.T) {
 	id, key := e.register()
 	other, _ := e.register()
 	now := time.Now()
-	big := bytes.Repeat([]byte(" "), 70<<10)
-	var bomb bytes.Buffer
-	zw := gzip.NewWriter(&bomb)
-	zw.Write(errorBody(id, now, "x", ""))
-	zw.Write(big)
-	zw.Close()
+	large, bomb := tooLarge(errorBody(id, now, "x", ""))
 	ok := errorBody(id, now, "x", "")
 	admin := []string{"Authorization", "Bearer " + adminToken}
-	cases := []struct {
-		name        string
-		r           resp
-		status      int
-		code, field string
-	}{
+	cases := []rejection{
 		{"invalid error type", e.sendError(key, bytes.Replace(ok, []byte("psycopg2.OperationalError"), []byte("not a type"), 1)), 400, "invalid_report", "error_type"},
 		{"invalid sqlstate", e.sendError(key, bytes.Replace(ok, []byte(`"08006"`), []byte(`"8006"`), 1)), 400, "invalid_report", "sqlstate"},
 		{"older than the error retention", e.sendError(key, errorBody(id, now.Add(-31*24*time.Hour), "x", "")), 400, "invalid_report", "timestamp"},
@@ -141,8 +130,8 @@ func TestErrorReportRejections(t *testing.T) {
 		{"missing key", e.do("POST", "/api/v1/errors", ok, "Content-Type", "application/json"), 401, "unauthorized", ""},
 		{"unknown key", e.sendError("ipk_0123456789ab_"+strings.Repeat("x", 43), ok), 401, "unauthorized", ""},
 		{"another installation's key", e.sendError(key, errorBody(other, now, "x", "")), 401, "unauthorized", ""},
-		{"too large", e.sendError(key, append(errorBody(id, now, "x", ""), big...)), 413, "too_large", ""},
-		{"gzip bomb", e.sendError(key, bomb.Bytes(), "Content-Encoding", "gzip"), 413, "too_large", ""},
+		{"too large", e.sendError(key, large), 413, "too_large", ""},
+		{"gzip bomb", e.sendError(key, bomb, "Content-Encoding", "gzip"), 413, "too_large", ""},
 		{"not JSON content type", e.do("POST", "/api/v1/errors", ok, "Content-Type", "text/plain", "X-API-Key", key), 415, "unsupported_media_type", ""},
 		{"another encoding", e.sendError(key, ok, "Content-Encoding", "br"), 415, "unsupported_encoding", ""},
 		{"groups without token", e.do("GET", "/api/v1/errors/groups", nil), 401, "unauthorized", ""},

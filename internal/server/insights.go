@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,20 +20,20 @@ import (
 const insightsDays = dashboard.ActiveWindow
 
 func (s *Server) insightFeatures(w http.ResponseWriter, r *http.Request) error {
-	win, err := insightsWindow(r, s.now())
-	if err != nil {
-		return err
-	}
-	ans, err := s.insights.Features(r.Context(), win)
-	return reply(w, ans, err)
+	return replyOverWindow(s, w, r, s.insights.Features)
 }
 
 func (s *Server) insightAlgorithms(w http.ResponseWriter, r *http.Request) error {
+	return replyOverWindow(s, w, r, s.insights.Algorithms)
+}
+
+// replyOverWindow answers what read finds over the window the URL names.
+func replyOverWindow[T any](s *Server, w http.ResponseWriter, r *http.Request, read func(context.Context, dashboard.Period) (T, error)) error {
 	win, err := insightsWindow(r, s.now())
 	if err != nil {
 		return err
 	}
-	ans, err := s.insights.Algorithms(r.Context(), win)
+	ans, err := read(r.Context(), win)
 	return reply(w, ans, err)
 }
 

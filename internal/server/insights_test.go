@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -121,24 +120,7 @@ func TestInsightsNeedAdmin(t *testing.T) {
 func TestInsightsPage(t *testing.T) {
 	e := newEnv(t, nil)
 	e.send(e.fleet, body("page-inst-1", time.Now(), ""))
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noFollow.Get(e.url + "/insights?days=7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	loc, _ := url.Parse(res.Header.Get("Location"))
-	if res.StatusCode != http.StatusSeeOther || loc.Path != "/login" || loc.Query().Get("next") != "/insights?days=7" {
-		t.Fatalf("signed out: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	res, err = noFollow.PostForm(e.url+"/login", url.Values{"token": {adminToken}, "next": {"/insights?days=7"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if got := res.Header.Get("Location"); got != "/insights?days=7" {
-		t.Errorf("after signing in: %q", got)
-	}
+	signInComesBack(t, e, "/insights?days=7")
 	cookie := signIn(t, e)
 	r := e.do("GET", "/insights?days=7", nil, "Cookie", cookie)
 	page := string(r.raw)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,9 +15,9 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/postgres"
 	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
@@ -38,23 +37,16 @@ func newNode(t *testing.T, dsn string) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { st.Close() })
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.DefaultConfig()
-	cfg.AdminToken = adminToken
 	logs := &testkit.Buffer{}
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(logs, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := servertest.New(t, st, servertest.Options{Config: adminConfig(nil), Log: logs})
 	watched := make(chan struct{})
 	go func() { srv.Watch(ctx); close(watched) }()
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); cancel(); <-watched; b.Close(); st.Close() })
-	n := &node{env: &env{t: t, url: hs.URL, store: st}, logs: logs}
+	t.Cleanup(func() { cancel(); <-watched })
+	n := &node{env: &env{t: t, url: servertest.Serve(t, srv.Handler()), store: st}, logs: logs}
 	testkit.WaitFor(t, "the change watch", 10*time.Second, func() bool { return strings.Contains(logs.String(), "caches on") })
 	return n
 }
@@ -73,7 +65,7 @@ func newAdminKey(t *testing.T, st store.Store) (text, id string) {
 
 func (e *env) signInWith(token string) string {
 	e.t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.PostForm(e.url+"/login", url.Values{"token": {token}})
 	if err != nil {
 		e.t.Fatal(err)
@@ -108,10 +100,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 		return b.send(key, body(id, time.Now(), "")).status == http.StatusUnauthorized
 	})
 	t.Logf("erasure reached the other process in %s", took)
-	fleetText, fleetSec, _ := auth.New(auth.PrefixFleet)
-	if err := a.store.CreateKey(ctx, store.Key{ID: fleetSec.ID, Kind: store.KindFleet, Name: "f", Hash: fleetSec.Hash(), Created: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	fleetText := servertest.FleetKey(t, a.store, "f")
 	wantError(t, b.send(fleetText, body(id, time.Now(), "")), http.StatusGone, "installation_erased", "")
 	if _, err := b.store.ExportInstallation(ctx, id); err != store.ErrNotFound {
 		t.Fatalf("the erased installation is back: %v", err)
@@ -142,7 +131,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 	if withCookie(b, cookie) != 200 || withCookie(b, cookie) != 200 {
 		t.Fatal("a session made by one process is refused by the other")
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	req, _ := http.NewRequest("POST", a.url+"/logout", nil)
 	req.Header.Set("Cookie", cookie)
 	res, err := noFollow.Do(req)

@@ -149,7 +149,7 @@ func TestAuditLogHasNoSecret(t *testing.T) {
 // next, and returns the session cookie.
 func signInWith(t *testing.T, e *env, token, next string) string {
 	t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	form := url.Values{"token": {token}}
 	if next != "" {
 		form.Set("next", next)
@@ -176,7 +176,7 @@ func TestAuditPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.Get(e.url + "/audit")
 	if err != nil {
 		t.Fatal(err)

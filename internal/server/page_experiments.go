@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -41,13 +40,8 @@ type experimentCard struct {
 
 // experimentsPage is GET /experiments, for signed-in maintainers.
 func (s *Server) experimentsPage(w http.ResponseWriter, r *http.Request) error {
-	ok, err := s.isAdmin(r)
-	if err != nil {
+	if ok, err := s.signedIn(w, r); !ok || err != nil {
 		return err
-	}
-	if !ok {
-		http.Redirect(w, r, "/login?"+url.Values{"next": {r.URL.RequestURI()}}.Encode(), http.StatusSeeOther)
-		return nil
 	}
 	all, err := s.exp.All(r.Context())
 	if err != nil {

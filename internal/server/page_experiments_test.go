@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 )
@@ -11,24 +9,7 @@ import (
 // signed in, every experiment has its card, rendered without the script.
 func TestExperimentsPage(t *testing.T) {
 	e := newEnv(t, nil)
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noFollow.Get(e.url + "/experiments?refresh=5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	loc, _ := url.Parse(res.Header.Get("Location"))
-	if res.StatusCode != http.StatusSeeOther || loc.Path != "/login" || loc.Query().Get("next") != "/experiments?refresh=5" {
-		t.Fatalf("signed out: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	res, err = noFollow.PostForm(e.url+"/login", url.Values{"token": {adminToken}, "next": {"/experiments?refresh=5"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if got := res.Header.Get("Location"); got != "/experiments?refresh=5" {
-		t.Errorf("after signing in: %q, want the Experiments view", got)
-	}
+	signInComesBack(t, e, "/experiments?refresh=5")
 
 	cookie := signIn(t, e)
 	r := e.do("GET", "/experiments", nil, "Cookie", cookie)

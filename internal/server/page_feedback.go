@@ -66,21 +66,6 @@ func (s *Server) feedbackPage(w http.ResponseWriter, r *http.Request) error {
 	return render(w, status, "feedback", newFeedbackPage(sum, problem))
 }
 
-// signedIn tells whether the request may see a page, and sends a
-// signed-out visitor to the sign-in form, to come back to the same view.
-func (s *Server) signedIn(w http.ResponseWriter, r *http.Request) (bool, error) {
-	ok, err := s.isAdmin(r)
-	if err != nil || ok {
-		return ok, err
-	}
-	next := r.URL.Path
-	if r.URL.RawQuery != "" {
-		next += "?" + r.URL.RawQuery
-	}
-	http.Redirect(w, r, "/login?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
-	return false, nil
-}
-
 func newFeedbackPage(sum *feedback.Summary, problem string) *feedbackPage {
 	api := url.Values{"days": {strconv.Itoa(sum.Days)}, "limit": {"0"}}
 	if sum.Version != "" {

@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,13 +52,8 @@ type insightsText struct {
 // same parameters as the API. A bad one is shown on the page, which falls
 // back to the defaults.
 func (s *Server) insightsPage(w http.ResponseWriter, r *http.Request) error {
-	ok, err := s.isAdmin(r)
-	if err != nil {
+	if ok, err := s.signedIn(w, r); !ok || err != nil {
 		return err
-	}
-	if !ok {
-		http.Redirect(w, r, "/login?"+url.Values{"next": {r.URL.RequestURI()}}.Encode(), http.StatusSeeOther)
-		return nil
 	}
 	now, status, problem := s.now(), http.StatusOK, ""
 	win, q, asOf, horizons, err := insightsParams(r, now)

@@ -75,9 +75,38 @@ func TestOverviewDataFigures(t *testing.T) {
 }
 
 // signIn returns a session cookie for the admin token.
+// noRedirects is a client that returns a redirect as the answer.
+func noRedirects() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// signInComesBack checks that a signed-out visitor of path is sent to the
+// sign-in form, and that signing in there leads back to path.
+func signInComesBack(t *testing.T, e *env, path string) {
+	t.Helper()
+	noFollow := noRedirects()
+	res, err := noFollow.Get(e.url + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || loc.Path != "/login" || loc.Query().Get("next") != path {
+		t.Fatalf("signed out: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, err = noFollow.PostForm(e.url+"/login", url.Values{"token": {adminToken}, "next": {path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("Location"); got != path {
+		t.Errorf("after signing in: %q, want %q", got, path)
+	}
+}
+
 func signIn(t *testing.T, e *env) string {
 	t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.PostForm(e.url+"/login", url.Values{"token": {adminToken}})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +131,7 @@ func TestOverviewDataNeedsAdmin(t *testing.T) {
 
 func TestOverviewPageKeepsTheViewThroughSignIn(t *testing.T) {
 	e := newEnv(t, nil)
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.Get(e.url + "/?days=7&version=1.1.0")
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +215,7 @@ func TestStaticAssets(t *testing.T) {
 
 func TestSignInAttemptsAreLimited(t *testing.T) {
 	e := newEnv(t, func(c *server.Config) { c.RegisterPerMinute, c.RegisterBurst = 1, 3 })
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	try := func(token string) *http.Response {
 		res, err := noFollow.PostForm(e.url+"/login", url.Values{"token": {token}})
 		if err != nil {

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
@@ -15,17 +14,8 @@ import (
 // page is complete without JavaScript; web/static/releases.js draws the
 // charts from the same JSON the API serves.
 func (s *Server) releasesPage(w http.ResponseWriter, r *http.Request) error {
-	ok, err := s.isAdmin(r)
-	if err != nil {
+	if ok, err := s.signedIn(w, r); !ok || err != nil {
 		return err
-	}
-	if !ok {
-		next := "/releases"
-		if r.URL.RawQuery != "" {
-			next += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, "/login?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
-		return nil
 	}
 	status, problem := http.StatusOK, ""
 	days, bad := releaseDays(r.URL.Query())

@@ -11,7 +11,7 @@ import (
 // and shows the default period.
 func TestReleasesPage(t *testing.T) {
 	e := newEnv(t, nil)
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.Get(e.url + "/releases?days=7")
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,21 @@ type loginView struct {
 	Next, Error string
 }
 
+// signedIn tells whether the request may see a page, and sends a
+// signed-out visitor to the sign-in form, to come back to the same view.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request) (bool, error) {
+	ok, err := s.isAdmin(r)
+	if err != nil || ok {
+		return ok, err
+	}
+	next := r.URL.Path
+	if r.URL.RawQuery != "" {
+		next += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, "/login?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+	return false, nil
+}
+
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	next := localNext(r.URL.Query().Get("next"))
 	if ok, err := s.validSession(r); err != nil {

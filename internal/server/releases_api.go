@@ -35,11 +35,7 @@ func (s *Server) insightReleases(w http.ResponseWriter, r *http.Request) error {
 		return bad
 	}
 	rs, err := s.releaseHealth.Releases(r.Context(), s.now(), days)
-	if err != nil {
-		return unavailable(err)
-	}
-	writeJSON(w, http.StatusOK, rs)
-	return nil
+	return reply(w, rs, err)
 }
 
 // insightAnomalies serves GET /api/v1/insights/anomalies?days=N: the
@@ -50,9 +46,5 @@ func (s *Server) insightAnomalies(w http.ResponseWriter, r *http.Request) error 
 		return bad
 	}
 	as, err := s.releaseHealth.Anomalies(r.Context(), s.now(), days)
-	if err != nil {
-		return unavailable(err)
-	}
-	writeJSON(w, http.StatusOK, as)
-	return nil
+	return reply(w, as, err)
 }

@@ -9,18 +9,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/sqlite/sqlitetest"
 )
 
 const adminToken = "test-admin-token-0123456789"
@@ -45,36 +43,21 @@ func newEnvAt(t *testing.T, tune func(*server.Config), now func() time.Time) *en
 // newEnvLog is newEnvAt whose server logs to log, at debug level.
 func newEnvLog(t *testing.T, tune func(*server.Config), now func() time.Time, log io.Writer) *env {
 	t.Helper()
-	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "a.db")
-	st, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
+	st, db := sqlitetest.Open(t)
+	srv := servertest.New(t, st, servertest.Options{Config: adminConfig(tune), Log: log, LogLevel: slog.LevelDebug, Now: now})
+	url := servertest.Serve(t, srv.Handler())
+	return &env{t: t, url: url, store: st, fleet: servertest.FleetKey(t, st, "t"), db: db, handler: srv.Handler()}
+}
+
+// adminConfig sets the tests' admin token, then applies tune (when not
+// nil).
+func adminConfig(tune func(*server.Config)) func(*server.Config) {
+	return func(cfg *server.Config) {
+		cfg.AdminToken = adminToken
+		if tune != nil {
+			tune(cfg)
+		}
 	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.AdminToken = adminToken
-	if tune != nil {
-		tune(&cfg)
-	}
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	text, sec, err := auth.New(auth.PrefixFleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateKey(ctx, store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, url: hs.URL, store: st, fleet: text, db: db, handler: srv.Handler()}
 }
 
 type resp struct {
@@ -209,13 +192,33 @@ func TestAckEscapesIgnoredNames(t *testing.T) {
 
 func TestGzipBody(t *testing.T) {
 	e := newEnv(t, nil)
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(body("gzip-installation", time.Now(), ""))
-	zw.Close()
-	if r := e.send(e.fleet, buf.Bytes(), "Content-Encoding", "gzip"); r.status != 200 {
+	if r := e.send(e.fleet, gzipBytes(body("gzip-installation", time.Now(), "")), "Content-Encoding", "gzip"); r.status != 200 {
 		t.Fatalf("gzip body: %d %s", r.status, r.raw)
 	}
+}
+
+// rejection is a request the server must refuse, and how.
+type rejection struct {
+	name        string
+	r           resp
+	status      int
+	code, field string
+}
+
+// tooLarge returns valid followed by 70 KiB of spaces, past the body
+// limit, plain and gzipped: the gzipped one compresses to little and
+// inflates past the limit.
+func tooLarge(valid []byte) (plain, gzipped []byte) {
+	plain = append(bytes.Clone(valid), bytes.Repeat([]byte(" "), 70<<10)...)
+	return plain, gzipBytes(plain)
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
 }
 
 func TestRejections(t *testing.T) {
@@ -223,18 +226,8 @@ func TestRejections(t *testing.T) {
 	id, key := e.register()
 	other, _ := e.register()
 	now := time.Now()
-	big := bytes.Repeat([]byte(" "), 70<<10)
-	var bomb bytes.Buffer
-	zw := gzip.NewWriter(&bomb)
-	zw.Write(body(id, now, ""))
-	zw.Write(big) // compresses to little, inflates past the limit
-	zw.Close()
-	cases := []struct {
-		name        string
-		r           resp
-		status      int
-		code, field string
-	}{
+	large, bomb := tooLarge(body(id, now, ""))
+	cases := []rejection{
 		{"invalid count", e.send(key, body(id, now, `, "indexes_recommended": -1`)), 400, "invalid_report", "metrics.indexes_recommended"},
 		{"future timestamp", e.send(key, body(id, now.Add(49*time.Hour), "")), 400, "invalid_report", "timestamp"},
 		{"not JSON", e.send(key, []byte("{nope")), 400, "invalid_report", ""},
@@ -242,8 +235,8 @@ func TestRejections(t *testing.T) {
 		{"unknown key", e.send("ipk_0123456789ab_"+strings.Repeat("x", 43), body(id, now, "")), 401, "unauthorized", ""},
 		{"malformed key", e.send("hunter2", body(id, now, "")), 401, "unauthorized", ""},
 		{"another installation's key", e.send(key, body(other, now, "")), 401, "unauthorized", ""},
-		{"too large", e.send(key, append(body(id, now, ""), big...)), 413, "too_large", ""},
-		{"gzip bomb", e.send(key, bomb.Bytes(), "Content-Encoding", "gzip"), 413, "too_large", ""},
+		{"too large", e.send(key, large), 413, "too_large", ""},
+		{"gzip bomb", e.send(key, bomb, "Content-Encoding", "gzip"), 413, "too_large", ""},
 		{"not JSON content type", e.do("POST", "/api/v1/telemetry", body(id, now, ""), "Content-Type", "text/plain", "X-API-Key", key), 415, "unsupported_media_type", ""},
 		{"bad trends days", e.do("GET", "/api/v1/dashboard/trends?days=0", nil, "Authorization", "Bearer "+adminToken), 400, "invalid_parameter", "days"},
 		{"stats without token", e.do("GET", "/api/v1/dashboard/stats", nil), 401, "unauthorized", ""},
@@ -367,7 +360,7 @@ func TestEndpoints(t *testing.T) {
 func TestOverviewPage(t *testing.T) {
 	e := newEnv(t, nil)
 	e.send(e.fleet, body("page-inst-1", time.Now(), ""))
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := noRedirects()
 	res, err := noFollow.Get(e.url + "/")
 	if err != nil {
 		t.Fatal(err)

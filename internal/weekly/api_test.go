@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -32,17 +30,11 @@ func startAPI(t *testing.T, st store.Store) *api {
 	t.Helper()
 	a := &api{t: t}
 	a.at(now)
-	cfg := server.DefaultConfig()
-	cfg.AdminToken = adminToken
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return *a.clock.Load() })
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close() })
-	a.url = hs.URL
+	srv := servertest.New(t, st, servertest.Options{
+		Config: func(cfg *server.Config) { cfg.AdminToken = adminToken },
+		Now:    func() time.Time { return *a.clock.Load() },
+	})
+	a.url = servertest.Serve(t, srv.Handler())
 	return a
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/weekly"
@@ -18,8 +19,15 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // fleet's first report.
 var goldenWeeks = []string{"2026-W48", "2026-W53", "2027-W01", "2026-W30"}
 
+// htmlGoldenWeek is the one week whose HTML is recorded as well: the
+// week after the bad release, whose report has every kind of section.
+// The other weeks' figures are recorded in their JSON and Markdown; their
+// HTML is the same template over the same view, so it is checked for
+// what differs by week, its title and its note.
+const htmlGoldenWeek = "2027-W01"
+
 // TestGoldenReports builds each week's report from the fixed fleet at
-// the fixed clock and compares its three formats with testdata.
+// the fixed clock and compares its formats with testdata.
 func TestGoldenReports(t *testing.T) {
 	b := builder(open(t))
 	for _, name := range goldenWeeks {
@@ -40,10 +48,26 @@ func TestGoldenReports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for ext, got := range map[string]string{"json": string(js) + "\n", "md": weekly.Markdown(r), "html": html} {
-				golden(t, filepath.Join("testdata", name+"."+ext), got)
+			golden(t, filepath.Join("testdata", name+".json"), string(js)+"\n")
+			golden(t, filepath.Join("testdata", name+".md"), weekly.Markdown(r))
+			if name == htmlGoldenWeek {
+				golden(t, filepath.Join("testdata", name+".html"), html)
+				return
 			}
+			checkHTML(t, html, name, r.Empty())
 		})
+	}
+}
+
+// checkHTML checks an HTML report that has no golden file: it is titled
+// with its week, and it says so when no installation reported.
+func checkHTML(t *testing.T, html, week string, empty bool) {
+	t.Helper()
+	if title := "<title>IndexPilot weekly report: " + week + "</title>"; !strings.Contains(html, title) {
+		t.Errorf("the HTML report lacks %q", title)
+	}
+	if note := "No installation reported this week."; strings.Contains(html, note) != empty {
+		t.Errorf("the HTML report of %s says %q: %v, want %v", week, note, !empty, empty)
 	}
 }
 

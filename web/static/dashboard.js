@@ -14,14 +14,10 @@
  * on a canvas, never parsed as HTML; no inline style or script (the
  * Content-Security-Policy forbids them).
  */
-(function () {
+window.IndexPilot.page('dashboard', function (main, uPlot) {
   'use strict';
 
-  var main = document.getElementById('dashboard');
-  if (!main || typeof window.uPlot === 'undefined') {
-    return;
-  }
-  var uPlot = window.uPlot;
+  var fillTable = window.IndexPilot.fillTable;
   var api = main.getAttribute('data-api');
   var refreshSeconds = Number(main.getAttribute('data-refresh')) || 30;
   var defaultDays = main.getAttribute('data-default-days') || '30';
@@ -188,30 +184,6 @@
     os: function (ov, t) { return adoptionPlot('OS', ov.operating_systems, t); }
   };
 
-  function fillTable(id, t) {
-    var table = $('table-' + id);
-    var head = document.createElement('tr');
-    t.head.forEach(function (h) {
-      var th = document.createElement('th');
-      th.scope = 'col';
-      th.textContent = h;
-      head.appendChild(th);
-    });
-    var body = document.createElement('tbody');
-    t.rows.forEach(function (r) {
-      var tr = document.createElement('tr');
-      r.forEach(function (cell) {
-        var td = document.createElement('td');
-        td.textContent = cell;
-        tr.appendChild(td);
-      });
-      body.appendChild(tr);
-    });
-    table.tHead.textContent = '';
-    table.tHead.appendChild(head);
-    table.replaceChild(body, table.tBodies[0]);
-  }
-
   function colorOf(label, i) { return label === otherVersions ? otherColor : palette[i % palette.length]; }
 
   function plotSize(el) {
@@ -325,7 +297,7 @@
     var el = $('chart-' + t.id);
     $('empty-' + t.id).hidden = !t.empty;
     el.hidden = t.empty;
-    fillTable(t.id, t);
+    fillTable($('table-' + t.id), t.head, t.rows);
     $('desc-' + t.id).textContent = t.desc;
     $('note-' + t.id).textContent = t.note;
     $('note-' + t.id).hidden = t.note === '';
@@ -403,17 +375,8 @@
   }
 
   function setUpdated() {
-    var now = new Date();
-    var t = document.createElement('time');
-    t.id = 'updated';
-    t.dateTime = now.toISOString();
-    t.textContent = now.toISOString().slice(11, 19) + ' UTC';
-    var status = $('status');
-    status.textContent = 'Updated ';
-    status.appendChild(t);
-    status.appendChild(document.createTextNode('; refreshes every ' + refreshSeconds + ' s.'));
-    $('alert').textContent = '';
-    status.parentNode.classList.remove('stale');
+    window.IndexPilot.setUpdated(refreshSeconds);
+    $('status').parentNode.classList.remove('stale');
   }
 
   function load() {
@@ -464,4 +427,4 @@
   });
   showCustom();
   load();
-}());
+});

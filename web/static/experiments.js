@@ -12,14 +12,10 @@
  * and number formats mirror internal/server/page_experiments.go, so
  * nothing changes when the script takes over from the server's rendering.
  */
-(function () {
+window.IndexPilot.page('experiments', function (main, uPlot) {
   'use strict';
 
-  var main = document.getElementById('experiments');
-  if (!main || typeof window.uPlot === 'undefined') {
-    return;
-  }
-  var uPlot = window.uPlot;
+  var fillTable = window.IndexPilot.fillTable;
   var api = main.getAttribute('data-api');
   var refreshSeconds = Number(main.getAttribute('data-refresh')) || 30;
   var minus = '\u2212';
@@ -74,29 +70,6 @@
   function descText(a) {
     return statusText(a.status) + ', ' + a.from + ' to ' + a.to + ' (UTC). Judged on ' + a.metric + ', ' +
       (a.higher_is_better ? 'higher' : 'lower') + ' is better; minimum effect ' + formatEffect(a.min_effect, a.metric, false) + '.';
-  }
-
-  function fillTable(table, head, rows) {
-    var tr = document.createElement('tr');
-    head.forEach(function (h) {
-      var th = document.createElement('th');
-      th.scope = 'col';
-      th.textContent = h;
-      tr.appendChild(th);
-    });
-    var body = document.createElement('tbody');
-    rows.forEach(function (r) {
-      var row = document.createElement('tr');
-      r.forEach(function (cell) {
-        var td = document.createElement('td');
-        td.textContent = cell;
-        row.appendChild(td);
-      });
-      body.appendChild(row);
-    });
-    table.tHead.textContent = '';
-    table.tHead.appendChild(tr);
-    table.replaceChild(body, table.tBodies[0]);
   }
 
   function variantRows(a) {
@@ -233,16 +206,7 @@
   }
 
   function setUpdated() {
-    var now = new Date();
-    var t = document.createElement('time');
-    t.id = 'updated';
-    t.dateTime = now.toISOString();
-    t.textContent = now.toISOString().slice(11, 19) + ' UTC';
-    var status = $('status');
-    status.textContent = 'Updated ';
-    status.appendChild(t);
-    status.appendChild(document.createTextNode('; refreshes every ' + refreshSeconds + ' s.'));
-    $('alert').textContent = '';
+    window.IndexPilot.setUpdated(refreshSeconds);
   }
 
   function load() {
@@ -275,4 +239,4 @@
     resizeTimer = setTimeout(function () { last.forEach(renderChart); }, 100);
   });
   load();
-}());
+});

@@ -13,14 +13,9 @@
  * chart's legend shows the cells of its table, which the server wrote
  * (internal/dashboard/format.go).
  */
-(function () {
+window.IndexPilot.page('feedback', function (main, uPlot) {
   'use strict';
 
-  var main = document.getElementById('feedback');
-  if (!main || typeof window.uPlot === 'undefined') {
-    return;
-  }
-  var uPlot = window.uPlot;
   var ratingColors = ['#b42318', '#e66c37', '#e6b800', '#7cb342', '#1a7f37'];
   var sourceColors = ['#1f5fa8', '#8a939c'];
   var maxBars = 12;
@@ -171,4 +166,4 @@
   });
   $('apply').hidden = true;
   load();
-}());
+});

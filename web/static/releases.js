@@ -11,14 +11,9 @@
  * with textContent or drawn on a canvas, never parsed as HTML; no inline
  * style or script.
  */
-(function () {
+window.IndexPilot.page('releases-view', function (main, uPlot) {
   'use strict';
 
-  var main = document.getElementById('releases-view');
-  if (!main || typeof window.uPlot === 'undefined') {
-    return;
-  }
-  var uPlot = window.uPlot;
   var days = Number(main.getAttribute('data-days')) || 30;
   var palette = ['#1f5fa8', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#8c6d31', '#6b6ecf'];
 
@@ -126,4 +121,4 @@
   }
 
   load();
-}());
+});

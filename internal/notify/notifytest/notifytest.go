@@ -101,15 +101,22 @@ func (s *SMTP) Mails() []Mail {
 // Wait waits until n messages were accepted, or fails the test.
 func (s *SMTP) Wait(t testing.TB, n int, timeout time.Duration) []Mail {
 	t.Helper()
+	return waitFor(t, "SMTP server: %d messages after %v, want %d", s.Mails, s.got, n, timeout)
+}
+
+// waitFor waits until list has n entries, looking again each time got
+// signals one more, or fails the test with format (entries, timeout, n).
+func waitFor[T any](t testing.TB, format string, list func() []T, got <-chan struct{}, n int, timeout time.Duration) []T {
+	t.Helper()
 	deadline := time.After(timeout)
-	for len(s.Mails()) < n {
+	for len(list()) < n {
 		select {
-		case <-s.got:
+		case <-got:
 		case <-deadline:
-			t.Fatalf("SMTP server: %d messages after %v, want %d", len(s.Mails()), timeout, n)
+			t.Fatalf(format, len(list()), timeout, n)
 		}
 	}
-	return s.Mails()
+	return list()
 }
 
 type session struct {
@@ -258,13 +265,5 @@ func (w *Webhook) Bodies() [][]byte {
 // Wait waits until n bodies were received, or fails the test.
 func (w *Webhook) Wait(t testing.TB, n int, timeout time.Duration) [][]byte {
 	t.Helper()
-	deadline := time.After(timeout)
-	for len(w.Bodies()) < n {
-		select {
-		case <-w.got:
-		case <-deadline:
-			t.Fatalf("webhook: %d posts after %v, want %d", len(w.Bodies()), timeout, n)
-		}
-	}
-	return w.Bodies()
+	return waitFor(t, "webhook: %d posts after %v, want %d", w.Bodies, w.got, n, timeout)
 }

@@ -166,13 +166,10 @@ func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]stor
 func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
 		// query: retain-error-reports
-		res, err := tx.ExecContext(ctx, `DELETE FROM error_reports WHERE day < ?`, rawBefore)
-		if err != nil {
-			return fmt.Errorf("sqlite: retain error reports: %w", err)
-		}
-		if n, err = res.RowsAffected(); err != nil {
-			return fmt.Errorf("sqlite: retain error reports: %w", err)
+		if n, err = execCount(ctx, tx, "retain error reports", `DELETE FROM error_reports WHERE day < ?`, rawBefore); err != nil {
+			return err
 		}
 		// query: retain-error-days
 		if _, err := tx.ExecContext(ctx, `DELETE FROM error_daily WHERE day < ?`, countersBefore); err != nil {
@@ -226,6 +223,38 @@ func scanDay(row scanner) (*store.ErrorDay, error) {
 }
 
 // scanAll calls fn for every row and closes rows.
+// execCount runs a statement, named what in its error, and returns how
+// many rows it changed.
+func execCount(ctx context.Context, tx *sql.Tx, what, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return n, nil
+}
+
+// scanList scans every row with scan and closes rows; what names the
+// read in the error of an interrupted one.
+func scanList[T any](rows *sql.Rows, what string, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 func scanAll(rows *sql.Rows, fn func(*sql.Rows) error) error {
 	defer rows.Close()
 	for rows.Next() {

@@ -52,19 +52,7 @@ func (s *Store) ListExperiments(ctx context.Context) ([]store.Experiment, error)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list experiments: %w", err)
 	}
-	defer rows.Close()
-	var out []store.Experiment
-	for rows.Next() {
-		e, err := scanExperiment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list experiments: %w", err)
-	}
-	return out, nil
+	return scanList(rows, "list experiments", scanExperiment)
 }
 
 // EndExperiment ends an experiment at at, unless it ended before.

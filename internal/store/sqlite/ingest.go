@@ -190,19 +190,7 @@ func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row
 
 // scanRollupRows scans every row and closes rows.
 func scanRollupRows(rows *sql.Rows, bitmap bool) ([]*rollup.Row, error) {
-	defer rows.Close()
-	var out []*rollup.Row
-	for rows.Next() {
-		r, err := scanRollup(rows, bitmap)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: read rollups: %w", err)
-	}
-	return out, nil
+	return scanList(rows, "read rollups", func(row scanner) (*rollup.Row, error) { return scanRollup(row, bitmap) })
 }
 
 func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {

@@ -84,13 +84,10 @@ func scanContributions(rows *sql.Rows, fn func(rollup.Contribution)) error {
 func (s *Store) Retain(ctx context.Context, rawBefore, rollupBefore rollup.Day) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
 		// query: retain-reports
-		res, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE day < ?`, rawBefore)
-		if err != nil {
-			return fmt.Errorf("sqlite: retain reports: %w", err)
-		}
-		if n, err = res.RowsAffected(); err != nil {
-			return fmt.Errorf("sqlite: retain reports: %w", err)
+		if n, err = execCount(ctx, tx, "retain reports", `DELETE FROM reports WHERE day < ?`, rawBefore); err != nil {
+			return err
 		}
 		// query: retain-rollups
 		for _, table := range []string{"rollups", "rollup_deltas"} {

@@ -99,16 +99,7 @@ func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reports of installation: %w", err)
 	}
-	defer rows.Close()
-	var out []store.Raw
-	for rows.Next() {
-		r, err := scanRaw(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanList(rows, "reports of installation", func(row scanner) (store.Raw, error) { return scanRaw(row) })
 }
 
 // scanRaw scans rawColumns, then any extra columns into extra.

@@ -9,10 +9,7 @@ import (
 
 // featureUsageTests are the suite's cases for metrics.feature_usage; Run
 // runs them.
-var featureUsageTests = []struct {
-	name string
-	fn   func(*testing.T, store.Store)
-}{
+var featureUsageTests = []suiteCase{
 	{"FeatureUsageSums", testFeatureUsageSums},
 }
 

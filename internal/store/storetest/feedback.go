@@ -13,10 +13,7 @@ import (
 )
 
 // feedbackTests are the suite's cases for feedback; Run runs them.
-var feedbackTests = []struct {
-	name string
-	fn   func(*testing.T, store.Store)
-}{
+var feedbackTests = []suiteCase{
 	{"FeedbackStoredOnce", testFeedbackStoredOnce},
 	{"FeatureVotes", testFeatureVotes},
 	{"FeedbackImportIdempotent", testFeedbackImport},

@@ -10,10 +10,7 @@ import (
 // perInstallationTests check that a report id is its installation's own
 // idempotency key (issue 18): another installation reusing it is another
 // report, a retry of the same installation counts once.
-var perInstallationTests = []struct {
-	name string
-	fn   func(*testing.T, store.Store)
-}{
+var perInstallationTests = []suiteCase{
 	{"ReportKeyPerInstallation", testReportKeyPerInstallation},
 	{"ErrorKeyPerInstallation", testErrorKeyPerInstallation},
 }

@@ -14,12 +14,16 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
+// suiteCase is one case of the suite: its name, and the test it runs on
+// a fresh store.
+type suiteCase struct {
+	name string
+	fn   func(*testing.T, store.Store)
+}
+
 // Run runs the suite. open returns a fresh, migrated, empty store.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
-	tests := []struct {
-		name string
-		fn   func(*testing.T, store.Store)
-	}{
+	tests := []suiteCase{
 		{"MigrateTwice", testMigrateTwice},
 		{"Keys", testKeys},
 		{"Installations", testInstallations},
