@@ -198,13 +198,13 @@ func (s *Service) readOverview(ctx context.Context, q OverviewQuery) (*overviewR
 	for _, part := range parts {
 		rows = append(rows, part...)
 	}
-	in.w = NewWindow(p, rows)
+	in.w = s.newWindow(p, rows)
 	for _, r := range rows {
 		if r.Dim == in.dim && r.Key.Key == in.key {
 			before = append(before, r)
 		}
 	}
-	in.history = NewWindow(history, before)
+	in.history = s.newWindow(history, before)
 	return in, nil
 }
 
