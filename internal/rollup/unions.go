@@ -33,18 +33,42 @@ type unionKey struct {
 	from, to Day
 }
 
-// unionEntry is the union of the rows of versions.
+// unionEntry is what was derived from the rows of versions: a union, or
+// counts (Newest).
 type unionEntry struct {
-	versions []dayVersion
+	versions []rowVersion
 	union    *roaring.Bitmap // shared by readers: never modified
+	counts   []int64
 	bytes    int
 	used     uint64
 }
 
-// dayVersion is one row of a union: its day and stored version.
-type dayVersion struct {
+// rowVersion is one row an entry was built from: its day, its key when
+// the entry's rows have several, and its stored version.
+type rowVersion struct {
 	day     Day
+	key     string
 	version uint64
+}
+
+// newestDim names the entries of Newest, which no dimension is.
+const newestDim = "\x00newest"
+
+// versionsOf returns the versions of rows, with their keys if keyed.
+func versionsOf(rows []*Row, keyed bool) []rowVersion {
+	out := make([]rowVersion, len(rows))
+	for i, r := range rows {
+		out[i] = rowVersion{day: r.Day, version: r.Version}
+		if keyed {
+			out[i].key = r.Key.Key
+		}
+	}
+	return out
+}
+
+// unversioned reports whether a row has no stored version.
+func unversioned(rows []*Row) bool {
+	return slices.ContainsFunc(rows, func(r *Row) bool { return r.Version == 0 })
 }
 
 // unionSettled is how many days at a period's end are ORed at each read
@@ -68,14 +92,17 @@ func (u *Unions) Union(dim, key string, from, to Day, rows []*Row) *roaring.Bitm
 	for cut > 0 && rows[cut-1].Day > to-unionSettled {
 		cut--
 	}
-	if u == nil || cut < 2 || !u.enabled() || slices.ContainsFunc(rows[:cut], func(r *Row) bool { return r.Version == 0 }) {
+	if u == nil || cut < 2 || !u.enabled() || unversioned(rows[:cut]) {
 		return FastOrRows(rows)
 	}
 	k := unionKey{dim: dim, key: key, from: from, to: to}
-	settled := u.get(k, rows[:cut])
-	if settled == nil {
+	vs := versionsOf(rows[:cut], false)
+	var settled *roaring.Bitmap
+	if e := u.get(k, vs); e != nil {
+		settled = e.union
+	} else {
 		settled = FastOrRows(rows[:cut])
-		u.put(k, rows[:cut], settled)
+		u.put(k, &unionEntry{versions: vs, union: settled, bytes: int(settled.GetSizeInBytes())})
 	}
 	if cut == len(rows) {
 		return settled
@@ -102,31 +129,45 @@ func (u *Unions) enabled() bool {
 	return u.max > 0
 }
 
-// get returns the union of k if it was built from rows' versions, or nil.
-func (u *Unions) get(k unionKey, rows []*Row) *roaring.Bitmap {
+// Newest returns, for one day's rows of versions (newest version first,
+// each read with its bitmap), count(rows): how many of each row's
+// installations are in no earlier row. It is kept between reads like a
+// union, by the rows' stored versions.
+func (u *Unions) Newest(rows []*Row, count func([]*Row) []int64) []int64 {
+	if u == nil || len(rows) < 2 || !u.enabled() || unversioned(rows) {
+		return count(rows)
+	}
+	k := unionKey{dim: newestDim, from: rows[0].Day, to: rows[0].Day}
+	vs := versionsOf(rows, true)
+	if e := u.get(k, vs); e != nil {
+		return e.counts
+	}
+	counts := count(rows)
+	u.put(k, &unionEntry{versions: vs, counts: counts, bytes: 8 * len(counts)})
+	return counts
+}
+
+// get returns the entry of k if it was built from the rows of versions,
+// or nil.
+func (u *Unions) get(k unionKey, versions []rowVersion) *unionEntry {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	e, ok := u.entries[k]
-	if !ok || len(e.versions) != len(rows) {
+	if !ok || !slices.Equal(e.versions, versions) {
 		return nil
-	}
-	for i, r := range rows {
-		if e.versions[i] != (dayVersion{r.Day, r.Version}) {
-			return nil
-		}
 	}
 	u.tick++
 	e.used = u.tick
-	return e.union
+	return e
 }
 
-// put keeps union as k's, built from rows, replacing an older one.
-func (u *Unions) put(k unionKey, rows []*Row, union *roaring.Bitmap) {
-	e := &unionEntry{union: union, versions: make([]dayVersion, len(rows))}
-	for i, r := range rows {
-		e.versions[i] = dayVersion{r.Day, r.Version}
+// put keeps e as k's, replacing an older one; e.bytes counts what it
+// derived, put adds its keys'.
+func (u *Unions) put(k unionKey, e *unionEntry) {
+	e.bytes += len(k.dim) + len(k.key) + 64
+	for _, v := range e.versions {
+		e.bytes += 32 + len(v.key)
 	}
-	e.bytes = int(union.GetSizeInBytes()) + 16*len(rows) + len(k.dim) + len(k.key) + 64
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if e.bytes > u.max {
