@@ -106,13 +106,17 @@ type AlgorithmUse struct {
 	DecisionRatePct *float64 `json:"decision_rate_pct"` // decisions per use, %
 }
 
+// windowRead is one read of a period's rows: of dims, with their bitmaps
+// or not.
+type windowRead struct {
+	dims    []string
+	bitmaps bool
+}
+
 // windowReads are the reads of the period's rows. Decisions need their
 // counters only, so their bitmaps are not read. (More, smaller reads by
 // dimension measured slower: each is a transaction of two queries.)
-var windowReads = []struct {
-	dims    []string
-	bitmaps bool
-}{
+var windowReads = []windowRead{
 	{[]string{rollup.DimAll, rollup.DimVersion, rollup.DimFeature, rollup.DimAlgorithm, rollup.DimPostgres, rollup.DimOS, rollup.DimUsage}, true},
 	{[]string{rollup.DimDecision}, false},
 }
@@ -198,13 +202,13 @@ func (s *Service) readOverview(ctx context.Context, q OverviewQuery) (*overviewR
 	for _, part := range parts {
 		rows = append(rows, part...)
 	}
-	in.w = NewWindow(p, rows)
+	in.w = s.newWindow(p, rows)
 	for _, r := range rows {
 		if r.Dim == in.dim && r.Key.Key == in.key {
 			before = append(before, r)
 		}
 	}
-	in.history = NewWindow(history, before)
+	in.history = s.newWindow(history, before)
 	return in, nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	simfleet "github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/postgres"
 )
 
@@ -19,8 +21,10 @@ import (
 // store. INDEXPILOT_BENCH_FILL reports (default 50,000 for the fresh
 // store, none for a named one) from INDEXPILOT_BENCH_INSTALLATIONS
 // installations (default 20,000) are generated first, the way
-// `indexpilot-analytics bench` does. On PostgreSQL each case is timed
-// without the store's bitmap cache (the baseline) and with it:
+// `indexpilot-analytics bench` does; with INDEXPILOT_BENCH_FLEET=1 they
+// are a simulated fleet's over 90 days, as the scale case's seed. On
+// PostgreSQL each case is timed without the store's bitmap cache (the
+// baseline) and with it:
 //
 //	INDEXPILOT_BENCH_DATABASE=postgres://…/db INDEXPILOT_BENCH_FILL=1000000 \
 //	  go test -run '^$' -bench Overview ./internal/dashboard/
@@ -50,7 +54,7 @@ func BenchmarkOverview(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if err := bench.Fill(ctx, st, fill, installations, func(s string) { b.Log(s) }); err != nil {
+	if err := fillBench(ctx, st, fill, installations, os.Getenv("INDEXPILOT_BENCH_FLEET") == "1", func(s string) { b.Log(s) }); err != nil {
 		b.Fatal(err)
 	}
 	for n, err := st.Compact(ctx); n > 0 || err != nil; n, err = st.Compact(ctx) {
@@ -106,4 +110,16 @@ func benchmarkOverview(b *testing.B, s *dashboard.Service, now time.Time, prefix
 			}
 		})
 	}
+}
+
+// fillBench stores n generated reports of installations in st, a
+// simulated fleet's when simulated is set.
+func fillBench(ctx context.Context, st store.Store, n, installations int, simulated bool, log func(string)) error {
+	if !simulated || n == 0 {
+		return bench.Fill(ctx, st, n, installations, log)
+	}
+	if err := bench.PreparePartitions(ctx, st, time.Now(), simfleet.MaxDays); err != nil {
+		return err
+	}
+	return bench.FillFleet(ctx, st, n, installations, log)
 }

@@ -53,7 +53,18 @@ func (s *Service) read(ctx context.Context, p Period, bitmaps bool, dims []strin
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: read rollups of %s to %s: %w", p.From, p.To, err)
 	}
-	return NewWindow(p, rows), nil
+	return s.newWindow(p, rows), nil
+}
+
+// newWindow groups rows as NewWindow does, its unions kept between reads
+// in the store's cache when the store has one (PostgreSQL's: exact across
+// processes, see rollup.Unions).
+func (s *Service) newWindow(p Period, rows []*rollup.Row) *Window {
+	w := NewWindow(p, rows)
+	if c, ok := s.Store.(interface{ Unions() *rollup.Unions }); ok {
+		w.cache = c.Unions()
+	}
+	return w
 }
 
 // Seen returns every installation that reported in p.

@@ -46,15 +46,27 @@ func latencyByVersion(w *Window) []VersionLatency {
 	return out
 }
 
+// abVariants are the maxABVariants variants with the most observations;
+// only theirs need the union of their installations.
+// abVariants are the maxABVariants variants with the most observations;
+// only theirs need the union of their installations.
 func abVariants(w *Window) []ABVariant {
-	var out []ABVariant
+	type keyed struct {
+		key string
+		ABVariant
+	}
+	var all []keyed
 	for _, k := range w.Keys(rollup.DimAB) {
 		exp, variant, _ := strings.Cut(k, "/")
 		c := w.Sum(rollup.DimAB, k)
 		n, mean, variance := rollup.ABStats(c)
-		out = append(out, ABVariant{Experiment: exp, Variant: variant, Installations: w.Installs(rollup.DimAB, k).GetCardinality(),
-			Reports: c.Reports, N: n, MeanMS: mean, VarianceMS2: variance})
+		all = append(all, keyed{k, ABVariant{Experiment: exp, Variant: variant, Reports: c.Reports, N: n, MeanMS: mean, VarianceMS2: variance}})
 	}
-	slices.SortStableFunc(out, func(a, b ABVariant) int { return cmpDesc(a.N, b.N) })
-	return out[:min(len(out), maxABVariants)]
+	slices.SortStableFunc(all, func(a, b keyed) int { return cmpDesc(a.N, b.N) })
+	var out []ABVariant
+	for _, v := range all[:min(len(all), maxABVariants)] {
+		v.Installations = w.Installs(rollup.DimAB, v.key).GetCardinality()
+		out = append(out, v.ABVariant)
+	}
+	return out
 }

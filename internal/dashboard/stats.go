@@ -50,19 +50,27 @@ type ErrorType struct {
 	Installations uint64 `json:"installations"`
 }
 
+// statsReads are the reads of the window's rows: the dimensions stats
+// shows (not the release-health ones, whose rows and bitmaps are many),
+// decisions without bitmaps since only their counters are summed.
+var statsReads = []windowRead{
+	{[]string{rollup.DimAll, rollup.DimVersion, rollup.DimFeature, rollup.DimAlgorithm, rollup.DimError,
+		rollup.DimPostgres, rollup.DimOS, rollup.DimAB, rollup.DimUsage}, true},
+	{[]string{rollup.DimDecision}, false},
+}
+
 // Stats returns the statistics of the ActiveWindow days ending on now's day.
 func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 	p := LastDays(now, ActiveWindow)
 	// All time, and tomorrow: a report may be stamped up to a day ahead.
 	allTime := s.Retained(p.To)
 	allTime.To++
-	// Three independent reads, at once: the window's rows, the all-time
+	// Independent reads, at once: the window's rows, the all-time
 	// installations and the window's error reports.
-	var w *Window
 	var all *roaring.Bitmap
 	var errWindow *store.ErrorWindow
-	err := parallel(
-		func() (err error) { w, err = s.Window(ctx, p); return wrap("dashboard: stats", err) },
+	parts := make([][]*rollup.Row, len(statsReads))
+	reads := []func() error{
 		func() (err error) {
 			all, err = s.Seen(ctx, allTime)
 			return wrap("dashboard: all-time installations", err)
@@ -71,10 +79,17 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 			errWindow, err = s.Store.ErrorWindow(ctx, store.ErrorQuery{From: p.From, To: p.To})
 			return wrap("dashboard: error reports", err)
 		},
-	)
-	if err != nil {
+	}
+	for i, r := range statsReads {
+		reads = append(reads, func() (err error) {
+			parts[i], err = s.Store.Rollups(ctx, store.RollupQuery{From: p.From, To: p.To, Dims: r.dims, Bitmaps: r.bitmaps})
+			return wrap("dashboard: stats", err)
+		})
+	}
+	if err := parallel(reads...); err != nil {
 		return nil, err
 	}
+	w := s.newWindow(p, slices.Concat(parts...))
 	st := &Stats{From: p.From.String(), To: p.To.String(), TotalInstallations: all.GetCardinality()}
 	active := w.Active().GetCardinality()
 	st.ActiveInstallations = active

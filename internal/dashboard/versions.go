@@ -126,6 +126,23 @@ func (w *Window) NewestByDay(groups []VersionGroup) [][]int64 {
 	// than growing a bitmap, since the numbers are dense.
 	seen := make([]uint64, top/64+1)
 	buf := make([]uint32, 1024)
+	count := func(rows []*rollup.Row) []int64 {
+		clear(seen)
+		counts := make([]int64, len(rows))
+		for j, r := range rows {
+			it := r.Installs.ManyIterator()
+			for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+				for _, x := range buf[:k] {
+					word, bit := x/64, uint64(1)<<(x%64)
+					if seen[word]&bit == 0 {
+						seen[word] |= bit
+						counts[j]++
+					}
+				}
+			}
+		}
+		return counts
+	}
 	for d, rows := range byDay {
 		i := w.Index(d)
 		if w.oneVersionADay(d, rows) {
@@ -135,20 +152,8 @@ func (w *Window) NewestByDay(groups []VersionGroup) [][]int64 {
 			continue
 		}
 		slices.SortFunc(rows, func(a, b *rollup.Row) int { return report.CompareVersions(b.Key.Key, a.Key.Key) })
-		clear(seen)
-		for _, r := range rows {
-			var n int64
-			it := r.Installs.ManyIterator()
-			for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-				for _, x := range buf[:k] {
-					word, bit := x/64, uint64(1)<<(x%64)
-					if seen[word]&bit == 0 {
-						seen[word] |= bit
-						n++
-					}
-				}
-			}
-			out[idx[r.Key.Key]][i] += n
+		for j, n := range w.cache.Newest(rows, count) {
+			out[idx[rows[j].Key.Key]][i] += n
 		}
 	}
 	return out

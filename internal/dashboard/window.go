@@ -25,6 +25,7 @@ type Window struct {
 	Period
 	rows   map[string]map[string][]*rollup.Row // by dimension and key, oldest day first
 	unions map[[2]string]*roaring.Bitmap       // memo of Installs
+	cache  *rollup.Unions                      // the store's, kept between reads; nil: none
 }
 
 // NewWindow groups the rows of period p; rows outside it are left out.
@@ -116,15 +117,16 @@ func (w *Window) Installs(dim, key string) *roaring.Bitmap {
 }
 
 // InstallsDuring returns the installations of dim and key over the days
-// of p (within the window), a new bitmap.
+// of p (within the window). It may be shared with other readers (the
+// store's unions kept between reads): the caller must not modify it.
 func (w *Window) InstallsDuring(dim, key string, p Period) *roaring.Bitmap {
-	var parts []*roaring.Bitmap
+	var rows []*rollup.Row
 	for _, r := range w.rows[dim][key] {
 		if r.Installs != nil && p.Contains(r.Day) {
-			parts = append(parts, r.Installs)
+			rows = append(rows, r)
 		}
 	}
-	return roaring.FastOr(parts...)
+	return w.cache.Union(dim, key, p.From, p.To, rows)
 }
 
 // Active returns the installations that reported in the window.

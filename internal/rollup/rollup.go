@@ -86,6 +86,11 @@ type Row struct {
 	Counters
 	InstallsN int64           // cardinality of Installs, kept so reads need not decode it
 	Installs  *roaring.Bitmap // nil when read without bitmaps
+	// Version identifies the stored version of the row whose bitmap
+	// Installs is, unchanged, for caches of what is derived from it
+	// (Unions); 0 when unknown: a store that does not version its rows,
+	// or a row changed since it was read.
+	Version uint64
 }
 
 // NewRow returns an empty row for k.

@@ -203,7 +203,7 @@ func MergePending(base, pending []*rollup.Row, withBitmaps bool,
 			byKey[k] = r
 		}
 		r.Merge(d)
-		r.InstallsN = int64(r.Installs.GetCardinality())
+		r.InstallsN, r.Version = int64(r.Installs.GetCardinality()), 0
 		if !withBitmaps {
 			r.Installs = nil
 		}

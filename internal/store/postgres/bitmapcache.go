@@ -45,15 +45,23 @@ type cachedBitmap struct {
 }
 
 // SetBitmapCache sets how many bytes of rollup bitmaps the store keeps in
-// memory between reads (DefaultBitmapCache when not called); 0 turns the
-// cache off and empties it.
+// memory between reads (DefaultBitmapCache when not called): three
+// quarters for the rows' bitmaps, a quarter for the unions readers build
+// from them (Unions). 0 turns both off and empties them.
 func (s *Store) SetBitmapCache(bytes int) {
+	bytes = max(bytes, 0)
+	s.unions.SetMax(bytes / 4)
 	c := &s.bitmaps
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.max = max(bytes, 0)
+	c.max = bytes - bytes/4
 	c.evict()
 }
+
+// Unions returns the store's cache of unions of rollup bitmaps: exact
+// across processes, since the rows it reads carry their stored version
+// (rollup.Row.Version).
+func (s *Store) Unions() *rollup.Unions { return &s.unions }
 
 // get returns the cached bytes of k's version (xmin, n), or nil.
 func (c *bitmapCache) get(k rollup.Key, xmin uint32, n int64) []byte {
@@ -185,6 +193,7 @@ func (s *Store) selectRollupsCached(ctx context.Context, tx pgx.Tx, q store.Roll
 		if r.Installs, err = rollup.BitmapOf(data[i]); err != nil {
 			return nil, fmt.Errorf("postgres: decode bitmap of %v: %w", r.Key, err)
 		}
+		r.Version = uint64(xmins[i])<<32 | uint64(uint32(r.InstallsN))
 	}
 	return out, nil
 }

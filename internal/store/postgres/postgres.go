@@ -28,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -61,6 +62,7 @@ type Store struct {
 	pool          *pgxpool.Pool
 	now           func() time.Time
 	bitmaps       bitmapCache // rollup bitmaps read before
+	unions        rollup.Unions
 }
 
 var _ store.Store = (*Store)(nil)
@@ -85,7 +87,8 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
-	s := &Store{Records: store.Records{DB: records{pool}}, pool: pool, now: time.Now, bitmaps: bitmapCache{max: DefaultBitmapCache}}
+	s := &Store{Records: store.Records{DB: records{pool}}, pool: pool, now: time.Now}
+	s.SetBitmapCache(DefaultBitmapCache)
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
