@@ -56,11 +56,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// DecodeRows parses what AppendRows wrote, with InstallsN set from each
-// bitmap.
+// DecodeRows parses what AppendRows wrote, or a batch of shares
+// (FormatShares), with InstallsN set from each bitmap.
 func DecodeRows(b []byte) ([]*Row, error) {
 	d := decoder{b: b}
 	v := d.byte()
+	if v == FormatShares {
+		return decodeShares(&d)
+	}
 	counters, old := countersOf[v]
 	if v != codecVersion && !old {
 		return nil, fmt.Errorf("rollup: rows encoded in format %d, want %d", v, codecVersion)
