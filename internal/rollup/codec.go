@@ -24,6 +24,9 @@ var countersOf = map[byte]uint64{1: 15, 2: 16}
 // AppendRows appends a compact binary encoding of rows to b: the pending
 // deltas of one ingest batch travel and wait for compaction as one value
 // instead of one database row each. Bitmaps are run-optimised first.
+// PostgreSQL ingest writes shares instead (FormatShares) since they can
+// be chosen inside the ingest statement; batches an earlier release left
+// pending are in this format.
 //
 // Layout: the version byte, the row count, the number of counters, then
 // per row its day, dim and key, the counters (Counters.Fields order) and
