@@ -34,7 +34,7 @@ type Config struct {
 	// Committers is how many batches may be in flight at once (default
 	// 1). With more than one, one batch at a time forms and starts its
 	// transaction, and the next forms once it is staged (see
-	// store.StagedIngester: its reports inserted, its commit under way) or
+	// store.StagedIngester: sent, its answer awaited) or
 	// done; the store keeps them exact.
 	Committers int
 }

@@ -56,8 +56,8 @@ func openPostgres(t *testing.T) *postgres.Store {
 	return st
 }
 
-// TestNextBatchWhileOneCommits: with two committers, a batch whose
-// reports are inserted gives the front up, and the next batch is formed
+// TestNextBatchWhileOneCommits: with two committers, a batch that is
+// sent gives the front up, and the next batch is formed
 // and stored while the first has not committed; both are answered.
 func TestNextBatchWhileOneCommits(t *testing.T) {
 	h := &holdFirst{Store: openPostgres(t), second: make(chan struct{})}

@@ -24,6 +24,9 @@ var countersOf = map[byte]uint64{1: 15, 2: 16}
 // AppendRows appends a compact binary encoding of rows to b: the pending
 // deltas of one ingest batch travel and wait for compaction as one value
 // instead of one database row each. Bitmaps are run-optimised first.
+// PostgreSQL ingest writes shares instead (FormatShares) since they can
+// be chosen inside the ingest statement; batches an earlier release left
+// pending are in this format.
 //
 // Layout: the version byte, the row count, the number of counters, then
 // per row its day, dim and key, the counters (Counters.Fields order) and
@@ -56,11 +59,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// DecodeRows parses what AppendRows wrote, with InstallsN set from each
-// bitmap.
+// DecodeRows parses what AppendRows wrote, or a batch of shares
+// (FormatShares), with InstallsN set from each bitmap.
 func DecodeRows(b []byte) ([]*Row, error) {
 	d := decoder{b: b}
 	v := d.byte()
+	if v == FormatShares {
+		return decodeShares(&d)
+	}
 	counters, old := countersOf[v]
 	if v != codecVersion && !old {
 		return nil, fmt.Errorf("rollup: rows encoded in format %d, want %d", v, codecVersion)

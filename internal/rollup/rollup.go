@@ -121,23 +121,32 @@ func Deltas(cs []Contribution) map[Key]*Row {
 
 // Add adds one contribution to the rows it falls under, creating them.
 func Add(rows map[Key]*Row, c Contribution) {
-	day := DayOf(c.Time)
-	m := &c.Report.Metrics
-	base := baseCounters(c.Report)
-	put := func(dim, key string, total int64) {
-		k := Key{Day: day, Dim: dim, Key: key}
+	each(c.Report, c.Time, func(k Key, cs Counters) {
 		r, ok := rows[k]
 		if !ok {
 			r = NewRow(k)
 			rows[k] = r
 		}
-		cs := base
-		cs.Total = total
 		r.Counters.Add(cs)
 		r.Installs.Add(c.Num)
+	})
+}
+
+// each calls add with the key and counters of every row that report r,
+// timestamped t, counts in: the one definition of what a report adds to
+// the rollups, whether its rows are added at once (Add) or encoded for
+// later (AppendShare). A key that comes twice counts twice.
+func each(r *report.Report, t time.Time, add func(Key, Counters)) {
+	day := DayOf(t)
+	m := &r.Metrics
+	base := baseCounters(r)
+	put := func(dim, key string, total int64) {
+		cs := base
+		cs.Total = total
+		add(Key{Day: day, Dim: dim, Key: key}, cs)
 	}
 	put(DimAll, "", 0)
-	put(DimVersion, c.Report.Version, 0)
+	put(DimVersion, r.Version, 0)
 	for _, f := range m.FeaturesUsed {
 		put(DimFeature, f, 0)
 	}
@@ -150,32 +159,24 @@ func Add(rows map[Key]*Row, c Contribution) {
 	for typ, n := range m.Errors {
 		put(DimError, typ, n)
 		if n > 0 {
-			put(DimVersionError, c.Report.Version+"/"+typ, n)
+			put(DimVersionError, r.Version+"/"+typ, n)
 		}
 	}
 	if base.ErrorReports > 0 {
-		put(DimVersionErrored, c.Report.Version, 0)
+		put(DimVersionErrored, r.Version, 0)
 	}
-	if v := PostgresMajor(c.Report.Environment.PostgreSQLVersion); v != "" {
+	if v := PostgresMajor(r.Environment.PostgreSQLVersion); v != "" {
 		put(DimPostgres, v, 0)
 	}
-	if os := c.Report.Environment.OS; os != "" {
+	if os := r.Environment.OS; os != "" {
 		put(DimOS, os, 0)
 	}
-	own := func(k Key, cs Counters) { // a row that counts only its own counters
-		r, ok := rows[k]
-		if !ok {
-			r = NewRow(k)
-			rows[k] = r
-		}
-		r.Counters.Add(cs)
-		r.Installs.Add(c.Num)
-	}
+	// Rows that count only their own counters.
 	for _, e := range m.ABExperiments {
-		own(Key{Day: day, Dim: DimAB, Key: e.Experiment + "/" + e.Variant}, abCounters(e))
+		add(Key{Day: day, Dim: DimAB, Key: e.Experiment + "/" + e.Variant}, abCounters(e))
 	}
 	for name, u := range m.FeatureUsage {
-		own(Key{Day: day, Dim: DimUsage, Key: name}, usageCounters(u))
+		add(Key{Day: day, Dim: DimUsage, Key: name}, usageCounters(u))
 	}
 }
 

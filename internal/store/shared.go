@@ -25,6 +25,10 @@ type Raw struct {
 	SchemaVersion  int
 	Metrics        []byte // JSON of report.Metrics, allow-listed fields only
 	Environment    []byte // JSON of report.Environment
+	// Share is what the report adds to the rollups (rollup.AppendShare),
+	// encoded with the rest so that PostgreSQL can keep it if the report
+	// turns out to be new; not stored with the report.
+	Share []byte
 }
 
 // Writer is what IngestTx needs of a backend's write transaction.
@@ -107,12 +111,10 @@ func NewBatch(items []Item) *Batch {
 // Deltas returns, given which raw rows were inserted (fresh), which items
 // were, and the rollup delta rows of those, in key order.
 func (b *Batch) Deltas(fresh []bool) (inserted []bool, rows []*rollup.Row) {
-	inserted = make([]bool, len(b.Items))
 	var cs []rollup.Contribution
 	for j, ok := range fresh {
 		if ok {
 			it := b.Items[b.idx[j]]
-			inserted[b.idx[j]] = true
 			cs = append(cs, rollup.Contribution{Num: b.Raws[j].Num, Report: it.Report, Time: it.Time})
 		}
 	}
@@ -121,7 +123,17 @@ func (b *Batch) Deltas(fresh []bool) (inserted []bool, rows []*rollup.Row) {
 	for _, k := range rollup.SortedKeys(deltas) {
 		rows = append(rows, deltas[k])
 	}
-	return inserted, rows
+	return b.Inserted(fresh), rows
+}
+
+// Inserted returns, given which raw rows were inserted (fresh), which
+// items were: a duplicate inside the batch was not.
+func (b *Batch) Inserted(fresh []bool) []bool {
+	inserted := make([]bool, len(b.Items))
+	for j, ok := range fresh {
+		inserted[b.idx[j]] = ok
+	}
+	return inserted
 }
 
 // CompactTx folds the pending deltas into the rollup rows and returns how
@@ -265,6 +277,7 @@ func toRaw(it Item) Raw {
 		Key: it.Key, InstallationID: r.InstallationID, Day: rollup.DayOf(it.Time), Time: it.Time.UTC(),
 		Received: it.Received.UTC(), Version: r.Version, SchemaVersion: r.SchemaVersion,
 		Metrics: r.Metrics.AppendJSON(nil), Environment: r.Environment.AppendJSON(nil),
+		Share: rollup.AppendShare(nil, r, it.Time),
 	}
 }
 

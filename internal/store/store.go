@@ -104,15 +104,15 @@ type Store interface {
 }
 
 // StagedIngester is a Store whose Ingest ends with a stage that may
-// overlap the next batch's start: once a batch's reports are inserted,
-// only its commit (and its deltas, which nothing reads back) remains,
-// and the ingest batcher may form the next batch and begin it meanwhile
-// (ingest.Config.Committers above 1).
+// overlap the next batch's start: once a batch is on its way (for
+// PostgreSQL, its one round trip sent), only the database's work and its
+// answer remain, and the ingest batcher may form the next batch and begin
+// it meanwhile (ingest.Config.Committers above 1).
 type StagedIngester interface {
-	// IngestStaged is Ingest that calls inserted once the batch's reports
-	// are inserted and only its commit remains. It may not call it at all
+	// IngestStaged is Ingest that calls staged once the batch is on its
+	// way and only the store's answer remains. It may not call it at all
 	// (a failure first); it never calls it twice.
-	IngestStaged(ctx context.Context, items []Item, inserted func()) ([]bool, error)
+	IngestStaged(ctx context.Context, items []Item, staged func()) ([]bool, error)
 }
 
 // RollupQuery selects rollup rows: days From..To inclusive, in the given

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -11,56 +12,56 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 )
 
-// Ingest stores a batch of reports and their rollup deltas in one
-// transaction of two round trips (pipeTx): the installations and reports,
-// with BEGIN, then the deltas of the reports that were new, with COMMIT.
-// Reports already stored (retries) are skipped by the first and counted
-// by neither. A transaction that PostgreSQL aborts as deadlocked is run
-// again after a backoff; docs/ingest.md tells the whole path.
+// Ingest stores a batch of reports and what they add to the rollups in
+// one transaction of one round trip (ingestRound), whatever mix of new
+// reports and retries it holds: retries are skipped and add nothing. A
+// transaction that PostgreSQL aborts as deadlocked is run again after a
+// backoff; docs/ingest.md tells the whole path.
 func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) {
 	return s.IngestStaged(ctx, items, nil)
 }
 
 var _ store.StagedIngester = (*Store)(nil)
 
-// IngestStaged is Ingest that calls staged (unless nil) after the first
-// round trip of the batch's first attempt: the reports are inserted, and
-// the delta batch and COMMIT remain. An attempt run again after a
-// deadlock overlaps the next batch whole; that is as exact as two
-// processes ingesting at once.
+// IngestStaged is Ingest that calls staged (unless nil) once the batch's
+// transaction is sent, so that the next batch may form while this one
+// runs and commits. A transaction run again after a deadlock overlaps the
+// next batch whole; that is as exact as two processes ingesting at once.
 func (s *Store) IngestStaged(ctx context.Context, items []store.Item, staged func()) ([]bool, error) {
 	b := store.NewBatch(items)
-	var inserted []bool
-	err := withRetry(ctx, func() error {
-		var err error
-		inserted, err = s.tryIngest(ctx, b, staged)
-		staged = nil
-		return err
-	})
-	return inserted, err
-}
-
-func (s *Store) tryIngest(ctx context.Context, b *store.Batch, staged func()) ([]bool, error) {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: acquire connection: %w", err)
+	now := s.now()
+	nums := make(map[string]uint32)
+	fresh := make(map[reportID]bool, len(b.Raws))
+	todo := slices.Clone(b.Raws)
+	// Each round is a transaction of its own: a round leaves out only the
+	// rows of installations created by another transaction meanwhile,
+	// which the next round, with a newer snapshot, finds.
+	for round := 0; len(todo) > 0; round++ {
+		if round == 3 {
+			return nil, fmt.Errorf("postgres: insert reports: %d installations keep vanishing", len(todo))
+		}
+		var res roundResult
+		err := withRetry(ctx, func() error {
+			var err error
+			res, err = s.ingestRound(ctx, todo, now, staged)
+			staged = nil
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(nums, res.nums)
+		maps.Copy(fresh, res.fresh)
+		todo = slices.DeleteFunc(todo, func(r store.Raw) bool { _, ok := nums[r.InstallationID]; return ok })
 	}
-	defer conn.Release()
-	tx := &pipeTx{conn: conn.Conn()}
-	defer tx.rollback()
-	inserted, err := b.Store(ctx, tx, s.now())
-	if err != nil {
-		return nil, err
+	inserted := make([]bool, len(b.Raws))
+	for j, r := range b.Raws {
+		inserted[j] = fresh[reportID{nums[r.InstallationID], string(pack.Key(r.Key))}]
 	}
-	if staged != nil {
-		staged()
-	}
-	if err := tx.commit(ctx); err != nil {
-		return nil, err
-	}
-	return inserted, nil
+	return b.Inserted(inserted), nil
 }
 
 // txn implements store.Tx and store.ErrorTx on one PostgreSQL transaction.
@@ -69,7 +70,7 @@ type txn struct{ tx pgx.Tx }
 // InstallationNums creates the installations not seen before and returns
 // every id's number, holding a key-share lock on each installation so
 // that DeleteInstallation cannot remove one under this transaction. Error
-// reports use it; report batches resolve installations in insertReports.
+// reports use it; report batches resolve installations in insertBatch.
 func (t txn) InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error) {
 	nums := make(map[string]uint32, len(ids))
 	// A copy (each round drops the ids it resolved); the INSERT creates

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,45 +13,79 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 )
 
-// pipeTx is the transaction of one ingest batch, written for few round
-// trips: BEGIN travels with the first
-// statement, and the rollup deltas, which nothing in the batch reads back,
-// travel with COMMIT. A batch therefore costs two round trips: on a busy
-// two-core machine each one waits for two processes to be scheduled,
-// which was most of a batch's time when each statement had its own
-// (BENCHMARKS.md).
-//
-// It implements store.Writer.
-type pipeTx struct {
-	conn  *pgx.Conn
-	begun bool
-	tail  pgx.Batch // statements sent with COMMIT
+// roundResult is what one ingest transaction tells: the number of each
+// installation it resolved, and the reports it inserted.
+type roundResult struct {
+	nums  map[string]uint32
+	fresh map[reportID]bool
 }
 
-var _ store.Writer = (*pipeTx)(nil)
-
-// send sends b, preceded by BEGIN and the shared deleteLock when it is the
-// transaction's first, and runs each of its results through read.
-func (t *pipeTx) send(ctx context.Context, b *pgx.Batch, read func(pgx.BatchResults) error) error {
-	first := !t.begun
-	if first {
-		head := beginIngest()
-		head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
-		b = head
-		t.begun = true
+// ingestRound stores rows in one transaction of one round trip: BEGIN,
+// the shared deleteLock, insertBatch and COMMIT travel together (a
+// pipeline), and the transaction is over when the answer arrives. staged,
+// unless nil, is called once they are sent. The rows of an installation
+// that another transaction created while insertBatch ran are left out
+// (their installation is missing from the result): the caller stores
+// them in a transaction of their own.
+func (s *Store) ingestRound(ctx context.Context, rows []store.Raw, now time.Time, staged func()) (roundResult, error) {
+	b := beginIngest()
+	b.Queue(insertBatch, append(reportArgs(rows), now, []byte{rollup.FormatShares})...)
+	// query: commit-ingest
+	b.Queue(`COMMIT`)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return roundResult{}, fmt.Errorf("postgres: acquire connection: %w", err)
 	}
-	br := t.conn.SendBatch(ctx, b)
-	if first {
-		if err := readBegin(br); err != nil {
-			br.Close()
-			return err
+	defer conn.Release()
+	br := conn.Conn().SendBatch(ctx, b)
+	if staged != nil {
+		staged()
+	}
+	res, err := readRound(br)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("postgres: store batch: %w", cerr)
+	}
+	if conn.Conn().PgConn().TxStatus() != 'I' {
+		rollback(conn.Conn())
+		if err == nil {
+			// COMMIT of a failed transaction answers ROLLBACK, not an error.
+			err = errors.New("postgres: commit: the transaction was rolled back")
 		}
 	}
-	if err := read(br); err != nil {
-		br.Close()
-		return err
+	if err != nil {
+		return roundResult{}, err
 	}
-	return br.Close()
+	return res, nil
+}
+
+// readRound reads the results of ingestRound's pipeline.
+func readRound(br pgx.BatchResults) (roundResult, error) {
+	res := roundResult{nums: make(map[string]uint32), fresh: make(map[reportID]bool)}
+	if err := readBegin(br); err != nil {
+		return res, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return res, fmt.Errorf("postgres: insert reports: %w", err)
+	}
+	var id *string
+	var key []byte
+	var num int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &num, &key}, func() error {
+		if key != nil {
+			res.fresh[reportID{uint32(num), string(key)}] = true
+		} else {
+			res.nums[*id] = uint32(num)
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("postgres: insert reports: %w", err)
+	}
+	if _, err := br.Exec(); err != nil {
+		return res, fmt.Errorf("postgres: commit: %w", err)
+	}
+	return res, nil
 }
 
 // beginIngest returns a pipeline that opens an ingest transaction: BEGIN
@@ -75,87 +107,6 @@ func readBegin(br pgx.BatchResults) error {
 	return nil
 }
 
-// rollback ends the transaction unless it was committed.
-func (t *pipeTx) rollback() {
-	if t.begun && t.conn.PgConn().TxStatus() != 'I' {
-		rollback(t.conn)
-	}
-}
-
-// commit sends the statements kept for it, then COMMIT, in one round trip.
-func (t *pipeTx) commit(ctx context.Context) error {
-	n := len(t.tail.QueuedQueries)
-	// query: commit-ingest
-	t.tail.Queue(`COMMIT`)
-	err := t.send(ctx, &t.tail, func(br pgx.BatchResults) error {
-		for range n {
-			if _, err := br.Exec(); err != nil {
-				return fmt.Errorf("postgres: write rollup deltas: %w", err)
-			}
-		}
-		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("postgres: commit: %w", err)
-		}
-		return nil
-	})
-	if err == nil && t.conn.PgConn().TxStatus() != 'I' {
-		// COMMIT of a failed transaction answers ROLLBACK, not an error.
-		return errors.New("postgres: commit: the transaction was rolled back")
-	}
-	return err
-}
-
-// InsertReports resolves the rows' installations and inserts the rows
-// whose keys are new, in one statement per round. A round leaves out only
-// the rows of installations that another transaction created after the
-// statement began (their INSERT waited and skipped; the snapshot misses
-// them): the next round, with a newer snapshot, finds them.
-func (t *pipeTx) InsertReports(ctx context.Context, rows []store.Raw, now time.Time) ([]bool, error) {
-	fresh := make(map[reportID]bool, len(rows))
-	nums := make(map[string]uint32)
-	// In key order, so that batches sharing keys wait on each other in one
-	// order instead of deadlocking.
-	todo := slices.SortedFunc(slices.Values(rows), func(a, b store.Raw) int { return strings.Compare(a.Key, b.Key) })
-	for round := 0; len(todo) > 0; round++ {
-		if round == 3 {
-			return nil, fmt.Errorf("postgres: insert reports: %d installations keep vanishing", len(todo))
-		}
-		b := &pgx.Batch{}
-		b.Queue(insertReports, append(reportArgs(todo, false), now)...)
-		err := t.send(ctx, b, func(br pgx.BatchResults) error {
-			res, err := br.Query()
-			if err != nil {
-				return fmt.Errorf("postgres: insert reports: %w", err)
-			}
-			var id *string
-			var key []byte
-			var num int64
-			_, err = pgx.ForEachRow(res, []any{&id, &num, &key}, func() error {
-				if key != nil {
-					fresh[reportID{uint32(num), string(key)}] = true
-				} else {
-					nums[*id] = uint32(num)
-				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("postgres: insert reports: %w", err)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		todo = slices.DeleteFunc(todo, func(r store.Raw) bool { _, ok := nums[r.InstallationID]; return ok })
-	}
-	inserted := make([]bool, len(rows))
-	for i := range rows {
-		rows[i].Num = nums[rows[i].InstallationID]
-		inserted[i] = fresh[reportID{rows[i].Num, string(pack.Key(rows[i].Key))}]
-	}
-	return inserted, nil
-}
-
 // reportID is what identifies a stored report: its installation and its
 // key (migration 015), in its stored form (pack.Key, migration 017).
 type reportID struct {
@@ -163,11 +114,14 @@ type reportID struct {
 	key string
 }
 
-// query: insert-reports
+// query: insert-batch
 // Creates the installations not seen before, inserts the reports whose
-// keys are new to their installations and returns one row per
-// installation it resolved (its id, its number and NULL) and one per
-// report it inserted (NULL, its installation's number and its key).
+// keys are new to their installations, appends the rollup shares of
+// exactly those reports, each behind its installation's number, as one
+// delta batch (rollup.FormatShares), and returns one row per installation
+// it resolved (its id, its number and NULL) and one per report it
+// inserted (NULL, its installation's number and its key). A retry in the
+// batch is skipped by the report insert, so its share is not kept.
 //
 // The installation probes go through the unique index once per id (a
 // LATERAL subquery with LIMIT is never turned into a join): left to itself
@@ -175,16 +129,19 @@ type reportID struct {
 // installations. The NOT EXISTS filter keeps known ids from drawing (and
 // wasting) identity values, which ON CONFLICT alone would do. Rows are
 // created and inserted in one order, so that concurrent batches wait
-// instead of deadlocking.
-const insertReports = `WITH input AS (
+// instead of deadlocking. An installation that another transaction
+// creates meanwhile is skipped by the INSERT (after waiting for it) and
+// missed by the probe (the statement's snapshot is older), and so are its
+// reports; the caller sends them again.
+const insertBatch = `WITH input AS (
 		SELECT * FROM unnest($1::bytea[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[],
-			$6::text[], $7::int[], $8::bytea[], $9::bytea[])
-			AS u(report_key, installation_id, day, ts, received_at, version, schema_version, metrics, environment)
+			$6::text[], $7::int[], $8::bytea[], $9::bytea[], $10::bytea[])
+			AS u(report_key, installation_id, day, ts, received_at, version, schema_version, metrics, environment, share)
 	), ids AS (
 		SELECT DISTINCT installation_id FROM input
 	), created AS (
 		INSERT INTO installations (installation_id, created_at)
-		SELECT ids.installation_id, $10 FROM ids
+		SELECT ids.installation_id, $11 FROM ids
 		LEFT JOIN LATERAL (SELECT 1 AS hit FROM installations i WHERE i.installation_id = ids.installation_id LIMIT 1) e ON true
 		WHERE e.hit IS NULL
 		ORDER BY ids.installation_id COLLATE "C"
@@ -203,6 +160,13 @@ const insertReports = `WITH input AS (
 		ORDER BY nums.num, input.report_key
 		ON CONFLICT ` + reportConflict + ` DO NOTHING
 		RETURNING installation_num, report_key
+	), deltas AS (
+		INSERT INTO rollup_delta_batches (rows)
+		SELECT $12::bytea || string_agg(int4send(inserted.installation_num) || input.share, ''::bytea)
+		FROM inserted
+		JOIN nums ON nums.num = inserted.installation_num
+		JOIN input ON input.installation_id = nums.installation_id AND input.report_key = inserted.report_key
+		HAVING count(*) > 0
 	)
 	SELECT installation_id, num::bigint, NULL FROM nums
 	UNION ALL
@@ -215,51 +179,19 @@ const insertReports = `WITH input AS (
 // a retry carries the report's own timestamp, hence its day.
 const reportConflict = `(installation_num, report_key, day)`
 
-// reportArgs returns the report columns of rows as arrays: the arguments
-// $1 to $9 of insertReports, or of insertKnownReports with nums set (the
-// installations' numbers instead of their ids).
-func reportArgs(rows []store.Raw, nums bool) []any {
+// reportArgs returns the columns of rows as arrays: the arguments $1 to
+// $10 of insertBatch.
+func reportArgs(rows []store.Raw) []any {
 	n := len(rows)
-	keys, days, schemas := make([][]byte, n), make([]int32, n), make([]int32, n)
+	keys, ids, days, schemas := make([][]byte, n), make([]string, n), make([]int32, n), make([]int32, n)
 	times, received := make([]time.Time, n), make([]time.Time, n)
-	versions, metrics, envs := make([]string, n), make([][]byte, n), make([][]byte, n)
-	var ids []string
-	var numbers []int32
-	if nums {
-		numbers = make([]int32, n)
-	} else {
-		ids = make([]string, n)
-	}
+	versions, metrics, envs, shares := make([]string, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
 	for i, r := range rows {
-		keys[i], days[i], schemas[i] = pack.Key(r.Key), int32(r.Day), int32(r.SchemaVersion)
+		keys[i], ids[i], days[i], schemas[i] = pack.Key(r.Key), r.InstallationID, int32(r.Day), int32(r.SchemaVersion)
 		times[i], received[i], versions[i] = r.Time, r.Received, r.Version
-		metrics[i], envs[i] = pack.Encode(nil, r.Metrics), pack.Encode(nil, r.Environment)
-		if nums {
-			numbers[i] = int32(r.Num)
-		} else {
-			ids[i] = r.InstallationID
-		}
+		metrics[i], envs[i], shares[i] = pack.Encode(nil, r.Metrics), pack.Encode(nil, r.Environment), r.Share
 	}
-	var who any = ids
-	if nums {
-		who = numbers
-	}
-	return []any{keys, who, days, times, received, versions, schemas, metrics, envs}
-}
-
-// InsertDeltas keeps the batch's delta rows, encoded as one value, for
-// COMMIT's round trip: no row lock, no read, nothing the batch waits for.
-func (t *pipeTx) InsertDeltas(ctx context.Context, rows []*rollup.Row) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	blob, err := rollup.AppendRows(nil, rows)
-	if err != nil {
-		return err
-	}
-	// query: insert-delta-batch
-	t.tail.Queue(`INSERT INTO rollup_delta_batches (rows) VALUES ($1)`, blob)
-	return nil
+	return []any{keys, ids, days, times, received, versions, schemas, metrics, envs, shares}
 }
 
 // rollback ends a failed transaction on conn; a connection that cannot

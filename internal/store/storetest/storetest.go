@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Keys", testKeys},
 		{"Installations", testInstallations},
 		{"IngestCountsOnce", testIngestCountsOnce},
+		{"RetriesMixedWithNew", testRetriesMixedWithNew},
 		{"RollupSums", testRollupSums},
 		{"DistinctInstallations", testDistinct},
 		{"RecomputeEqualsIngest", testRecompute},
