@@ -3,7 +3,6 @@ package insights
 import (
 	"math"
 
-	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -179,12 +178,9 @@ func fitModel(y, start []float64, simplex float64) (trendModel, []float64) {
 		return m.filter(y)
 	}
 	x := start
-	res, _ := optimize.Minimize(optimize.Problem{Func: cost}, start,
-		&optimize.Settings{Converger: &optimize.FunctionConverge{Absolute: 1e-4, Relative: 1e-6, Iterations: 8}, FuncEvaluations: 400},
-		&optimize.NelderMead{SimplexSize: simplex})
 	// A stop at the evaluation limit still returns the best point found.
-	if res != nil && res.F < cost(start) {
-		x = res.X
+	if best, f, f0 := nelderMead(cost, start, simplex); f < f0 {
+		x = best
 	}
 	x = clampParams(x)
 	m := fromParams(x)
