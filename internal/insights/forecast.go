@@ -165,13 +165,14 @@ func (s *series) path(fit ensemble, horizon int) Path {
 	last := len(s.actual) - 1
 	from := max(0, last-pathDays+1)
 	p := Path{Series: s.name, Unit: s.unit, From: (s.first + rollup.Day(from)).String()}
+	means, lows, highs := fit.forecasts(horizon)
 	for i := from; i <= last+horizon; i++ {
 		if i <= last {
 			p.Actual = append(p.Actual, number(s.actual[i]))
 			p.Value, p.Lower, p.Upper = append(p.Value, nil), append(p.Lower, nil), append(p.Upper, nil)
 			continue
 		}
-		mean, lo, hi := fit.forecast(i - last)
+		mean, lo, hi := means[i-last-1], lows[i-last-1], highs[i-last-1]
 		p.Actual = append(p.Actual, nil)
 		p.Value, p.Lower, p.Upper = append(p.Value, number(mean)), append(p.Lower, number(lo)), append(p.Upper, number(hi))
 	}

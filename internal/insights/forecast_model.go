@@ -118,29 +118,82 @@ func fitEnsemble(scales []scaled, warm []fitStart) (ensemble, []fitStart, bool) 
 // forecast returns, on the series' own scale, the point forecast h days
 // after the last day of the history (the models' mean) and the 10th and
 // 90th percentiles of the equal mixture of their forecast distributions.
-// A mixture's percentile lies between its components' own, so the search
-// starts there.
 func (e ensemble) forecast(h int) (mean, lower, upper float64) {
-	var cdfs []func(float64) float64
-	loA, loB, hiA, hiB := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for i, f := range e.fits {
-		sc := e.scales[i]
+	steps := e.stepper()
+	for range h - 1 {
+		steps.step()
+	}
+	return e.mixture(steps)
+}
+
+// forecasts returns forecast(h) for every h from 1 to horizon, the models
+// stepped once a day rather than from the start for each day.
+func (e ensemble) forecasts(horizon int) (mean, lower, upper []float64) {
+	steps := e.stepper()
+	for h := 1; h <= horizon; h++ {
+		if h > 1 {
+			steps.step()
+		}
+		m, lo, hi := e.mixture(steps)
+		mean, lower, upper = append(mean, m), append(lower, lo), append(upper, hi)
+	}
+	return mean, lower, upper
+}
+
+// stepper is each model of an ensemble (a scale's damped, then its
+// undamped one, scale by scale) moved some days past the history.
+type stepper []trendStep
+
+type trendStep struct {
+	m             trendModel
+	a             [2]float64
+	p00, p01, p11 float64
+}
+
+func (e ensemble) stepper() stepper {
+	var s stepper
+	for _, f := range e.fits {
 		for _, m := range [2]trendModel{f.damped, f.straight} {
-			mu, sd := m.forecast(h)
-			mean += sc.back(mu)
-			lo, hi := sc.back(mu-z80*sd), sc.back(mu+z80*sd)
-			loA, loB, hiA, hiB = math.Min(loA, lo), math.Max(loB, lo), math.Min(hiA, hi), math.Max(hiB, hi)
-			cdfs = append(cdfs, func(x float64) float64 { return normalCDF(sc.to(x), mu, sd) })
+			s = append(s, trendStep{m: m, a: m.state, p00: m.cov[0], p01: m.cov[1], p11: m.cov[2]})
 		}
 	}
+	return s
+}
+
+func (s stepper) step() {
+	for i := range s {
+		t := &s[i]
+		t.a, t.p00, t.p01, t.p11 = t.m.step(t.a, t.p00, t.p01, t.p11)
+	}
+}
+
+// mixture is the forecast of models stepped to one day: their mean, and
+// the 10th and 90th percentiles of the equal mixture of their forecast
+// distributions. A mixture's percentile lies between its components'
+// own, so the search starts there.
+func (e ensemble) mixture(s stepper) (mean, lower, upper float64) {
+	mus, sds := make([]float64, len(s)), make([]float64, len(s))
+	loA, loB, hiA, hiB := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for i, t := range s {
+		sc := e.scales[i/2]
+		mu, sd := t.a[0], math.Sqrt((t.p00+1)*t.m.sigma2)
+		mus[i], sds[i] = mu, sd
+		mean += sc.back(mu)
+		lo, hi := sc.back(mu-z80*sd), sc.back(mu+z80*sd)
+		loA, loB, hiA, hiB = math.Min(loA, lo), math.Max(loB, lo), math.Min(hiA, hi), math.Max(hiB, hi)
+	}
+	// Both models of a scale share its map of x.
 	cdf := func(x float64) float64 {
-		var p float64
-		for _, c := range cdfs {
-			p += c(x)
+		var p, to float64
+		for i := range mus {
+			if i%2 == 0 {
+				to = e.scales[i/2].to(x)
+			}
+			p += normalCDF(to, mus[i], sds[i])
 		}
-		return p / float64(len(cdfs))
+		return p / float64(len(mus))
 	}
-	n := float64(len(cdfs))
+	n := float64(len(mus))
 	return mean / n, solve(cdf, 0.1, loA, loB), solve(cdf, 0.9, hiA, hiB)
 }
 
