@@ -313,18 +313,6 @@ func (m *trendModel) step(a [2]float64, p00, p01, p11 float64) ([2]float64, floa
 	return a, n00, n01, n11
 }
 
-// forecast returns the model's point forecast h days after the last day
-// of the history and the standard deviation of its error: the noise of
-// the day, the level and trend's own drift until then, and the
-// uncertainty of their estimates.
-func (m trendModel) forecast(h int) (mean, sd float64) {
-	a, p00, p01, p11 := m.state, m.cov[0], m.cov[1], m.cov[2]
-	for range h - 1 {
-		a, p00, p01, p11 = m.step(a, p00, p01, p11)
-	}
-	return a[0], math.Sqrt((p00 + 1) * m.sigma2)
-}
-
 func firstValue(y []float64) float64 {
 	for _, v := range y {
 		if !math.IsNaN(v) {
