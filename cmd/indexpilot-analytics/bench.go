@@ -197,7 +197,10 @@ func (b *benchRun) startChild(env []string, args ...string) (*child, error) {
 	select {
 	case u := <-urls:
 		return &child{cmd: cmd, url: u}, nil
-	case <-time.After(60 * time.Second):
+	// Five minutes: serve first moves a filled database's reports into
+	// their day partitions, which took over a minute for 1,000,000 on the
+	// loaded 2-core machine.
+	case <-time.After(5 * time.Minute):
 		cmd.Process.Kill()
 		return nil, fmt.Errorf("%s did not start", args[0])
 	}

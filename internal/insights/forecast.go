@@ -86,11 +86,31 @@ type Forecasts struct {
 }
 
 // ForecastAll forecasts every series of h at each horizon, with the
-// back-test beside each. Series are independent, so they run in parallel.
+// back-test beside each, and draws their paths.
 func ForecastAll(h History, horizons []int) Forecasts {
+	run := runForecasts(h, horizons)
+	out := run.figures
+	out.Paths = run.paths()
+	return out
+}
+
+// forecastRun is every series' forecasts from one day without their
+// paths, and what drawing them takes: the API leaves paths out unless
+// asked, and each costs as many interval searches as its longest horizon
+// has days.
+type forecastRun struct {
+	figures Forecasts
+	fitted  []seriesResult // the series not skipped
+	horizon int
+}
+
+// runForecasts forecasts every series of h at each horizon, with the
+// back-test beside each. Series are independent, so they run in
+// parallel.
+func runForecasts(h History, horizons []int) *forecastRun {
 	asOf := h.First + rollup.Day(len(h.Active)) - 1
-	out := Forecasts{AsOf: asOf.String(), HistoryDays: len(h.Active), Horizons: horizons,
-		Forecasts: []Forecast{}, Paths: []Path{}, Skipped: []Skipped{}}
+	run := &forecastRun{horizon: slices.Max(horizons), figures: Forecasts{AsOf: asOf.String(), HistoryDays: len(h.Active), Horizons: horizons,
+		Forecasts: []Forecast{}, Skipped: []Skipped{}}}
 	all := h.series()
 	results := make([]seriesResult, len(all))
 	var wg sync.WaitGroup
@@ -109,11 +129,20 @@ func ForecastAll(h History, horizons []int) Forecasts {
 	wg.Wait()
 	for _, r := range results {
 		if r.skipped != nil {
-			out.Skipped = append(out.Skipped, *r.skipped)
+			run.figures.Skipped = append(run.figures.Skipped, *r.skipped)
 			continue
 		}
-		out.Forecasts = append(out.Forecasts, r.forecasts...)
-		out.Paths = append(out.Paths, r.path)
+		run.figures.Forecasts = append(run.figures.Forecasts, r.forecasts...)
+		run.fitted = append(run.fitted, r)
+	}
+	return run
+}
+
+// paths draws the path of every series forecast.
+func (run *forecastRun) paths() []Path {
+	out := make([]Path, len(run.fitted))
+	for i, r := range run.fitted {
+		out[i] = r.series.path(r.fit, run.horizon)
 	}
 	return out
 }
@@ -135,7 +164,8 @@ func (h History) series() []*series {
 
 type seriesResult struct {
 	forecasts []Forecast
-	path      Path
+	series    *series
+	fit       ensemble // on the whole history
 	skipped   *Skipped
 }
 
@@ -150,13 +180,12 @@ func (s *series) forecastAll(horizons []int) seriesResult {
 	backtests, warm := s.backtest(horizons)
 	fit, _, _ := fitEnsemble(s.scales(last), warm)
 	asOf := s.first + rollup.Day(last)
-	var r seriesResult
+	r := seriesResult{series: s, fit: fit}
 	for i, h := range horizons {
 		mean, lo, hi := fit.forecast(h)
 		r.forecasts = append(r.forecasts, Forecast{Series: s.name, Unit: s.unit, HorizonDays: h, Day: (asOf + rollup.Day(h)).String(),
 			Current: current, Value: mean, Lower: lo, Upper: hi, Method: s.method, Backtest: backtests[i]})
 	}
-	r.path = s.path(fit, slices.Max(horizons))
 	return r
 }
 
@@ -165,13 +194,14 @@ func (s *series) path(fit ensemble, horizon int) Path {
 	last := len(s.actual) - 1
 	from := max(0, last-pathDays+1)
 	p := Path{Series: s.name, Unit: s.unit, From: (s.first + rollup.Day(from)).String()}
+	means, lows, highs := fit.forecasts(horizon)
 	for i := from; i <= last+horizon; i++ {
 		if i <= last {
 			p.Actual = append(p.Actual, number(s.actual[i]))
 			p.Value, p.Lower, p.Upper = append(p.Value, nil), append(p.Lower, nil), append(p.Upper, nil)
 			continue
 		}
-		mean, lo, hi := fit.forecast(i - last)
+		mean, lo, hi := means[i-last-1], lows[i-last-1], highs[i-last-1]
 		p.Actual = append(p.Actual, nil)
 		p.Value, p.Lower, p.Upper = append(p.Value, number(mean)), append(p.Lower, number(lo)), append(p.Upper, number(hi))
 	}

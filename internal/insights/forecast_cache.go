@@ -15,39 +15,61 @@ const forecastCacheSize = 16
 // depends only on the history up to as_of, which changes only when late
 // reports for those days arrive, and computing it costs tens of
 // milliseconds, mostly the back-test's refits; so an answer is computed
-// once per history, and any change to the history is a new key.
+// once per history, and any change to the history is a new key. Paths
+// are drawn the first time they are asked for.
 type forecastCache struct {
 	mu      sync.Mutex
-	entries map[[32]byte]*Forecasts
+	entries map[[32]byte]*forecastEntry
 	order   [][32]byte // oldest first
 }
 
-// get returns the forecasts of h at horizons, computing them with compute
-// when they are not kept. Concurrent misses may compute twice; both get
-// the same answer.
-func (c *forecastCache) get(h History, horizons []int, compute func() *Forecasts) *Forecasts {
+type forecastEntry struct {
+	run       *forecastRun
+	drawOnce  sync.Once
+	withPaths *Forecasts
+}
+
+// answer is the entry's forecasts, with their paths when paths is true.
+func (e *forecastEntry) answer(paths bool) *Forecasts {
+	if !paths {
+		return &e.run.figures
+	}
+	e.drawOnce.Do(func() {
+		f := e.run.figures
+		f.Paths = e.run.paths()
+		e.withPaths = &f
+	})
+	return e.withPaths
+}
+
+// get returns the forecasts of h at horizons (with their paths when paths
+// is true), computing them with compute when they are not kept.
+// Concurrent misses may compute twice; both get the same answer.
+func (c *forecastCache) get(h History, horizons []int, paths bool, compute func() *forecastRun) *Forecasts {
 	key := h.key(horizons)
 	c.mu.Lock()
-	f, ok := c.entries[key]
+	e, ok := c.entries[key]
 	c.mu.Unlock()
 	if ok {
-		return f
+		return e.answer(paths)
 	}
-	f = compute()
+	e = &forecastEntry{run: compute()}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.entries == nil {
-		c.entries = map[[32]byte]*Forecasts{}
+		c.entries = map[[32]byte]*forecastEntry{}
 	}
-	if _, ok := c.entries[key]; !ok {
-		c.entries[key] = f
+	if kept, ok := c.entries[key]; ok {
+		e = kept
+	} else {
+		c.entries[key] = e
 		c.order = append(c.order, key)
 		if len(c.order) > forecastCacheSize {
 			delete(c.entries, c.order[0])
 			c.order = c.order[1:]
 		}
 	}
-	return f
+	c.mu.Unlock()
+	return e.answer(paths)
 }
 
 // key digests everything a forecast depends on.

@@ -3,7 +3,6 @@ package insights
 import (
 	"math"
 
-	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -119,29 +118,82 @@ func fitEnsemble(scales []scaled, warm []fitStart) (ensemble, []fitStart, bool) 
 // forecast returns, on the series' own scale, the point forecast h days
 // after the last day of the history (the models' mean) and the 10th and
 // 90th percentiles of the equal mixture of their forecast distributions.
-// A mixture's percentile lies between its components' own, so the search
-// starts there.
 func (e ensemble) forecast(h int) (mean, lower, upper float64) {
-	var cdfs []func(float64) float64
-	loA, loB, hiA, hiB := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for i, f := range e.fits {
-		sc := e.scales[i]
+	steps := e.stepper()
+	for range h - 1 {
+		steps.step()
+	}
+	return e.mixture(steps)
+}
+
+// forecasts returns forecast(h) for every h from 1 to horizon, the models
+// stepped once a day rather than from the start for each day.
+func (e ensemble) forecasts(horizon int) (mean, lower, upper []float64) {
+	steps := e.stepper()
+	for h := 1; h <= horizon; h++ {
+		if h > 1 {
+			steps.step()
+		}
+		m, lo, hi := e.mixture(steps)
+		mean, lower, upper = append(mean, m), append(lower, lo), append(upper, hi)
+	}
+	return mean, lower, upper
+}
+
+// stepper is each model of an ensemble (a scale's damped, then its
+// undamped one, scale by scale) moved some days past the history.
+type stepper []trendStep
+
+type trendStep struct {
+	m             trendModel
+	a             [2]float64
+	p00, p01, p11 float64
+}
+
+func (e ensemble) stepper() stepper {
+	var s stepper
+	for _, f := range e.fits {
 		for _, m := range [2]trendModel{f.damped, f.straight} {
-			mu, sd := m.forecast(h)
-			mean += sc.back(mu)
-			lo, hi := sc.back(mu-z80*sd), sc.back(mu+z80*sd)
-			loA, loB, hiA, hiB = math.Min(loA, lo), math.Max(loB, lo), math.Min(hiA, hi), math.Max(hiB, hi)
-			cdfs = append(cdfs, func(x float64) float64 { return normalCDF(sc.to(x), mu, sd) })
+			s = append(s, trendStep{m: m, a: m.state, p00: m.cov[0], p01: m.cov[1], p11: m.cov[2]})
 		}
 	}
+	return s
+}
+
+func (s stepper) step() {
+	for i := range s {
+		t := &s[i]
+		t.a, t.p00, t.p01, t.p11 = t.m.step(t.a, t.p00, t.p01, t.p11)
+	}
+}
+
+// mixture is the forecast of models stepped to one day: their mean, and
+// the 10th and 90th percentiles of the equal mixture of their forecast
+// distributions. A mixture's percentile lies between its components'
+// own, so the search starts there.
+func (e ensemble) mixture(s stepper) (mean, lower, upper float64) {
+	mus, sds := make([]float64, len(s)), make([]float64, len(s))
+	loA, loB, hiA, hiB := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for i, t := range s {
+		sc := e.scales[i/2]
+		mu, sd := t.a[0], math.Sqrt((t.p00+1)*t.m.sigma2)
+		mus[i], sds[i] = mu, sd
+		mean += sc.back(mu)
+		lo, hi := sc.back(mu-z80*sd), sc.back(mu+z80*sd)
+		loA, loB, hiA, hiB = math.Min(loA, lo), math.Max(loB, lo), math.Min(hiA, hi), math.Max(hiB, hi)
+	}
+	// Both models of a scale share its map of x.
 	cdf := func(x float64) float64 {
-		var p float64
-		for _, c := range cdfs {
-			p += c(x)
+		var p, to float64
+		for i := range mus {
+			if i%2 == 0 {
+				to = e.scales[i/2].to(x)
+			}
+			p += normalCDF(to, mus[i], sds[i])
 		}
-		return p / float64(len(cdfs))
+		return p / float64(len(mus))
 	}
-	n := float64(len(cdfs))
+	n := float64(len(mus))
 	return mean / n, solve(cdf, 0.1, loA, loB), solve(cdf, 0.9, hiA, hiB)
 }
 
@@ -179,12 +231,9 @@ func fitModel(y, start []float64, simplex float64) (trendModel, []float64) {
 		return m.filter(y)
 	}
 	x := start
-	res, _ := optimize.Minimize(optimize.Problem{Func: cost}, start,
-		&optimize.Settings{Converger: &optimize.FunctionConverge{Absolute: 1e-4, Relative: 1e-6, Iterations: 8}, FuncEvaluations: 400},
-		&optimize.NelderMead{SimplexSize: simplex})
 	// A stop at the evaluation limit still returns the best point found.
-	if res != nil && res.F < cost(start) {
-		x = res.X
+	if best, f, f0 := nelderMead(cost, start, simplex); f < f0 {
+		x = best
 	}
 	x = clampParams(x)
 	m := fromParams(x)
@@ -262,18 +311,6 @@ func (m *trendModel) step(a [2]float64, p00, p01, p11 float64) ([2]float64, floa
 	n01 := phi*p01 + phi*phi*p11
 	n11 := phi*phi*p11 + m.qTrend
 	return a, n00, n01, n11
-}
-
-// forecast returns the model's point forecast h days after the last day
-// of the history and the standard deviation of its error: the noise of
-// the day, the level and trend's own drift until then, and the
-// uncertainty of their estimates.
-func (m trendModel) forecast(h int) (mean, sd float64) {
-	a, p00, p01, p11 := m.state, m.cov[0], m.cov[1], m.cov[2]
-	for range h - 1 {
-		a, p00, p01, p11 = m.step(a, p00, p01, p11)
-	}
-	return a[0], math.Sqrt((p00 + 1) * m.sigma2)
 }
 
 func firstValue(y []float64) float64 {

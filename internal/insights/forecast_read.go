@@ -23,17 +23,25 @@ const (
 )
 
 // Forecasts forecasts every series from asOf, using only the days up to
-// it, at each horizon.
+// it, at each horizon, and draws their paths. The answer is shared: do
+// not change it.
 func (d *Decisions) Forecasts(ctx context.Context, asOf rollup.Day, horizons []int) (*Forecasts, error) {
+	return d.forecasts(ctx, asOf, horizons, true)
+}
+
+// ForecastFigures is Forecasts without the paths (Paths nil), which cost
+// more than the figures when the back-tests are kept.
+func (d *Decisions) ForecastFigures(ctx context.Context, asOf rollup.Day, horizons []int) (*Forecasts, error) {
+	return d.forecasts(ctx, asOf, horizons, false)
+}
+
+func (d *Decisions) forecasts(ctx context.Context, asOf rollup.Day, horizons []int, paths bool) (*Forecasts, error) {
 	w, err := d.Model.Counts(ctx, dashboard.EndingOn(asOf, d.Model.RetentionDays()), rollup.DimAll, rollup.DimVersion, rollup.DimFeature)
 	if err != nil {
 		return nil, fmt.Errorf("insights: forecasts: %w", err)
 	}
 	h := history(w)
-	return d.cache.get(h, horizons, func() *Forecasts {
-		f := ForecastAll(h, horizons)
-		return &f
-	}), nil
+	return d.cache.get(h, horizons, paths, func() *forecastRun { return runForecasts(h, horizons) }), nil
 }
 
 // history is the window's daily installations from its first day with a

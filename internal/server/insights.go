@@ -55,12 +55,11 @@ func (s *Server) insightForecasts(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	ans, err := s.insights.Forecasts(r.Context(), asOf, horizons)
-	if err == nil && r.URL.Query().Get("paths") != "true" {
-		lean := *ans // the answer is shared with other requests: a copy
-		lean.Paths = nil
-		ans = &lean
+	forecasts := s.insights.ForecastFigures
+	if r.URL.Query().Get("paths") == "true" {
+		forecasts = s.insights.Forecasts
 	}
+	ans, err := forecasts(r.Context(), asOf, horizons)
 	return reply(w, ans, err)
 }
 

@@ -61,14 +61,13 @@ func selectRollups(ctx context.Context, tx pgx.Tx, table string, q store.RollupQ
 	if bitmaps {
 		cols += ", installs"
 	}
-	var dims []string // NULL selects every dimension
+	// query: read-rollups
+	query := `SELECT ` + cols + ` FROM ` + table + ` WHERE day BETWEEN $1 AND $2 ORDER BY day, dim, key`
+	args := []any{int32(q.From), int32(q.To)}
 	if len(q.Dims) > 0 {
-		dims = q.Dims
+		query, args = `SELECT `+cols+` FROM `+table+` WHERE `+daysOfDims(table)+` ORDER BY day, dim, key`, append(args, q.Dims)
 	}
-	// query: read-rollups / read-deltas
-	rows, err := tx.Query(ctx, `SELECT `+cols+` FROM `+table+`
-		WHERE day BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR dim = ANY($3::text[]))
-		ORDER BY day, dim, key`, int32(q.From), int32(q.To), dims)
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read %s: %w", table, err)
 	}
