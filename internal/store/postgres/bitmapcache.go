@@ -125,14 +125,14 @@ func (c *bitmapCache) enabled() bool {
 // selectRollups does, fetching only the bitmaps the cache does not hold
 // in the snapshot's version.
 func (s *Store) selectRollupsCached(ctx context.Context, tx pgx.Tx, q store.RollupQuery) ([]*rollup.Row, error) {
-	var dims []string // NULL selects every dimension
-	if len(q.Dims) > 0 {
-		dims = q.Dims
-	}
 	// query: read-rollups-versions
-	rows, err := tx.Query(ctx, `SELECT `+rollupColumns+`, xmin::text::bigint FROM rollups
-		WHERE day BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR dim = ANY($3::text[]))
-		ORDER BY day, dim, key`, int32(q.From), int32(q.To), dims)
+	query := `SELECT ` + rollupColumns + `, xmin::text::bigint FROM rollups WHERE day BETWEEN $1 AND $2 ORDER BY day, dim, key`
+	args := []any{int32(q.From), int32(q.To)}
+	if len(q.Dims) > 0 { // through the primary key, as selectRollups does
+		query, args = `SELECT `+rollupColumns+`, xmin::text::bigint FROM rollups WHERE `+daysOfDims("rollups")+
+			` ORDER BY day, dim, key`, append(args, q.Dims)
+	}
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read rollups: %w", err)
 	}
