@@ -46,6 +46,11 @@ func (b *benchRun) scale(ctx context.Context) error {
 	if err := b.scaleRound(ctx, dsn); err != nil {
 		return err
 	}
+	dropped, err := bench.DropLoadReports(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	b.logf("dropped the baseline ingest's %d reports: the copies are of the fleet only", dropped)
 	t0 := time.Now()
 	if err := bench.MultiplyReports(ctx, dsn, int64(b.scaleN), func(s string) { b.logf("%s", s) }); err != nil {
 		return err

@@ -184,6 +184,29 @@ func MultiplyReports(ctx context.Context, dsn string, n int64, log func(string))
 	return nil
 }
 
+// DropLoadReports deletes the reports that the load generators sent (their
+// installations are named "bench-…", by Body and by wrk/report.lua), so
+// that MultiplyReports copies the simulated fleet only: a baseline ingest
+// run leaves hundreds of thousands of reports of 10,000 installations on
+// one day, whose copies would make most of a scaled database one day of
+// the load generator's traffic. The installations stay (erasing them would
+// tombstone the ids the next ingest run sends); the rollups are rebuilt by
+// the Recompute that follows the copies.
+func DropLoadReports(ctx context.Context, dsn string) (int64, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, fmt.Errorf("bench: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	// query: bench-drop-load-reports
+	tag, err := conn.Exec(ctx, `DELETE FROM reports WHERE installation_num IN
+		(SELECT num FROM installations WHERE installation_id LIKE 'bench-%')`)
+	if err != nil {
+		return 0, fmt.Errorf("bench: drop the load generator's reports: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // partitioner is a store that partitions reports by day (PostgreSQL).
 type partitioner interface {
 	PreparePartitions(ctx context.Context, from, to rollup.Day) error
