@@ -126,12 +126,7 @@ func (c *bitmapCache) enabled() bool {
 // in the snapshot's version.
 func (s *Store) selectRollupsCached(ctx context.Context, tx pgx.Tx, q store.RollupQuery) ([]*rollup.Row, error) {
 	// query: read-rollups-versions
-	query := `SELECT ` + rollupColumns + `, xmin::text::bigint FROM rollups WHERE day BETWEEN $1 AND $2 ORDER BY day, dim, key`
-	args := []any{int32(q.From), int32(q.To)}
-	if len(q.Dims) > 0 { // through the primary key, as selectRollups does
-		query, args = `SELECT `+rollupColumns+`, xmin::text::bigint FROM rollups WHERE `+daysOfDims("rollups")+
-			` ORDER BY day, dim, key`, append(args, q.Dims)
-	}
+	query, args := rollupsQuery(rollupColumns+", xmin::text::bigint", "rollups", q)
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read rollups: %w", err)

@@ -62,11 +62,7 @@ func selectRollups(ctx context.Context, tx pgx.Tx, table string, q store.RollupQ
 		cols += ", installs"
 	}
 	// query: read-rollups
-	query := `SELECT ` + cols + ` FROM ` + table + ` WHERE day BETWEEN $1 AND $2 ORDER BY day, dim, key`
-	args := []any{int32(q.From), int32(q.To)}
-	if len(q.Dims) > 0 {
-		query, args = `SELECT `+cols+` FROM `+table+` WHERE `+daysOfDims(table)+` ORDER BY day, dim, key`, append(args, q.Dims)
-	}
+	query, args := rollupsQuery(cols, table, q)
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read %s: %w", table, err)

@@ -1,5 +1,7 @@
 package postgres
 
+import "github.com/indexpilot/indexpilot-telemetry/internal/store"
+
 // daysOfDims is the WHERE clause that selects the rows of table from day
 // $1 to $2 in the dimensions $3 through the primary key (day, dim, key)
 // alone: one descent per day and dimension, over the days the table
@@ -13,4 +15,15 @@ func daysOfDims(table string) string {
 			GREATEST($1::int, (SELECT min(day) FROM ` + table + `)),
 			LEAST($2::int, (SELECT max(day) FROM ` + table + `)))))
 		AND dim = ANY($3::text[])`
+}
+
+// rollupsQuery returns the query of cols from table for the rows q
+// selects, in key order, and its arguments: by the day range when q names
+// no dimension, else through daysOfDims.
+func rollupsQuery(cols, table string, q store.RollupQuery) (string, []any) {
+	args := []any{int32(q.From), int32(q.To)}
+	if len(q.Dims) == 0 {
+		return `SELECT ` + cols + ` FROM ` + table + ` WHERE day BETWEEN $1 AND $2 ORDER BY day, dim, key`, args
+	}
+	return `SELECT ` + cols + ` FROM ` + table + ` WHERE ` + daysOfDims(table) + ` ORDER BY day, dim, key`, append(args, q.Dims)
 }
