@@ -41,7 +41,8 @@ server runs as a child process on loopback):
   releases   release health and anomalies latency, on as many reports with releases
   storage    bytes per stored report with its indexes, --storage-reports of a simulated fleet
   scale      at --scale-reports stored reports against the fleet's first 100,000: dashboard p95,
-             ingest, retention of a day's partition, bytes per report (not in the default --only)
+             ingest, retention of a day's partition, bytes per report (not in the default --only);
+             each size is measured after a VACUUM ANALYZE, as autovacuum keeps a live database
 Each PostgreSQL case runs in a fresh database, dropped afterwards, except the
 scale case with --scale-database NAME: it builds NAME (without the retention
 step) and keeps it, and when NAME already exists it only times the dashboard

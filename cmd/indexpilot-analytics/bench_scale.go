@@ -102,7 +102,13 @@ func (b *benchRun) scaleStore(ctx context.Context) (st store.Store, dsn string, 
 
 // scaleRound adds the scale case's figures at the database's current size,
 // and with ingest the closed-loop ingest's (which adds reports).
+// The database is vacuumed first, as autovacuum would have left it.
 func (b *benchRun) scaleRound(ctx context.Context, dsn string, ingest bool) error {
+	t0 := time.Now()
+	if err := bench.Vacuum(ctx, dsn); err != nil {
+		return err
+	}
+	b.logf("vacuumed in %s", time.Since(t0).Round(time.Second))
 	bytes, rows, err := bench.ReportBytes(ctx, dsn, "reports")
 	if err != nil {
 		return err
