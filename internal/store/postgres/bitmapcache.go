@@ -13,7 +13,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// DefaultBitmapCache is how many bytes of rollup bitmaps a Store keeps in
+// DefaultBitmapCache is how many bytes of rollup rows a Store keeps in
 // memory between reads unless SetBitmapCache says otherwise: about the
 // 90 days of every dimension of a 10-million-report fleet.
 const DefaultBitmapCache = 512 << 20
@@ -52,9 +52,9 @@ type cachedBitmap struct {
 // counters and key.
 func cachedSize(data []byte) int { return len(data) + int(unsafe.Sizeof(cachedBitmap{})) + 32 }
 
-// SetBitmapCache sets how many bytes of rollup bitmaps the store keeps in
+// SetBitmapCache sets how many bytes of rollup rows the store keeps in
 // memory between reads (DefaultBitmapCache when not called): three
-// quarters for the rows' bitmaps, a quarter for the unions readers build
+// quarters for the rows' bitmaps and counters, a quarter for the unions readers build
 // from them (Unions). 0 turns both off and empties them.
 func (s *Store) SetBitmapCache(bytes int) {
 	bytes = max(bytes, 0)
