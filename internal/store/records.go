@@ -21,24 +21,6 @@ type SQL interface {
 	Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error
 }
 
-// Rows are what both drivers' query results have: rows to scan in turn.
-type Rows interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-}
-
-// EachRow calls row with the Scan of each of rows, until an error; the
-// caller closes rows.
-func EachRow(rows Rows, row func(scan func(dest ...any) error) error) error {
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // Records are the operator keys and registered installations, kept alike
 // by both backends: each embeds Records, built on its SQL, to implement
 // those methods of Store.

@@ -220,11 +220,7 @@ func MergePending(base, pending []*rollup.Row, withBitmaps bool,
 			r.Installs = nil
 		}
 	}
-	out := make([]*rollup.Row, 0, len(byKey))
-	for _, k := range rollup.SortedKeys(byKey) {
-		out = append(out, byKey[k])
-	}
-	return out, nil
+	return inKeyOrder(byKey), nil
 }
 
 // ApplyDeltas adds (or, with subtract, takes out) deltas to the stored

@@ -142,7 +142,7 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 		if err != nil {
 			return fmt.Errorf("postgres: read error days: %w", err)
 		}
-		err = scanAll(rows, func(r pgx.Rows) error {
+		err = scanAll(rows, func(r store.Scanner) error {
 			d, err := scanDay(r)
 			w.Days = append(w.Days, d)
 			return err
@@ -157,7 +157,7 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 			return fmt.Errorf("postgres: read error groups: %w", err)
 		}
 		w.Groups = map[string]*store.ErrorGroup{}
-		return scanAll(rows, func(r pgx.Rows) error {
+		return scanAll(rows, func(r store.Scanner) error {
 			g, err := scanGroup(r)
 			if err == nil {
 				w.Groups[g.Fingerprint] = g
@@ -178,7 +178,7 @@ func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]stor
 		return nil, fmt.Errorf("postgres: error reports of installation: %w", err)
 	}
 	var out []store.StoredError
-	err = scanAll(rows, func(r pgx.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var key, fp string
 		var received time.Time
 		var body []byte
@@ -214,7 +214,7 @@ func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore roll
 	return n, err
 }
 
-func scanGroup(row pgx.Row) (*store.ErrorGroup, error) {
+func scanGroup(row store.Scanner) (*store.ErrorGroup, error) {
 	g := &store.ErrorGroup{}
 	var b []byte
 	if err := row.Scan(&g.Fingerprint, &g.ErrorType, &g.SQLState, &g.Message, &g.Culprit, &g.FirstSeen, &g.LastSeen,
@@ -229,7 +229,7 @@ func scanGroup(row pgx.Row) (*store.ErrorGroup, error) {
 	return g, nil
 }
 
-func scanDay(row pgx.Row) (*store.ErrorDay, error) {
+func scanDay(row store.Scanner) (*store.ErrorDay, error) {
 	d := &store.ErrorDay{}
 	var day int32
 	var b []byte
@@ -244,16 +244,14 @@ func scanDay(row pgx.Row) (*store.ErrorDay, error) {
 	return d, nil
 }
 
-// scanAll calls fn for every row and closes rows.
-func scanAll(rows pgx.Rows, fn func(pgx.Rows) error) error {
+// scanAll is store.ScanEach on rows, which it closes.
+func scanAll(rows pgx.Rows, fn func(store.Scanner) error) error {
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: read rows: %w", err)
-	}
-	return nil
+	return store.ScanEach(rows, "postgres: read rows", fn)
+}
+
+// scanList is store.ScanList on rows, which it closes.
+func scanList[T any](rows pgx.Rows, what string, scan func(store.Scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	return store.ScanList(rows, "postgres: "+what, scan)
 }

@@ -111,7 +111,7 @@ const feedbackColumns = `f.id, f.received_at, f.source, f.message, f.rating, f.v
 // closes them.
 func scanFeedback(rows pgx.Rows) ([]store.StoredFeedback, error) {
 	var out []store.StoredFeedback
-	err := scanAll(rows, func(r pgx.Rows) error {
+	err := scanAll(rows, func(r store.Scanner) error {
 		var f store.StoredFeedback
 		var rating *int16
 		var feature *string
@@ -174,7 +174,7 @@ func ratingCounts(ctx context.Context, db querier, q store.FeedbackQuery) ([]sto
 		return nil, fmt.Errorf("postgres: feedback ratings: %w", err)
 	}
 	var out []store.RatingCount
-	err = scanAll(rows, func(r pgx.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var day int32
 		var rating int16
 		var n int64
@@ -201,7 +201,7 @@ func featureVotes(ctx context.Context, db querier, from, to time.Time, version s
 		return nil, fmt.Errorf("postgres: feature votes: %w", err)
 	}
 	var out []store.FeatureVote
-	err = scanAll(rows, func(r pgx.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var v store.FeatureVote
 		if err := r.Scan(&v.Feature, &v.Client, &v.GitHub); err != nil {
 			return fmt.Errorf("postgres: scan feature votes: %w", err)
@@ -221,7 +221,7 @@ func feedbackVersions(ctx context.Context, db querier, q store.FeedbackQuery) ([
 		return nil, fmt.Errorf("postgres: feedback versions: %w", err)
 	}
 	var out []string
-	err = scanAll(rows, func(r pgx.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var v string
 		if err := r.Scan(&v); err != nil {
 			return fmt.Errorf("postgres: scan feedback version: %w", err)

@@ -64,42 +64,15 @@ func (s *Store) Recompute(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("postgres: recompute: %w", err)
 		}
-		acc := make(map[rollup.Key]*rollup.Row)
-		if err := scanContributions(rows, func(c rollup.Contribution) { rollup.Add(acc, c) }); err != nil {
-			return err
-		}
-		// query: recompute-clear
-		if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day >= $1`, *minDay); err != nil {
-			return fmt.Errorf("postgres: recompute: clear: %w", err)
-		}
-		out := make([]*rollup.Row, 0, len(acc))
-		for _, k := range rollup.SortedKeys(acc) {
-			out = append(out, acc[k])
-		}
-		return txn{tx}.SaveRollups(ctx, out)
+		defer rows.Close()
+		return store.RecomputeTx(ctx, txn{tx}, rows, scanRaw, func() error {
+			// query: recompute-clear
+			if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day >= $1`, *minDay); err != nil {
+				return fmt.Errorf("postgres: recompute: clear: %w", err)
+			}
+			return nil
+		})
 	})
-}
-
-// scanContributions streams rows of rawColumns and installation_id to fn,
-// and closes rows.
-func scanContributions(rows pgx.Rows, fn func(rollup.Contribution)) error {
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		r, err := scanRaw(rows, &id)
-		if err != nil {
-			return err
-		}
-		c, err := r.Contribution(id)
-		if err != nil {
-			return err
-		}
-		fn(c)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: recompute: %w", err)
-	}
-	return nil
 }
 
 // Retain deletes raw reports and rollup rows older than the given days:
@@ -169,13 +142,9 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		if err != nil {
 			return err
 		}
-		deltas := make(map[rollup.Key]*rollup.Row)
-		for _, r := range raws {
-			c, err := r.Contribution(installationID)
-			if err != nil {
-				return err
-			}
-			rollup.Add(deltas, c)
+		deltas, err := store.Contributions(raws, installationID)
+		if err != nil {
+			return err
 		}
 		// query: delete-installation
 		for _, q := range []string{`DELETE FROM reports WHERE installation_num = $1`, `DELETE FROM installations WHERE num = $1`} {

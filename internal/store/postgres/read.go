@@ -104,12 +104,8 @@ func (s *Store) ExportInstallation(ctx context.Context, installationID string) (
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range raws {
-		c, err := r.Contribution(installationID)
-		if err != nil {
-			return nil, err
-		}
-		exp.Reports = append(exp.Reports, store.StoredReport{Key: r.Key, Received: r.Received, Report: *c.Report})
+	if exp.Reports, err = store.StoredReports(raws, installationID); err != nil {
+		return nil, err
 	}
 	return exp, nil
 }
@@ -129,23 +125,11 @@ func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reports of installation: %w", err)
 	}
-	defer rows.Close()
-	var out []store.Raw
-	for rows.Next() {
-		r, err := scanRaw(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: reports of installation: %w", err)
-	}
-	return out, nil
+	return scanList(rows, "reports of installation", func(row store.Scanner) (store.Raw, error) { return scanRaw(row) })
 }
 
 // scanRaw scans rawColumns, then any extra columns into extra.
-func scanRaw(row pgx.Row, extra ...any) (store.Raw, error) {
+func scanRaw(row store.Scanner, extra ...any) (store.Raw, error) {
 	var r store.Raw
 	var day int32
 	var key, metrics, env []byte

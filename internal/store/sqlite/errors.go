@@ -108,7 +108,7 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 		return nil, fmt.Errorf("sqlite: read error days: %w", err)
 	}
 	w := &store.ErrorWindow{}
-	if err := scanAll(rows, func(r *sql.Rows) error {
+	if err := scanAll(rows, func(r store.Scanner) error {
 		d, err := scanDay(r)
 		w.Days = append(w.Days, d)
 		return err
@@ -125,7 +125,7 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 		return nil, fmt.Errorf("sqlite: read error groups: %w", err)
 	}
 	w.Groups = map[string]*store.ErrorGroup{}
-	err = scanAll(rows, func(r *sql.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		g, err := scanGroup(r)
 		if err == nil {
 			w.Groups[g.Fingerprint] = g
@@ -145,7 +145,7 @@ func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]stor
 		return nil, fmt.Errorf("sqlite: error reports of installation: %w", err)
 	}
 	var out []store.StoredError
-	err = scanAll(rows, func(r *sql.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var key, fp, received, body string
 		if err := r.Scan(&key, &fp, &received, &body); err != nil {
 			return fmt.Errorf("sqlite: scan error report: %w", err)
@@ -185,7 +185,7 @@ func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore roll
 	return n, err
 }
 
-func scanGroup(row scanner) (*store.ErrorGroup, error) {
+func scanGroup(row store.Scanner) (*store.ErrorGroup, error) {
 	g := &store.ErrorGroup{}
 	var first, last string
 	var b []byte
@@ -206,7 +206,7 @@ func scanGroup(row scanner) (*store.ErrorGroup, error) {
 	return g, nil
 }
 
-func scanDay(row scanner) (*store.ErrorDay, error) {
+func scanDay(row store.Scanner) (*store.ErrorDay, error) {
 	d := &store.ErrorDay{}
 	var b []byte
 	err := row.Scan(&d.Day, &d.Fingerprint, &d.Version, &d.Reports, &b)
@@ -222,7 +222,6 @@ func scanDay(row scanner) (*store.ErrorDay, error) {
 	return d, nil
 }
 
-// scanAll calls fn for every row and closes rows.
 // execCount runs a statement, named what in its error, and returns how
 // many rows it changed.
 func execCount(ctx context.Context, tx *sql.Tx, what, query string, args ...any) (int64, error) {
@@ -237,33 +236,14 @@ func execCount(ctx context.Context, tx *sql.Tx, what, query string, args ...any)
 	return n, nil
 }
 
-// scanList scans every row with scan and closes rows; what names the
-// read in the error of an interrupted one.
-func scanList[T any](rows *sql.Rows, what string, scan func(scanner) (T, error)) ([]T, error) {
+// scanList is store.ScanList on rows, which it closes.
+func scanList[T any](rows *sql.Rows, what string, scan func(store.Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	return out, nil
+	return store.ScanList(rows, "sqlite: "+what, scan)
 }
 
-func scanAll(rows *sql.Rows, fn func(*sql.Rows) error) error {
+// scanAll is store.ScanEach on rows, which it closes.
+func scanAll(rows *sql.Rows, fn func(store.Scanner) error) error {
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: read rows: %w", err)
-	}
-	return nil
+	return store.ScanEach(rows, "sqlite: read rows", fn)
 }

@@ -71,7 +71,7 @@ func (s *Store) EndExperiment(ctx context.Context, name string, at time.Time) er
 	return nil
 }
 
-func scanExperiment(row scanner) (store.Experiment, error) {
+func scanExperiment(row store.Scanner) (store.Experiment, error) {
 	var e store.Experiment
 	var variants, split, start, created string
 	var end sql.NullString

@@ -106,7 +106,7 @@ const feedbackColumns = `f.id, f.received_at, f.source, f.message, f.rating, f.v
 // closes them.
 func scanFeedback(rows *sql.Rows) ([]store.StoredFeedback, error) {
 	var out []store.StoredFeedback
-	err := scanAll(rows, func(r *sql.Rows) error {
+	err := scanAll(rows, func(r store.Scanner) error {
 		var f store.StoredFeedback
 		var received string
 		var rating sql.NullInt64
@@ -174,7 +174,7 @@ func ratingCounts(ctx context.Context, q querier, from, to, version string) ([]s
 		return nil, fmt.Errorf("sqlite: feedback ratings: %w", err)
 	}
 	var out []store.RatingCount
-	err = scanAll(rows, func(r *sql.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var c store.RatingCount
 		if err := r.Scan(&c.Day, &c.Rating, &c.N); err != nil {
 			return fmt.Errorf("sqlite: scan feedback rating: %w", err)
@@ -199,7 +199,7 @@ func featureVotes(ctx context.Context, q querier, from, to, version string) ([]s
 		return nil, fmt.Errorf("sqlite: feature votes: %w", err)
 	}
 	var out []store.FeatureVote
-	err = scanAll(rows, func(r *sql.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var v store.FeatureVote
 		if err := r.Scan(&v.Feature, &v.Client, &v.GitHub); err != nil {
 			return fmt.Errorf("sqlite: scan feature votes: %w", err)
@@ -219,7 +219,7 @@ func feedbackVersions(ctx context.Context, q querier, from, to string) ([]string
 		return nil, fmt.Errorf("sqlite: feedback versions: %w", err)
 	}
 	var out []string
-	err = scanAll(rows, func(r *sql.Rows) error {
+	err = scanAll(rows, func(r store.Scanner) error {
 		var v string
 		if err := r.Scan(&v); err != nil {
 			return fmt.Errorf("sqlite: scan feedback version: %w", err)

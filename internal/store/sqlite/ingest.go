@@ -190,10 +190,10 @@ func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row
 
 // scanRollupRows scans every row and closes rows.
 func scanRollupRows(rows *sql.Rows, bitmap bool) ([]*rollup.Row, error) {
-	return scanList(rows, "read rollups", func(row scanner) (*rollup.Row, error) { return scanRollup(row, bitmap) })
+	return scanList(rows, "read rollups", func(row store.Scanner) (*rollup.Row, error) { return scanRollup(row, bitmap) })
 }
 
-func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {
+func scanRollup(row store.Scanner, bitmap bool) (*rollup.Row, error) {
 	r := &rollup.Row{}
 	dest := []any{&r.Day, &r.Dim, &r.Key.Key}
 	for _, p := range r.Counters.Fields() {

@@ -43,41 +43,15 @@ func (s *Store) Recompute(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: recompute: %w", err)
 		}
-		acc := make(map[rollup.Key]*rollup.Row)
-		err = scanContributions(rows, func(c rollup.Contribution) { rollup.Add(acc, c) })
-		if err != nil {
-			return err
-		}
-		// query: recompute-clear
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rollups WHERE day >= ?`, minDay.Int64); err != nil {
-			return fmt.Errorf("sqlite: recompute: clear: %w", err)
-		}
-		out := make([]*rollup.Row, 0, len(acc))
-		for _, k := range rollup.SortedKeys(acc) {
-			out = append(out, acc[k])
-		}
-		return txn{tx}.SaveRollups(ctx, out)
+		defer rows.Close()
+		return store.RecomputeTx(ctx, txn{tx}, rows, scanRaw, func() error {
+			// query: recompute-clear
+			if _, err := tx.ExecContext(ctx, `DELETE FROM rollups WHERE day >= ?`, minDay.Int64); err != nil {
+				return fmt.Errorf("sqlite: recompute: clear: %w", err)
+			}
+			return nil
+		})
 	})
-}
-
-func scanContributions(rows *sql.Rows, fn func(rollup.Contribution)) error {
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		r, err := scanRaw(rows, &id)
-		if err != nil {
-			return err
-		}
-		c, err := r.Contribution(id)
-		if err != nil {
-			return err
-		}
-		fn(c)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: recompute: %w", err)
-	}
-	return nil
 }
 
 // Retain deletes raw reports and rollup rows older than the given days.
@@ -123,13 +97,9 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		if err != nil {
 			return err
 		}
-		deltas := make(map[rollup.Key]*rollup.Row)
-		for _, r := range raws {
-			c, err := r.Contribution(installationID)
-			if err != nil {
-				return err
-			}
-			rollup.Add(deltas, c)
+		deltas, err := store.Contributions(raws, installationID)
+		if err != nil {
+			return err
 		}
 		// query: delete-installation
 		for _, q := range []string{`DELETE FROM reports WHERE installation_num = ?`, `DELETE FROM installations WHERE num = ?`} {

@@ -76,12 +76,8 @@ func (s *Store) ExportInstallation(ctx context.Context, installationID string) (
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range raws {
-		c, err := r.Contribution(installationID)
-		if err != nil {
-			return nil, err
-		}
-		exp.Reports = append(exp.Reports, store.StoredReport{Key: r.Key, Received: r.Received, Report: *c.Report})
+	if exp.Reports, err = store.StoredReports(raws, installationID); err != nil {
+		return nil, err
 	}
 	return exp, nil
 }
@@ -99,11 +95,11 @@ func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reports of installation: %w", err)
 	}
-	return scanList(rows, "reports of installation", func(row scanner) (store.Raw, error) { return scanRaw(row) })
+	return scanList(rows, "reports of installation", func(row store.Scanner) (store.Raw, error) { return scanRaw(row) })
 }
 
 // scanRaw scans rawColumns, then any extra columns into extra.
-func scanRaw(row scanner, extra ...any) (store.Raw, error) {
+func scanRaw(row store.Scanner, extra ...any) (store.Raw, error) {
 	var r store.Raw
 	var ts, received, metrics, env string
 	dest := append([]any{&r.Key, &r.Num, &r.Day, &ts, &received, &r.Version, &r.SchemaVersion, &metrics, &env}, extra...)
