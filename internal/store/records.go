@@ -21,11 +21,23 @@ type SQL interface {
 	Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error
 }
 
-// Records are the operator keys and registered installations, kept alike
-// by both backends: each embeds Records, built on its SQL, to implement
-// those methods of Store.
+// Records are the rows both backends keep alike: operator keys and
+// registered installations here, admin sessions (sessions.go), the audit
+// log (audit.go) and the sent ledger (ledger.go). Each backend embeds
+// Records, built on its SQL, to implement those methods of Store.
 type Records struct {
 	DB SQL
+	// Read runs the reads of sessions, the audit log and the ledger, which
+	// need no write connection (SQLite's read pool); nil means DB.
+	Read SQL
+}
+
+// reader is where r runs its reads that need no write connection.
+func (r Records) reader() SQL {
+	if r.Read != nil {
+		return r.Read
+	}
+	return r.DB
 }
 
 // CreateInstallation records a registered installation.
@@ -91,10 +103,15 @@ func scanKey(scan func(...any) error, k *Key) error {
 	return scan(&k.ID, &k.Kind, &k.Name, &k.Hash, Time{&k.Created}, OptTime{&k.Revoked})
 }
 
-// one runs a query for one row; none is ErrNotFound.
+// one runs a query for one row on r.DB; none is ErrNotFound.
 func (r Records) one(ctx context.Context, query string, args []any, row func(func(...any) error) error) error {
+	return queryOne(ctx, r.DB, query, args, row)
+}
+
+// queryOne runs a query for one row on db; none is ErrNotFound.
+func queryOne(ctx context.Context, db SQL, query string, args []any, row func(func(...any) error) error) error {
 	found := false
-	err := r.DB.Query(ctx, query, args, func(scan func(...any) error) error {
+	err := db.Query(ctx, query, args, func(scan func(...any) error) error {
 		found = true
 		return row(scan)
 	})

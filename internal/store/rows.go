@@ -60,3 +60,15 @@ func ScanEach(rows Rows, what string, fn func(Scanner) error) error {
 	}
 	return nil
 }
+
+// ScanStrings reads rows of one text column; the caller closes rows.
+// prefix begins its errors.
+func ScanStrings(rows Rows, prefix string) ([]string, error) {
+	return ScanList(rows, prefix, func(row Scanner) (string, error) {
+		var s string
+		if err := row.Scan(&s); err != nil {
+			return s, fmt.Errorf("%s: scan text: %w", prefix, err)
+		}
+		return s, nil
+	})
+}

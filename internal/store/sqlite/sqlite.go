@@ -49,7 +49,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{Records: store.Records{DB: records{db}}, db: db, rdb: rdb, now: time.Now}
+	s := &Store{Records: store.Records{DB: records{db}, Read: records{rdb}}, db: db, rdb: rdb, now: time.Now}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
