@@ -151,14 +151,30 @@ func IngestErrorTx(ctx context.Context, tx ErrorTx, it ErrorItem, now time.Time)
 	return true, tx.SaveErrorDay(ctx, d)
 }
 
-// DecodeStoredError turns a stored raw error report back into what an
+// StoredErrorColumns are what ScanStoredError reads, from error_reports e.
+const StoredErrorColumns = `e.report_key, e.fingerprint, e.received_at, e.report`
+
+// ScanStoredError reads a row of StoredErrorColumns back into what an
 // export lists.
-func DecodeStoredError(key, fingerprint string, received time.Time, body []byte) (StoredError, error) {
-	se := StoredError{Key: key, Fingerprint: fingerprint, Received: received.UTC()}
+func ScanStoredError(row Scanner) (StoredError, error) {
+	var se StoredError
+	var body []byte
+	if err := row.Scan(&se.Key, &se.Fingerprint, Time{&se.Received}, &body); err != nil {
+		return se, fmt.Errorf("store: scan error report: %w", err)
+	}
 	if err := json.Unmarshal(body, &se.Report); err != nil {
-		return se, fmt.Errorf("store: decode stored error report %s: %w", key, err)
+		return se, fmt.Errorf("store: decode stored error report %s: %w", se.Key, err)
 	}
 	return se, nil
+}
+
+// GroupsByFingerprint returns groups by their fingerprints.
+func GroupsByFingerprint(groups []*ErrorGroup) map[string]*ErrorGroup {
+	out := make(map[string]*ErrorGroup, len(groups))
+	for _, g := range groups {
+		out[g.Fingerprint] = g
+	}
+	return out
 }
 
 // EncodeBitmap serialises an installation bitmap as the stores keep it.

@@ -12,29 +12,6 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// AddFeedback stores one feedback and its requests in one transaction.
-func (s *Store) AddFeedback(ctx context.Context, it store.FeedbackItem) (int64, bool, error) {
-	var id int64
-	var inserted bool
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		id, inserted, err = store.AddFeedbackTx(ctx, txn{tx}, it, s.now())
-		return err
-	})
-	return id, inserted, err
-}
-
-// ImportFeedback stores imported feedback in one transaction.
-func (s *Store) ImportFeedback(ctx context.Context, items []store.FeedbackItem) (store.ImportCounts, error) {
-	var n store.ImportCounts
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		n, err = store.ImportFeedbackTx(ctx, txn{tx}, items)
-		return err
-	})
-	return n, err
-}
-
 func (t txn) InsertFeedback(ctx context.Context, it store.FeedbackItem, num *uint32) (int64, bool, error) {
 	var key *string
 	if it.Key != "" {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -88,26 +87,9 @@ func readRollups(ctx context.Context, tx pgx.Tx, keys []rollup.Key) (map[rollup.
 
 // ExportInstallation returns everything stored about an installation.
 func (s *Store) ExportInstallation(ctx context.Context, installationID string) (*store.Export, error) {
-	var num uint32
-	exp := &store.Export{InstallationID: installationID}
-	// query: export-installation
-	err := s.pool.QueryRow(ctx, `SELECT num, created_at FROM installations WHERE installation_id = $1`,
-		installationID).Scan(&num, &exp.Registered)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, store.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: export installation: %w", err)
-	}
-	exp.Registered = exp.Registered.UTC()
-	raws, err := reportsOf(ctx, s.pool, num)
-	if err != nil {
-		return nil, err
-	}
-	if exp.Reports, err = store.StoredReports(raws, installationID); err != nil {
-		return nil, err
-	}
-	return exp, nil
+	return s.ExportReports(ctx, installationID, func(ctx context.Context, num uint32) ([]store.Raw, error) {
+		return reportsOf(ctx, s.pool, num)
+	})
 }
 
 // querier is a pool or a transaction.

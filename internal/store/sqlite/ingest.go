@@ -26,6 +26,11 @@ func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) 
 	return inserted, err
 }
 
+// inTxn is inTx on the transaction's txn, for store.Writes.
+func (s *Store) inTxn(ctx context.Context, fn func(store.WriteTx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(txn{tx}) })
+}
+
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)

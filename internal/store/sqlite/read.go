@@ -57,29 +57,9 @@ func selectRollups(ctx context.Context, q querier, table string, rq store.Rollup
 
 // ExportInstallation returns everything stored about an installation.
 func (s *Store) ExportInstallation(ctx context.Context, installationID string) (*store.Export, error) {
-	var num uint32
-	var created string
-	// query: export-installation
-	err := s.db.QueryRowContext(ctx, `SELECT num, created_at FROM installations WHERE installation_id = ?`,
-		installationID).Scan(&num, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: export installation: %w", err)
-	}
-	exp := &store.Export{InstallationID: installationID}
-	if exp.Registered, err = parseTime(created); err != nil {
-		return nil, fmt.Errorf("sqlite: export installation: %w", err)
-	}
-	raws, err := reportsOf(ctx, s.db, num)
-	if err != nil {
-		return nil, err
-	}
-	if exp.Reports, err = store.StoredReports(raws, installationID); err != nil {
-		return nil, err
-	}
-	return exp, nil
+	return s.ExportReports(ctx, installationID, func(ctx context.Context, num uint32) ([]store.Raw, error) {
+		return reportsOf(ctx, s.db, num)
+	})
 }
 
 type querier interface {
