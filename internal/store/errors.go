@@ -151,12 +151,27 @@ func IngestErrorTx(ctx context.Context, tx ErrorTx, it ErrorItem, now time.Time)
 	return true, tx.SaveErrorDay(ctx, d)
 }
 
-// StoredErrorColumns are what ScanStoredError reads, from error_reports e.
-const StoredErrorColumns = `e.report_key, e.fingerprint, e.received_at, e.report`
+// ErrorReports returns the raw error reports of an installation.
+func (r Records) ErrorReports(ctx context.Context, installationID string) ([]StoredError, error) {
+	var out []StoredError
+	// query: error-reports-of-installation
+	err := r.reader().Query(ctx, `SELECT e.report_key, e.fingerprint, e.received_at, e.report
+		FROM error_reports e JOIN installations i ON i.num = e.installation_num
+		WHERE i.installation_id = ? ORDER BY e.ts, e.report_key`, []any{installationID},
+		func(scan func(...any) error) error {
+			se, err := scanStoredError(scanFunc(scan))
+			out = append(out, se)
+			return err
+		})
+	if err != nil {
+		return nil, wrapRecord("error reports of installation", err)
+	}
+	return out, nil
+}
 
-// ScanStoredError reads a row of StoredErrorColumns back into what an
-// export lists.
-func ScanStoredError(row Scanner) (StoredError, error) {
+// scanStoredError reads a row of ErrorReports back into what an export
+// lists.
+func scanStoredError(row Scanner) (StoredError, error) {
 	var se StoredError
 	var body []byte
 	if err := row.Scan(&se.Key, &se.Fingerprint, Time{&se.Received}, &body); err != nil {

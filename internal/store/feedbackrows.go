@@ -1,8 +1,10 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // What both backends do with the rows of their feedback queries: the
@@ -18,22 +20,29 @@ const FeedbackColumns = `f.id, f.received_at, f.source, f.message, f.rating, f.v
 func ScanFeedback(rows Rows, prefix string) ([]StoredFeedback, error) {
 	var out []StoredFeedback
 	err := ScanEach(rows, prefix, func(row Scanner) error {
-		var f StoredFeedback
-		var rating sql.NullInt64
-		var feature sql.NullString
-		if err := row.Scan(&f.ID, Time{&f.Received}, &f.Source, &f.Message, &rating, &f.Votes, &f.Version, &f.URL,
-			&feature); err != nil {
-			return fmt.Errorf("%s: scan feedback: %w", prefix, err)
-		}
-		f.Rating = int(rating.Int64)
-		var name *string
-		if feature.Valid {
-			name = &feature.String
-		}
-		out = collectFeedback(out, f, name)
-		return nil
+		var err error
+		out, err = appendFeedback(out, row, prefix)
+		return err
 	})
 	return out, err
+}
+
+// appendFeedback scans one row of FeedbackColumns onto list
+// (collectFeedback).
+func appendFeedback(list []StoredFeedback, row Scanner, prefix string) ([]StoredFeedback, error) {
+	var f StoredFeedback
+	var rating sql.NullInt64
+	var feature sql.NullString
+	if err := row.Scan(&f.ID, Time{&f.Received}, &f.Source, &f.Message, &rating, &f.Votes, &f.Version, &f.URL,
+		&feature); err != nil {
+		return list, fmt.Errorf("%s: scan feedback: %w", prefix, err)
+	}
+	f.Rating = int(rating.Int64)
+	var name *string
+	if feature.Valid {
+		name = &feature.String
+	}
+	return collectFeedback(list, f, name), nil
 }
 
 // ScanOneFeedback is ScanFeedback of rows of one feedback: ErrNotFound
@@ -89,4 +98,31 @@ func ScanVotes(rows Rows, prefix string) ([]FeatureVote, error) {
 	})
 	SortVotes(out)
 	return out, err
+}
+
+// FeedbackOf returns the feedback sent with an installation's key.
+func (r Records) FeedbackOf(ctx context.Context, installationID string) ([]StoredFeedback, error) {
+	var out []StoredFeedback
+	// query: feedback-of-installation
+	err := r.reader().Query(ctx, `SELECT `+FeedbackColumns+` FROM feedback f
+		JOIN installations i ON i.num = f.installation_num
+		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id
+		WHERE i.installation_id = ? ORDER BY f.received_at, f.id, ff.feature`, []any{installationID},
+		func(scan func(...any) error) error {
+			var err error
+			out, err = appendFeedback(out, scanFunc(scan), "store")
+			return err
+		})
+	if err != nil {
+		return nil, wrapRecord("feedback of installation", err)
+	}
+	return out, nil
+}
+
+// RetainFeedback deletes the feedback received before a time; its
+// requests go with it (the cascade).
+func (r Records) RetainFeedback(ctx context.Context, before time.Time) (int64, error) {
+	// query: retain-feedback
+	n, err := r.DB.Exec(ctx, `DELETE FROM feedback WHERE received_at < ?`, before)
+	return n, wrapRecord("retain feedback", err)
 }

@@ -21,14 +21,16 @@ type SQL interface {
 	Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error
 }
 
-// Records are the rows both backends keep alike: operator keys and
-// registered installations here, admin sessions (sessions.go), the audit
-// log (audit.go) and the sent ledger (ledger.go). Each backend embeds
-// Records, built on its SQL, to implement those methods of Store.
+// Records are what both backends do with the same statements: operator
+// keys, registered and erased installations (here), admin sessions, the
+// audit log and the sent ledger, an installation's feedback and error
+// reports, and the report counts of days (each next to its types). Each
+// backend embeds Records, built on its SQL, to implement those methods of
+// Store.
 type Records struct {
 	DB SQL
-	// Read runs the reads of sessions, the audit log and the ledger, which
-	// need no write connection (SQLite's read pool); nil means DB.
+	// Read runs the reads that need no write connection (SQLite's read
+	// pool): all but those of keys and installations; nil means DB.
 	Read SQL
 }
 
@@ -97,6 +99,23 @@ func (r Records) RevokeKey(ctx context.Context, id string, at time.Time) error {
 		err = ErrNotFound
 	}
 	return wrapRecord("revoke key", err)
+}
+
+// ErasedInstallations returns the ids of every erased installation.
+func (r Records) ErasedInstallations(ctx context.Context) ([]string, error) {
+	var ids []string
+	// query: erased-installations
+	err := r.reader().Query(ctx, `SELECT installation_id FROM erased_installations`, nil,
+		func(scan func(...any) error) error {
+			var id string
+			err := scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	if err != nil {
+		return nil, wrapRecord("erased installations", err)
+	}
+	return ids, nil
 }
 
 func scanKey(scan func(...any) error, k *Key) error {

@@ -72,3 +72,9 @@ func ScanStrings(rows Rows, prefix string) ([]string, error) {
 		return s, nil
 	})
 }
+
+// scanFunc is a row's Scan as SQL.Query gives it, made a Scanner.
+type scanFunc func(dest ...any) error
+
+// Scan implements Scanner.
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

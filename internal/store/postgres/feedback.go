@@ -162,27 +162,3 @@ func feedbackVersions(ctx context.Context, db querier, q store.FeedbackQuery) ([
 func (s *Store) FeatureVotes(ctx context.Context, from, to time.Time) ([]store.FeatureVote, error) {
 	return featureVotes(ctx, s.pool, from, to, "")
 }
-
-// FeedbackOf returns the feedback sent with an installation's key.
-func (s *Store) FeedbackOf(ctx context.Context, installationID string) ([]store.StoredFeedback, error) {
-	// query: feedback-of-installation
-	rows, err := s.pool.Query(ctx, `SELECT `+store.FeedbackColumns+` FROM feedback f
-		JOIN installations i ON i.num = f.installation_num
-		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id
-		WHERE i.installation_id = $1 ORDER BY f.received_at, f.id, ff.feature`, installationID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: feedback of installation: %w", err)
-	}
-	return scanFeedback(rows)
-}
-
-// RetainFeedback deletes the feedback received before a time; its
-// requests go with it (the cascade).
-func (s *Store) RetainFeedback(ctx context.Context, before time.Time) (int64, error) {
-	// query: retain-feedback
-	tag, err := s.pool.Exec(ctx, `DELETE FROM feedback WHERE received_at < $1`, before)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: retain feedback: %w", err)
-	}
-	return tag.RowsAffected(), nil
-}

@@ -114,18 +114,6 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 	return w, err
 }
 
-// ErrorReports returns the raw error reports of an installation.
-func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]store.StoredError, error) {
-	// query: error-reports-of-installation
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+store.StoredErrorColumns+`
-		FROM error_reports e JOIN installations i ON i.num = e.installation_num
-		WHERE i.installation_id = ? ORDER BY e.ts, e.report_key`, installationID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: error reports of installation: %w", err)
-	}
-	return scanList(rows, "error reports of installation", store.ScanStoredError)
-}
-
 // RetainErrors deletes expired raw error reports, daily counters and
 // groups.
 func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore rollup.Day) (int64, error) {

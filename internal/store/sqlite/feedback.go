@@ -156,31 +156,3 @@ func feedbackVersions(ctx context.Context, q querier, from, to string) ([]string
 func (s *Store) FeatureVotes(ctx context.Context, from, to time.Time) ([]store.FeatureVote, error) {
 	return featureVotes(ctx, s.rdb, formatTime(from), formatTime(to), "")
 }
-
-// FeedbackOf returns the feedback sent with an installation's key.
-func (s *Store) FeedbackOf(ctx context.Context, installationID string) ([]store.StoredFeedback, error) {
-	// query: feedback-of-installation
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+store.FeedbackColumns+` FROM feedback f
-		JOIN installations i ON i.num = f.installation_num
-		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id
-		WHERE i.installation_id = ? ORDER BY f.received_at, f.id, ff.feature`, installationID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: feedback of installation: %w", err)
-	}
-	return scanFeedback(rows)
-}
-
-// RetainFeedback deletes the feedback received before a time; its
-// requests go with it (the cascade).
-func (s *Store) RetainFeedback(ctx context.Context, before time.Time) (int64, error) {
-	// query: retain-feedback
-	res, err := s.db.ExecContext(ctx, `DELETE FROM feedback WHERE received_at < ?`, formatTime(before))
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: retain feedback: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: retain feedback: %w", err)
-	}
-	return n, nil
-}
