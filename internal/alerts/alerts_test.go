@@ -14,7 +14,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/alerts"
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
@@ -73,16 +73,6 @@ func stores() map[string]func(t *testing.T) string {
 	}
 }
 
-func open(t *testing.T, dsn string) store.Store {
-	t.Helper()
-	st, err := database.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 // evaluator delivers to a real webhook receiver and a real SMTP server.
 func evaluator(t *testing.T, st store.Store, hook *notifytest.Webhook, mail *notifytest.SMTP, at time.Time) *alerts.Evaluator {
 	t.Helper()
@@ -111,7 +101,7 @@ func run(t *testing.T, ev *alerts.Evaluator) *alerts.Result {
 func TestAlertsDeliveredOnce(t *testing.T) {
 	for name, dsn := range stores() {
 		t.Run(name, func(t *testing.T) {
-			st := open(t, dsn(t))
+			st := databasetest.Open(t, dsn(t))
 			load(t, st)
 			hook, mail := notifytest.StartWebhook(t), notifytest.StartSMTP(t)
 
@@ -161,7 +151,7 @@ func TestAlertsDeliveredOnce(t *testing.T) {
 // gets the alerts at the next evaluation; the e-mails, delivered the
 // first time, are not sent again.
 func TestAlertsRetriedAfterAFailure(t *testing.T) {
-	st := open(t, "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
+	st := databasetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
 	load(t, st)
 	hook, mail := notifytest.StartWebhook(t), notifytest.StartSMTP(t)
 	hook.FailNext(2, http.StatusServiceUnavailable) // both attempts

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -29,12 +29,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 			if name == "postgres" {
 				dsn = pgtest.New(t)
 			}
-			st, err := database.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			fn(t, st)
+			fn(t, databasetest.Open(t, dsn))
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
@@ -122,12 +123,7 @@ func plantedErrors() []plantedError {
 // open opens the fleet's store for one test.
 func open(t testing.TB) store.Store {
 	t.Helper()
-	st, err := database.Open(context.Background(), fleetDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return databasetest.Open(t, fleetDB)
 }
 
 // builder is the report's builder with the server's default settings.
