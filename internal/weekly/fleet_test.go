@@ -2,7 +2,6 @@ package weekly_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet/fleettest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -69,24 +69,8 @@ func storeFleet(ctx context.Context, dsn string) error {
 		Metric: store.MetricPerformance, MinEffect: 2, Start: &start}); err != nil {
 		return err
 	}
-	var items []store.Item
-	for _, pl := range fleet.Generate(fleetConfig) {
-		body, err := json.Marshal(&pl.Report)
-		if err != nil {
-			return err
-		}
-		d, err := report.Decode(body, now, report.DefaultRetention)
-		if err != nil {
-			return err
-		}
-		items = append(items, store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now})
-	}
-	for len(items) > 0 {
-		n := min(len(items), 1000)
-		if _, err := st.Ingest(ctx, items[:n]); err != nil {
-			return err
-		}
-		items = items[n:]
+	if err := fleettest.Store(ctx, st, fleet.Generate(fleetConfig), now); err != nil {
+		return err
 	}
 	for i, e := range plantedErrors() {
 		r := &report.ErrorReport{SchemaVersion: 1, ReportID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i),
