@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -50,8 +49,7 @@ func startService(t *testing.T, flags ...string) *service {
 	s := &service{t: t, fleet: strings.TrimSpace(string(key)), log: &testkit.Buffer{}, bin: bin, dsn: dsn}
 	s.url = testkit.StartServe(t, cmd, s.log, 30*time.Second)
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
+		if err := testkit.Stop(cmd); err != nil {
 			t.Errorf("serve did not exit cleanly: %v\n%s", err, s.log)
 		}
 	})

@@ -130,14 +130,11 @@ func crashOnce(t *testing.T, dsn string, args ...string) {
 
 	// Restart and re-send everything: each report ends up counted once.
 	cmd, url = startServeLogged(t, dsn, io.Discard, nil, args...)
-	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	defer testkit.Stop(cmd) // on a failure; stopServe below otherwise
 	if again := sendAll(client, url, key, reports, nil); len(again) != len(reports) {
 		t.Fatalf("after restart %d of %d re-sent reports were acknowledged", len(again), len(reports))
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve after SIGTERM: %v (want exit 0)", err)
-	}
+	stopServe(t, cmd)
 	checkExact(t, dsn, len(reports))
 }
 

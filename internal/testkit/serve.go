@@ -6,6 +6,7 @@ import (
 	"io"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -49,4 +50,13 @@ func StartServe(t testing.TB, cmd *exec.Cmd, logs io.Writer, limit time.Duration
 		t.Fatalf("serve did not report its address within %s%s", limit, shown)
 	}
 	return ""
+}
+
+// Stop ends a process the test started as an operator would, with
+// SIGTERM, and waits for it: nil when it exited cleanly.
+func Stop(cmd *exec.Cmd) error {
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return err
+	}
+	return cmd.Wait()
 }
