@@ -39,6 +39,16 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// browserTest finds Chromium, as chromium does, and returns its path and
+// the test's context, which ends after limit or with the test.
+func browserTest(t *testing.T, limit time.Duration) (string, context.Context) {
+	t.Helper()
+	exe := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	t.Cleanup(cancel)
+	return exe, ctx
+}
+
 // browser is one headless Chromium tab, with every console message and
 // uncaught exception collected.
 type browser struct {
@@ -150,9 +160,7 @@ func (b *browser) loads() int {
 }
 
 func TestDashboardInChromium(t *testing.T) {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	exe, ctx := browserTest(t, 90*time.Second)
 	s := startService(t)
 	b := newBrowser(t, exe)
 

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -20,9 +19,7 @@ import (
 // installations per variant; the texts the script renders are the
 // server's.
 func TestExperimentsInChromium(t *testing.T) {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
+	exe, ctx := browserTest(t, 120*time.Second)
 	s := startService(t)
 	now := time.Now().UTC()
 	start := now.Add(-20 * 24 * time.Hour)

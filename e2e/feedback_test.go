@@ -29,9 +29,7 @@ const hostileMessage = `<img src=x onerror="window.pwned=1"><script>window.pwned
 // messages matching the API, the hostile message shown as text, the
 // version filter kept in the URL, and a phone's width.
 func TestFeedbackPageInChromium(t *testing.T) {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	exe, ctx := browserTest(t, 90*time.Second)
 	s := startService(t)
 	sum, err := fleet.SendFeedback(ctx, fleet.Config{Target: s.url, Key: s.fleet, Installations: 120, Days: 21, Seed: 6, Now: time.Now()})
 	if err != nil || sum.Stored < 5 {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,9 +19,7 @@ var insightCharts = []string{"priorities", "advice", "patterns", "forecasts"}
 // checks that the Insights page draws every chart, that its tables hold
 // the API's answers, and that it tells what the fleet was built to show.
 func TestInsightsInChromium(t *testing.T) {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	exe, ctx := browserTest(t, 3*time.Minute)
 	s := startService(t)
 	sum, err := fleet.Run(ctx, fleet.Config{Target: s.url, Key: s.fleet, Installations: 160, Days: 60, Seed: 12,
 		Concurrency: 4, Structure: true, Now: time.Now()})

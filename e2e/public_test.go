@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +14,7 @@ import (
 // no rule of the Content-Security-Policy; the audit page lists the
 // sign-in.
 func TestPublicAndAuditPagesInChromium(t *testing.T) {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	exe, ctx := browserTest(t, 90*time.Second)
 	s := startService(t, "--public-page")
 	b := newBrowser(t, exe)
 	s.loadFleet(ctx)

@@ -48,9 +48,7 @@ func (s *service) releaseHealth(path string) healthAPI {
 // rollback with its reasons, the error rate by day of age, and each
 // anomaly drawn against its band.
 func TestReleasesInChromium(t *testing.T) {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	exe, ctx := browserTest(t, 3*time.Minute)
 	s := startService(t)
 	s.loadBadRelease(ctx)
 	b := newBrowser(t, exe)

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,12 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
 
 const adminToken = "e2e-admin-token-0123456789abcdef"
@@ -27,26 +24,9 @@ type service struct {
 	t     *testing.T
 	url   string
 	fleet string // a fleet key, to send reports for any installation
-	log   *lockedBuffer
+	log   *testkit.Buffer
 	bin   string // the built indexpilot-analytics
 	dsn   string // its store
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) add(line string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.WriteString(line + "\n")
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startService builds the binary, creates a fleet key in a fresh SQLite
@@ -66,38 +46,13 @@ func startService(t *testing.T, flags ...string) *service {
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--database", dsn}, flags...)...)
 	cmd.Env = append(os.Environ(), "INDEXPILOT_ANALYTICS_ADMIN_TOKEN="+adminToken)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &service{t: t, fleet: strings.TrimSpace(string(key)), log: &lockedBuffer{}, bin: bin, dsn: dsn}
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			s.log.add(sc.Text())
-			if i := strings.Index(sc.Text(), "url=http://"); i >= 0 {
-				select {
-				case urls <- strings.Fields(sc.Text()[i+4:])[0]:
-				default:
-				}
-			}
-		}
-	}()
+	s := &service{t: t, fleet: strings.TrimSpace(string(key)), log: &testkit.Buffer{}, bin: bin, dsn: dsn}
+	s.url = testkit.StartServe(t, cmd, s.log, 30*time.Second)
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
+		if err := testkit.Stop(cmd); err != nil {
 			t.Errorf("serve did not exit cleanly: %v\n%s", err, s.log)
 		}
 	})
-	select {
-	case s.url = <-urls:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not report its address:\n%s", s.log)
-	}
 	return s
 }
 

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,9 +15,7 @@ import (
 // image, no remote resource: it reads the same with images blocked) and
 // shows the API's figures. The screenshot is kept in artifacts/.
 func TestWeeklyReportInChromium(t *testing.T) {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
+	exe, ctx := browserTest(t, 120*time.Second)
 	s := startService(t)
 	b := newBrowser(t, exe)
 	s.loadFleet(ctx)

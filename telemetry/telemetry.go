@@ -2,9 +2,6 @@ package telemetry
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/client"
 )
@@ -45,35 +42,16 @@ type SendResult = client.SendResult
 // Upload is one report the server answered, from the local copies.
 type Upload = client.Upload
 
-// Options are a Client's dependencies; every zero value has a default.
-type Options struct {
-	// Getenv reads the environment; default os.Getenv.
-	Getenv func(string) string
-	// StateDir holds the mode, identity and reports; default
-	// $XDG_STATE_HOME/indexpilot/telemetry (~/.local/state/… without it).
-	StateDir string
-	// HTTPClient sends the requests; default a client that honours the
-	// standard proxy variables and never follows redirects.
-	HTTPClient *http.Client
-	// Timeout is the hard deadline of each network call; default 5 s.
-	Timeout time.Duration
-	// Stderr receives the first-run notice, debug output and one-line
-	// problems; default os.Stderr.
-	Stderr io.Writer
-	// Now is the clock; default time.Now.
-	Now func() time.Time
-	// DatabaseURL is IndexPilot's database, read for the report's
-	// metrics; default IndexPilot's own settings (SUPABASE_DB_URL, else
-	// the DB_* variables).
-	DatabaseURL string
-}
+// Options are a Client's dependencies; every zero value has a default
+// (each field's is documented on it).
+type Options = client.Options
 
 // Client is the telemetry client of one IndexPilot installation (one state
 // folder). It reads the settings afresh on every call.
 type Client struct{ c *client.Client }
 
 // New returns a Client; it touches nothing until a method is called.
-func New(o Options) *Client { return &Client{client.New(client.Options(o))} }
+func New(o Options) *Client { return &Client{client.New(o)} }
 
 // Status reports the mode, which setting decided it, and the state. It
 // writes nothing. With a broken setting it returns a *ConfigError along

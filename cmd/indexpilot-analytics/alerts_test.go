@@ -9,12 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify/notifytest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 	contract "github.com/indexpilot/indexpilot-telemetry/report"
 )
 
@@ -97,10 +97,7 @@ func TestServeAlertsAtStart(t *testing.T) {
 	hook := notifytest.StartWebhook(t)
 	hook.FailNext(1, http.StatusServiceUnavailable) // the first attempt fails: delivery waits for its retry
 	cmd, url := startServeLogged(t, dsn, io.Discard, nil, "--webhook", hook.URL)
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
+	defer testkit.Stop(cmd)
 	key := fleetKey(t, dsn)
 	if !post(http.DefaultClient, url, key, crashReports(1, 1)[0]) {
 		t.Error("a report sent while an alert was being retried was not acknowledged")

@@ -49,8 +49,7 @@ func startCluster(t *testing.T) *cluster {
 	t.Cleanup(func() {
 		for _, p := range c.procs {
 			if p.ProcessState == nil { // not the killed one
-				p.Process.Signal(syscall.SIGTERM)
-				p.Wait()
+				testkit.Stop(p)
 			}
 		}
 	})

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
 
 // startServe starts `serve` on a free port and returns the process and its URL.
@@ -35,35 +35,7 @@ func startServeLogged(t *testing.T, dsn string, logs io.Writer, env []string, ar
 	t.Helper()
 	cmd := exec.Command(binary(t), append([]string{"serve", "--listen", "127.0.0.1:0", "--database", dsn}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(logs, line)
-			if i := strings.Index(line, "url=http://"); i >= 0 {
-				select { // the first one; the log goes on being copied
-				case urls <- strings.Fields(line[i+4:])[0]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case u := <-urls:
-		return cmd, u
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("serve did not report its address within 60 s")
-	}
-	return nil, ""
+	return cmd, testkit.StartServe(t, cmd, logs, 60*time.Second)
 }
 
 func fleetKey(t *testing.T, dsn string) string {
@@ -158,14 +130,11 @@ func crashOnce(t *testing.T, dsn string, args ...string) {
 
 	// Restart and re-send everything: each report ends up counted once.
 	cmd, url = startServeLogged(t, dsn, io.Discard, nil, args...)
-	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	defer testkit.Stop(cmd) // on a failure; stopServe below otherwise
 	if again := sendAll(client, url, key, reports, nil); len(again) != len(reports) {
 		t.Fatalf("after restart %d of %d re-sent reports were acknowledged", len(again), len(reports))
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve after SIGTERM: %v (want exit 0)", err)
-	}
+	stopServe(t, cmd)
 	checkExact(t, dsn, len(reports))
 }
 

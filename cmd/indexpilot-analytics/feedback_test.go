@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
 
 const recordedExport = "../../internal/feedback/testdata/gh-issue-list.json"
@@ -36,10 +36,7 @@ func TestFeedbackVotesFromTheAPIAndAnImport(t *testing.T) {
 
 func feedbackEndToEnd(t *testing.T, dsn string) {
 	cmd, base := startServe(t, dsn)
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
+	defer testkit.Stop(cmd)
 	for _, body := range []string{
 		`{"message":"Please let rollback wait a week","rating":4,"feature_requests":["auto rollback"],"version":"1.1.0"}`,
 		`{"message":"Composite indexes, please","feature_requests":["auto_rollback","Support multi-column (composite) index candidates"]}`,

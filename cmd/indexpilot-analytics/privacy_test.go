@@ -8,13 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
+	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
 
 // TestPlantedSecretsNeverStored sends a simulated fleet whose error
@@ -74,11 +74,8 @@ func TestPlantedSecretsNeverStored(t *testing.T) {
 // stopServe ends serve with SIGTERM and waits for it.
 func stopServe(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve after SIGTERM: %v", err)
+	if err := testkit.Stop(cmd); err != nil {
+		t.Fatalf("serve after SIGTERM: %v (want exit 0)", err)
 	}
 }
 

@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet/fleettest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify/notifytest"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/weekly"
-	contract "github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // fleetStore stores two weeks of a small fleet, to now, in a fresh
@@ -24,16 +23,7 @@ func fleetStore(t *testing.T) string {
 	st := openStore(t, dsn)
 	defer st.Close()
 	now := time.Now().UTC()
-	var items []store.Item
-	for _, pl := range fleet.Generate(fleet.Config{Installations: 12, Days: 15, Seed: 3, Now: now}) {
-		body, _ := json.Marshal(&pl.Report)
-		d, err := contract.Decode(body, now, contract.DefaultRetention)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items = append(items, store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now})
-	}
-	if _, err := st.Ingest(ctx, items); err != nil {
+	if err := fleettest.Store(ctx, st, fleet.Generate(fleet.Config{Installations: 12, Days: 15, Seed: 3, Now: now}), now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Compact(ctx); err != nil {

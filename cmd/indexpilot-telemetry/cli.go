@@ -35,6 +35,9 @@ type command struct {
 	help    string // more, for `help NAME`
 	run     func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int
 	flags   func(fs *flag.FlagSet) // declares the command's flags
+	// args is set on a command that takes arguments after its flags; the
+	// others refuse any before they run.
+	args bool
 }
 
 func commands() []*command {
@@ -91,6 +94,9 @@ func runIO(ctx context.Context, args []string, o telemetry.Options, stdin io.Rea
 	if f := fs.Lookup("database"); f != nil && f.Value.String() != "" {
 		o.DatabaseURL = f.Value.String()
 		c.client = telemetry.New(o)
+	}
+	if !cmd.args && !c.noArgs(cmd.name, fs.Args()) {
+		return exitUsage
 	}
 	return cmd.run(ctx, c, fs, fs.Args())
 }

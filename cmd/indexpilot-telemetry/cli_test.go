@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -92,6 +93,32 @@ func TestUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(e.stateDir()); !os.IsNotExist(err) {
 		t.Fatal("usage errors wrote state")
+	}
+}
+
+// TestArgumentsRefused: every command but log takes no argument after its
+// flags and refuses one, naming it and the command, before doing
+// anything. The context is cancelled so that a command that does run
+// (run itself, say) returns at once and fails the test.
+func TestArgumentsRefused(t *testing.T) {
+	e := newEnv(t, closedEndpoint(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	o := telemetry.Options{Getenv: func(k string) string { return e.vars[k] }, Timeout: time.Second}
+	for _, cmd := range commands() {
+		if cmd.args {
+			continue
+		}
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, []string{cmd.name, "extra"}, o, &stdout, &stderr)
+		out, errOut := stdout.String(), stderr.String()
+		want := fmt.Sprintf("indexpilot-telemetry %s: unexpected argument \"extra\"", cmd.name)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("%s extra: exit %d, want %d with %q\n%s%s", cmd.name, code, exitUsage, want, out, errOut)
+		}
+	}
+	if _, err := os.Stat(e.stateDir()); !os.IsNotExist(err) {
+		t.Fatal("a refused command wrote state")
 	}
 }
 

@@ -29,9 +29,6 @@ is still 0.
 --json prints {"experiments":[{"name":…,"variant":…,"variants":[…]}]}.`,
 	flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") },
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("experiments", args) {
-			return exitUsage
-		}
 		list, err := c.client.Experiments(ctx)
 		if err != nil { // the last list stands: say why it is not fresh, and go on
 			c.stderrf("indexpilot-telemetry: %v (using the list fetched last)\n", err)

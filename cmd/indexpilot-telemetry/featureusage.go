@@ -42,9 +42,6 @@ a JSON object, or a setting that cannot be used.`,
 		fs.Bool("json", false, "with --add, print the answer as JSON")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("feature-usage", args) {
-			return exitUsage
-		}
 		if !boolFlag(fs, "add") {
 			pending := c.client.PendingFeatureUsage()
 			if pending == nil {

@@ -60,9 +60,6 @@ setting that cannot be used. Nothing is sent in either case.`,
 		fs.Bool("dry-run", false, "print the exact bytes that would be sent; send nothing")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("feedback", args) {
-			return exitUsage
-		}
 		return c.feedback(ctx, fs)
 	},
 }

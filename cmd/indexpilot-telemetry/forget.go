@@ -17,9 +17,6 @@ The mode stays as it is: with telemetry still on, the next upload registers
 a new installation. If the server cannot be reached nothing is dropped, and
 forget exits 1; run it again later.`,
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("forget", args) {
-			return exitUsage
-		}
 		f, err := c.client.Forget(ctx)
 		if err != nil {
 			return c.fail(err)
@@ -47,9 +44,6 @@ var exportCmd = &command{
 (GET /api/v1/installations/me/export) and prints it as JSON. Before the first
 upload the server holds nothing, and export says so and exits 1.`,
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("export", args) {
-			return exitUsage
-		}
 		data, err := c.client.Export(ctx)
 		if err != nil {
 			return c.fail(err)

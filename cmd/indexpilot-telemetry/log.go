@@ -15,6 +15,7 @@ var logCmd = &command{
 refused), oldest first: when, the schema version, and the server's answer.
 A local copy of every upload is kept; log show ID prints it byte for byte
 as it was sent. ID is the report_id or a unique prefix of it.`,
+	args: true,
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
 		switch {
 		case len(args) == 2 && args[0] == "show":

@@ -22,7 +22,7 @@ says so. Exits 2, changing nothing, when a setting cannot be used.`,
 		fs.Bool("new-id", false, "drop the installation id and key: the next upload registers a new installation")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		return c.setMode(ctx, telemetry.On, boolFlag(fs, "new-id"), args)
+		return c.setMode(ctx, telemetry.On, boolFlag(fs, "new-id"))
 	},
 }
 
@@ -33,7 +33,7 @@ var offCmd = &command{
 server already holds stays there until you run forget (or it expires after
 90 days). Off works even when a setting is broken.`,
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		return c.setMode(ctx, telemetry.Off, false, args)
+		return c.setMode(ctx, telemetry.Off, false)
 	},
 }
 
@@ -44,14 +44,11 @@ var localCmd = &command{
 status), and never sent, not even after a later on. Reports that were
 waiting to be sent are kept locally too, never to be sent.`,
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		return c.setMode(ctx, telemetry.Local, false, args)
+		return c.setMode(ctx, telemetry.Local, false)
 	},
 }
 
-func (c *cli) setMode(ctx context.Context, m telemetry.Mode, newID bool, args []string) int {
-	if !c.noArgs(string(m), args) {
-		return exitUsage
-	}
+func (c *cli) setMode(ctx context.Context, m telemetry.Mode, newID bool) int {
 	ch, err := c.client.SetMode(ctx, m, newID)
 	if err != nil {
 		return c.fail(err)

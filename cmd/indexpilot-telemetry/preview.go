@@ -27,9 +27,6 @@ consented to: what running on again would add.`,
 		fs.Bool("diff", false, "print only the fields newer than the consented schema version")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("preview", args) {
-			return exitUsage
-		}
 		p, err := c.client.Preview(ctx)
 		if err != nil {
 			return c.fail(err)

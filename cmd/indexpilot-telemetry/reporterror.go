@@ -61,9 +61,6 @@ an unknown context key) always exits 2.`,
 		fs.Bool("q", false, "print nothing on success")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("report-error", args) {
-			return exitUsage
-		}
 		ev, err := errorEvent(fs)
 		if err != nil {
 			c.stderrf("indexpilot-telemetry report-error: %v; see indexpilot-telemetry help report-error\n", err)

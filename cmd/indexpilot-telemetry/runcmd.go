@@ -16,9 +16,6 @@ be delivered are retried with growing waits. It re-reads the settings at
 least hourly, so off takes effect without a restart. Problems are one line
 each on stderr and never stop it. It exits 0 on SIGINT or SIGTERM.`,
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("run", args) {
-			return exitUsage
-		}
 		c.stderrf("indexpilot-telemetry: running; reports go out about once a day while telemetry is on; stop with Ctrl-C or SIGTERM\n")
 		c.invite(ctx)
 		if err := c.client.Run(ctx); err != nil {

@@ -34,9 +34,6 @@ reads it).`,
 		fs.Bool("json", false, "print what was done as JSON (see help send)")
 	},
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("send", args) {
-			return exitUsage
-		}
 		res, err := c.client.Send(ctx)
 		if boolFlag(fs, "json") {
 			c.printSentJSON(res, err)

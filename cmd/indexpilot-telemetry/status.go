@@ -21,9 +21,6 @@ upload and its result, and the reports waiting in the spool. It changes
 nothing. Exits 2 when a setting cannot be used, naming it.`,
 	flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print the status as JSON") },
 	run: func(ctx context.Context, c *cli, fs *flag.FlagSet, args []string) int {
-		if !c.noArgs("status", args) {
-			return exitUsage
-		}
 		st, err := c.client.Status(ctx)
 		if boolFlag(fs, "json") {
 			data, _ := json.MarshalIndent(st, "", "  ") // plain types: cannot fail

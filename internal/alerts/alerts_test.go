@@ -14,8 +14,9 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/alerts"
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet/fleettest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify/notifytest"
@@ -34,27 +35,9 @@ func load(t *testing.T, st store.Store) {
 	ctx := context.Background()
 	c := fleet.Config{Installations: 100, Days: 63, Seed: 9, Now: now, Scenario: fleet.Scenario{Releases: []fleet.Release{
 		{Version: "1.2.0", At: 0.9, ErrorMultiplier: 2, Improvement: 15, MedianLagDays: 1.5, LagSpread: 0.7, Share: 0.8}}}}
-	var items []store.Item
-	flush := func() {
-		if _, err := st.Ingest(ctx, items); err != nil {
-			t.Fatal(err)
-		}
-		items = items[:0]
+	if err := fleettest.Store(ctx, st, fleet.Generate(c), now); err != nil {
+		t.Fatal(err)
 	}
-	for _, pl := range fleet.Generate(c) {
-		body, err := json.Marshal(pl.Report)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := report.Decode(body, now, report.DefaultRetention)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if items = append(items, store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now}); len(items) == 1000 {
-			flush()
-		}
-	}
-	flush()
 	for i := range 4 {
 		ts := now.Add(-time.Duration(i+1) * time.Hour)
 		r := &report.ErrorReport{SchemaVersion: 1, ReportID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i),
@@ -71,16 +54,6 @@ func stores() map[string]func(t *testing.T) string {
 		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "a.db") },
 		"postgres": func(t *testing.T) string { return pgtest.New(t) },
 	}
-}
-
-func open(t *testing.T, dsn string) store.Store {
-	t.Helper()
-	st, err := database.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 // evaluator delivers to a real webhook receiver and a real SMTP server.
@@ -111,7 +84,7 @@ func run(t *testing.T, ev *alerts.Evaluator) *alerts.Result {
 func TestAlertsDeliveredOnce(t *testing.T) {
 	for name, dsn := range stores() {
 		t.Run(name, func(t *testing.T) {
-			st := open(t, dsn(t))
+			st := databasetest.Open(t, dsn(t))
 			load(t, st)
 			hook, mail := notifytest.StartWebhook(t), notifytest.StartSMTP(t)
 
@@ -161,7 +134,7 @@ func TestAlertsDeliveredOnce(t *testing.T) {
 // gets the alerts at the next evaluation; the e-mails, delivered the
 // first time, are not sent again.
 func TestAlertsRetriedAfterAFailure(t *testing.T) {
-	st := open(t, "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
+	st := databasetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
 	load(t, st)
 	hook, mail := notifytest.StartWebhook(t), notifytest.StartSMTP(t)
 	hook.FailNext(2, http.StatusServiceUnavailable) // both attempts

@@ -2,13 +2,11 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // FillFleet ingests the first n reports of a simulated fleet of
@@ -39,11 +37,7 @@ func FillFleet(ctx context.Context, st store.Store, n, installations int, log fu
 		if p.Resend {
 			continue
 		}
-		body, err := json.Marshal(p.Report)
-		if err != nil {
-			return err
-		}
-		d, err := report.Decode(body, now, report.DefaultRetention)
+		d, err := p.Decoded(now)
 		if err != nil {
 			return fmt.Errorf("bench: the simulator built an invalid report: %w", err)
 		}

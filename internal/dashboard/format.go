@@ -48,6 +48,16 @@ func FormatPct(f *float64) string {
 	return FormatPlain(*f) + " %"
 }
 
+// FormatRate writes a rate or a share (0.21) as a percentage ("21.0 %"),
+// or Missing for nil.
+func FormatRate(r *float64) string {
+	if r == nil {
+		return Missing
+	}
+	p := *r * 100
+	return FormatPct(&p)
+}
+
 // FormatInterval writes an interval of percentages ("86.2 – 93.1 %"), or
 // Missing when either end is nil.
 func FormatInterval(low, high *float64) string {

@@ -9,6 +9,7 @@ func TestFormatting(t *testing.T) {
 		{FormatCount(-1234), "-1,234"},
 		{FormatPct(nil), "–"}, {FormatPct(f(30.45)), "30.5 %"}, {FormatPct(f(0.25)), "0.3 %"}, {FormatPct(f(-0.04)), "0.0 %"},
 		{FormatPct(f(-2.25)), "-2.3 %"},
+		{FormatRate(nil), "–"}, {FormatRate(f(0.21)), "21.0 %"}, {FormatRate(f(0.0004)), "0.0 %"},
 		{FormatDecimal(1.234), "1.23"}, {FormatDecimal(0.005), "0.01"}, {FormatOptCount(nil), "–"},
 		{FormatOptDecimal(nil), "–"}, {FormatOptDecimal(f(0.675)), "0.68"},
 		{CountChange(12, 10).Change, "+2 (+20.0 %)"}, {CountChange(9, 10).Change, "\u22121 (\u221210.0 %)"},

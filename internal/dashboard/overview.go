@@ -189,19 +189,11 @@ func (s *Service) readOverview(ctx context.Context, q OverviewQuery) (*overviewR
 			return wrap("dashboard: overview error reports", err)
 		},
 	}
-	for i, r := range windowReads {
-		reads = append(reads, func() (err error) {
-			parts[i], err = s.Store.Rollups(ctx, store.RollupQuery{From: p.From, To: p.To, Dims: r.dims, Bitmaps: r.bitmaps})
-			return wrap("dashboard: overview", err)
-		})
-	}
+	reads = append(reads, s.readParts(ctx, p, windowReads, parts, "dashboard: overview")...)
 	if err := parallel(reads...); err != nil {
 		return nil, err
 	}
-	var rows []*rollup.Row
-	for _, part := range parts {
-		rows = append(rows, part...)
-	}
+	rows := slices.Concat(parts...)
 	in.w = s.newWindow(p, rows)
 	for _, r := range rows {
 		if r.Dim == in.dim && r.Key.Key == in.key {

@@ -76,6 +76,20 @@ func (s *Service) Seen(ctx context.Context, p Period) (*roaring.Bitmap, error) {
 	return w.Active(), nil
 }
 
+// readParts returns a read of p's rows per r of rs, the i-th filling
+// parts[i], to run beside other reads with parallel; prefix names them in
+// errors.
+func (s *Service) readParts(ctx context.Context, p Period, rs []windowRead, parts [][]*rollup.Row, prefix string) []func() error {
+	fns := make([]func() error, len(rs))
+	for i, r := range rs {
+		fns[i] = func() (err error) {
+			parts[i], err = s.Store.Rollups(ctx, store.RollupQuery{From: p.From, To: p.To, Dims: r.dims, Bitmaps: r.bitmaps})
+			return wrap(prefix, err)
+		}
+	}
+	return fns
+}
+
 // parallel runs the independent reads fns at the same time and returns
 // their errors joined.
 func parallel(fns ...func() error) error {

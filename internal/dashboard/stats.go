@@ -80,12 +80,7 @@ func (s *Service) Stats(ctx context.Context, now time.Time) (*Stats, error) {
 			return wrap("dashboard: error reports", err)
 		},
 	}
-	for i, r := range statsReads {
-		reads = append(reads, func() (err error) {
-			parts[i], err = s.Store.Rollups(ctx, store.RollupQuery{From: p.From, To: p.To, Dims: r.dims, Bitmaps: r.bitmaps})
-			return wrap("dashboard: stats", err)
-		})
-	}
+	reads = append(reads, s.readParts(ctx, p, statsReads, parts, "dashboard: stats")...)
 	if err := parallel(reads...); err != nil {
 		return nil, err
 	}

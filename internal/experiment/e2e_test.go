@@ -6,20 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
-	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
-	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/telemetry"
 )
@@ -55,22 +52,10 @@ var clock = time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
 
 func startService(t *testing.T, dsn string) *service {
 	t.Helper()
-	ctx := context.Background()
-	st, err := database.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := databasetest.Open(t, dsn)
 	s := &service{t: t, admin: key(t, st, store.KindAdmin), fleet: key(t, st, store.KindFleet)}
-	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
-	srv, err := server.New(server.DefaultConfig(), st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		func() time.Time { return clock })
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close(); st.Close() })
-	s.url = hs.URL
+	srv := servertest.New(t, st, servertest.Options{Now: func() time.Time { return clock }})
+	s.url = servertest.Serve(t, srv.Handler())
 	return s
 }
 

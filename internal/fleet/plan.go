@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"iter"
 	"slices"
 	"time"
@@ -26,6 +28,21 @@ type Planned struct {
 	// Gzip is set when the body is sent with Content-Encoding: gzip, as
 	// clients from 1.1.0a8 on do.
 	Gzip bool
+}
+
+// Decoded returns the report as the service decodes it when received at
+// now: from the JSON the fleet sends, under the contract's default
+// retention.
+func (p *Planned) Decoded(now time.Time) (*report.Decoded, error) {
+	body, err := json.Marshal(&p.Report)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: encode report %s: %w", p.Report.ReportID, err)
+	}
+	d, err := report.Decode(body, now, report.DefaultRetention)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: report %s: %w", p.Report.ReportID, err)
+	}
+	return d, nil
 }
 
 // Generate returns every report of the fleet c describes, in the order Run

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -45,15 +46,7 @@ func (h *holdFirst) IngestStaged(ctx context.Context, items []store.Item, staged
 
 func openPostgres(t *testing.T) *postgres.Store {
 	t.Helper()
-	st, err := postgres.Open(context.Background(), pgtest.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return databasetest.Open(t, pgtest.New(t)).(*postgres.Store)
 }
 
 // TestNextBatchWhileOneCommits: with two committers, a batch that is

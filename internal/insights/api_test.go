@@ -3,23 +3,21 @@ package insights_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	batcher "github.com/indexpilot/indexpilot-telemetry/internal/ingest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
+	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -51,16 +49,9 @@ func apiFleet(target, key string) fleet.Config {
 // fills it with the fleet through the API.
 func startAPI(t *testing.T, st store.Store) string {
 	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.AdminToken = adminToken
-	m := server.NewMetrics()
-	b := batcher.New(st, batcher.Config{MaxBatch: 500}, m)
-	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return apiNow })
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); b.Close() })
+	srv := servertest.New(t, st, servertest.Options{Config: func(c *server.Config) { c.AdminToken = adminToken },
+		Ingest: batcher.Config{MaxBatch: 500}, Now: func() time.Time { return apiNow }})
+	url := servertest.Serve(t, srv.Handler())
 	text, sec, err := auth.New(auth.PrefixFleet)
 	if err != nil {
 		t.Fatal(err)
@@ -68,26 +59,20 @@ func startAPI(t *testing.T, st store.Store) string {
 	if err := st.CreateKey(context.Background(), store.Key{ID: sec.ID, Kind: store.KindFleet, Name: "t", Hash: sec.Hash(), Created: apiNow}); err != nil {
 		t.Fatal(err)
 	}
-	if sum, err := fleet.Run(context.Background(), apiFleet(hs.URL, text)); err != nil {
+	if sum, err := fleet.Run(context.Background(), apiFleet(url, text)); err != nil {
 		t.Fatalf("fleet: %v (%+v)", err, sum)
 	}
-	return hs.URL
+	return url
 }
 
 // stores opens each backend's store for a test: SQLite, and PostgreSQL
 // (required in CI).
 func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
-	open := func(t *testing.T, dsn string) store.Store {
-		st, err := database.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
 	return map[string]func(t *testing.T) store.Store{
-		"sqlite":   func(t *testing.T) store.Store { return open(t, "sqlite:"+filepath.Join(t.TempDir(), "a.db")) },
-		"postgres": func(t *testing.T) store.Store { return open(t, pgtest.New(t)) },
+		"sqlite": func(t *testing.T) store.Store {
+			return databasetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
+		},
+		"postgres": func(t *testing.T) store.Store { return databasetest.Open(t, pgtest.New(t)) },
 	}
 }
 

@@ -2,18 +2,17 @@ package insights_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet/fleettest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/report"
 )
 
 // testNow pins the clock of every test here: the simulated fleets end on
@@ -29,12 +28,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 			if name == "postgres" {
 				dsn = pgtest.New(t)
 			}
-			st, err := database.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			fn(t, st)
+			fn(t, databasetest.Open(t, dsn))
 		})
 	}
 }
@@ -43,24 +37,8 @@ func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 // keyed by their report id, in batches.
 func ingest(t *testing.T, st store.Store, reports []fleet.Planned) {
 	t.Helper()
-	var items []store.Item
-	for _, p := range reports {
-		body, err := json.Marshal(p.Report)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := report.Decode(body, testNow, report.DefaultRetention)
-		if err != nil {
-			t.Fatalf("a simulated report does not decode: %v", err)
-		}
-		items = append(items, store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: testNow})
-	}
-	for len(items) > 0 {
-		n := min(len(items), 1000)
-		if _, err := st.Ingest(context.Background(), items[:n]); err != nil {
-			t.Fatal(err)
-		}
-		items = items[n:]
+	if err := fleettest.Store(context.Background(), st, reports, testNow); err != nil {
+		t.Fatal(err)
 	}
 }
 

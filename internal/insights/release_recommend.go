@@ -122,7 +122,7 @@ func (c *comparison) needMore(h *ReleaseHistory) string {
 }
 
 // percent writes a share (0.21) as the dashboard writes percentages.
-func percent(x float64) string { return dashboard.FormatPct(ptr(100 * x)) }
+func percent(x float64) string { return dashboard.FormatRate(&x) }
 
 func levelText(x float64) string { return fmt.Sprintf("%.0f %%", 100*x) }
 

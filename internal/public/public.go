@@ -233,7 +233,7 @@ func (p *period) breakdown(i int, active uint64) Breakdown {
 }
 
 func cell(name string, n, active uint64, isOther bool) Cell {
-	return Cell{Name: name, Installations: n, Pct: float64(n) / float64(active) * 100, Other: isOther}
+	return Cell{Name: name, Installations: n, Pct: dashboard.Pct(float64(n), float64(active)), Other: isOther}
 }
 
 // other is the active installations in none of family i's named cells.

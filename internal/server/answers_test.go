@@ -15,8 +15,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/report"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet/fleettest"
 )
 
 var updateAnswers = flag.Bool("update-answers", false, "record the demo fleet's API answers in testdata/demo_answers.json")
@@ -66,26 +65,8 @@ func TestDemoFleetAnswers(t *testing.T) {
 	e := newEnvAt(t, nil, func() time.Time { return now })
 	st := e.store
 	fc := fleet.Config{Installations: 300, Days: 90, Seed: 1, RetryRate: 0.03, Now: now}
-	var items []store.Item
-	for _, pl := range fleet.Generate(fc) {
-		body, err := json.Marshal(&pl.Report) // what the fleet sends
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := report.Decode(body, now, report.DefaultRetention)
-		if err != nil {
-			t.Fatalf("the fleet's report %s: %v", pl.Report.ReportID, err)
-		}
-		it := store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now}
-		it.Prepare()
-		items = append(items, it)
-	}
-	for len(items) > 0 {
-		n := min(len(items), 1000)
-		if _, err := st.Ingest(ctx, items[:n]); err != nil {
-			t.Fatal(err)
-		}
-		items = items[n:]
+	if err := fleettest.Store(ctx, st, fleet.Generate(fc), now); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := st.Compact(ctx); err != nil {
 		t.Fatal(err)

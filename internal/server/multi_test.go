@@ -9,17 +9,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/auth"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/pgtest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server/servertest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
-	"github.com/indexpilot/indexpilot-telemetry/internal/store/postgres"
 	"github.com/indexpilot/indexpilot-telemetry/internal/testkit"
 )
 
@@ -33,14 +32,7 @@ type node struct {
 func newNode(t *testing.T, dsn string) *node {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := databasetest.Open(t, dsn)
 	logs := &testkit.Buffer{}
 	srv := servertest.New(t, st, servertest.Options{Config: adminConfig(nil), Log: logs})
 	watched := make(chan struct{})
@@ -61,21 +53,6 @@ func newAdminKey(t *testing.T, st store.Store) (text, id string) {
 		t.Fatal(err)
 	}
 	return text, sec.ID
-}
-
-func (e *env) signInWith(token string) string {
-	e.t.Helper()
-	noFollow := noRedirects()
-	res, err := noFollow.PostForm(e.url+"/login", url.Values{"token": {token}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	res.Body.Close()
-	c := res.Header.Get("Set-Cookie")
-	if res.StatusCode != http.StatusSeeOther || c == "" {
-		e.t.Fatalf("sign-in: %d", res.StatusCode)
-	}
-	return strings.Split(c, ";")[0]
 }
 
 // TestChangesReachEveryProcess: two servers on one PostgreSQL, each with
@@ -110,7 +87,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 	bearer := func(n *node) int {
 		return n.do("GET", "/api/v1/dashboard/stats", nil, "Authorization", "Bearer "+admin).status
 	}
-	cookie := a.signInWith(admin)
+	cookie := signInWith(t, a.env, admin, "")
 	withCookie := func(n *node, c string) int {
 		return n.do("GET", "/api/v1/dashboard/stats", nil, "Cookie", c).status
 	}
@@ -127,7 +104,7 @@ func TestChangesReachEveryProcess(t *testing.T) {
 	})
 	t.Logf("revocation reached both processes in %s", took)
 
-	cookie = a.signInWith(adminToken)
+	cookie = signInWith(t, a.env, adminToken, "")
 	if withCookie(b, cookie) != 200 || withCookie(b, cookie) != 200 {
 		t.Fatal("a session made by one process is refused by the other")
 	}

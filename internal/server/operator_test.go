@@ -159,10 +159,11 @@ func signInWith(t *testing.T, e *env, token, next string) string {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther || (next != "" && res.Header.Get("Location") != next) {
+	c := res.Header.Get("Set-Cookie")
+	if res.StatusCode != http.StatusSeeOther || c == "" || (next != "" && res.Header.Get("Location") != next) {
 		t.Fatalf("sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	return strings.Split(res.Header.Get("Set-Cookie"), ";")[0]
+	return strings.Split(c, ";")[0]
 }
 
 // TestAuditPage: the dashboard's audit page lists the entries newest
@@ -176,14 +177,8 @@ func TestAuditPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	noFollow := noRedirects()
-	res, err := noFollow.Get(e.url + "/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=%2Faudit" {
-		t.Fatalf("signed out: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	if status, loc := e.signedOut("/audit"); status != http.StatusSeeOther || loc != "/login?next=%2Faudit" {
+		t.Fatalf("signed out: %d to %q", status, loc)
 	}
 	cookie := signInWith(t, e, adminToken, "/audit")
 	page := e.do("GET", "/audit?limit=3", nil, "Cookie", cookie) // the sign-in is the newest entry

@@ -41,18 +41,29 @@ func versionsChart(ov *dashboard.Overview) chartView {
 		Desc:  "Installations per day, each counted once under the newest version it reported that day (stacked).",
 		Head:  []string{"Day (UTC)"},
 		Empty: true}
-	for _, s := range ov.VersionByDay {
-		c.Head = append(c.Head, s.Name)
+	perDay(&c, ov.Day, ov.VersionByDay, func(s dashboard.CountSeries) string { return s.Name },
+		func(s dashboard.CountSeries, i int) (string, bool) {
+			return dashboard.FormatCount(s.Values[i]), s.Values[i] == 0
+		})
+	return c
+}
+
+// perDay adds a column per series and a row per day to c, each cell
+// written by cell, which also says whether it is empty: c stays Empty
+// only while every cell is.
+func perDay[S any](c *chartView, days []string, series []S, name func(S) string, cell func(s S, day int) (string, bool)) {
+	for _, s := range series {
+		c.Head = append(c.Head, name(s))
 	}
-	for i, d := range ov.Day {
+	for i, d := range days {
 		row := []string{d}
-		for _, s := range ov.VersionByDay {
-			row = append(row, dashboard.FormatCount(s.Values[i]))
-			c.Empty = c.Empty && s.Values[i] == 0
+		for _, s := range series {
+			text, empty := cell(s, i)
+			row = append(row, text)
+			c.Empty = c.Empty && empty
 		}
 		c.Rows = append(c.Rows, row)
 	}
-	return c
 }
 
 func featuresChart(ov *dashboard.Overview) chartView {
@@ -87,17 +98,10 @@ func algorithmsChart(ov *dashboard.Overview) chartView {
 func performanceChart(ov *dashboard.Overview) chartView {
 	c := chartView{ID: "performance", Title: "Performance improvement per version",
 		Desc: "Average performance improvement (%) of each version's reports per day.", Head: []string{"Day (UTC)"}, Empty: true}
-	for _, s := range ov.PerformanceByVersion {
-		c.Head = append(c.Head, s.Name)
-	}
-	for i, d := range ov.Day {
-		row := []string{d}
-		for _, s := range ov.PerformanceByVersion {
-			row = append(row, dashboard.FormatPct(s.Values[i]))
-			c.Empty = c.Empty && s.Values[i] == nil
-		}
-		c.Rows = append(c.Rows, row)
-	}
+	perDay(&c, ov.Day, ov.PerformanceByVersion, func(s dashboard.PctSeries) string { return s.Name },
+		func(s dashboard.PctSeries, i int) (string, bool) {
+			return dashboard.FormatPct(s.Values[i]), s.Values[i] == nil
+		})
 	return c
 }
 

@@ -184,7 +184,7 @@ func forecastsChart(a *insights.Forecasts) chartView {
 	for _, f := range a.Forecasts {
 		val := func(x float64) string { return forecastValue(f.Unit, &x) }
 		c.Rows = append(c.Rows, []string{f.Series, strconv.Itoa(f.HorizonDays) + " days", f.Day, val(f.Current), val(f.Value),
-			val(f.Lower) + " – " + val(f.Upper), dashboard.FormatOptDecimal(f.Backtest.MASE), formatOptRate(f.Backtest.Coverage80), dashboard.FormatCount(int64(f.Backtest.Origins))})
+			val(f.Lower) + " – " + val(f.Upper), dashboard.FormatOptDecimal(f.Backtest.MASE), dashboard.FormatRate(f.Backtest.Coverage80), dashboard.FormatCount(int64(f.Backtest.Origins))})
 	}
 	return c
 }
@@ -245,14 +245,6 @@ func forecastValue(unit string, x *float64) string {
 }
 
 func fmtWeight(w float64) string { return strconv.FormatFloat(w, 'g', -1, 64) }
-
-func formatOptRate(f *float64) string {
-	if f == nil {
-		return dashboard.Missing
-	}
-	pct := 100 * *f
-	return dashboard.FormatPct(&pct)
-}
 
 func formatRange(lo, hi *float64, format func(*float64) string) string {
 	if lo == nil || hi == nil {

@@ -80,43 +80,34 @@ func noRedirects() *http.Client {
 	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
+// signedOut GETs path without a session, not following a redirect, and
+// returns the status and the Location it answers.
+func (e *env) signedOut(path string) (int, string) {
+	e.t.Helper()
+	res, err := noRedirects().Get(e.url + path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode, res.Header.Get("Location")
+}
+
 // signInComesBack checks that a signed-out visitor of path is sent to the
 // sign-in form, and that signing in there leads back to path.
 func signInComesBack(t *testing.T, e *env, path string) {
 	t.Helper()
-	noFollow := noRedirects()
-	res, err := noFollow.Get(e.url + path)
-	if err != nil {
-		t.Fatal(err)
+	status, to := e.signedOut(path)
+	loc, _ := url.Parse(to)
+	if status != http.StatusSeeOther || loc.Path != "/login" || loc.Query().Get("next") != path {
+		t.Fatalf("signed out: %d to %q", status, to)
 	}
-	res.Body.Close()
-	loc, _ := url.Parse(res.Header.Get("Location"))
-	if res.StatusCode != http.StatusSeeOther || loc.Path != "/login" || loc.Query().Get("next") != path {
-		t.Fatalf("signed out: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	res, err = noFollow.PostForm(e.url+"/login", url.Values{"token": {adminToken}, "next": {path}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if got := res.Header.Get("Location"); got != path {
-		t.Errorf("after signing in: %q, want %q", got, path)
-	}
+	signInWith(t, e, adminToken, path) // and back to path
 }
 
+// signIn signs in with the admin token and returns the session cookie.
 func signIn(t *testing.T, e *env) string {
 	t.Helper()
-	noFollow := noRedirects()
-	res, err := noFollow.PostForm(e.url+"/login", url.Values{"token": {adminToken}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	c := res.Header.Get("Set-Cookie")
-	if res.StatusCode != http.StatusSeeOther || c == "" {
-		t.Fatalf("sign-in: %d", res.StatusCode)
-	}
-	return strings.Split(c, ";")[0]
+	return signInWith(t, e, adminToken, "")
 }
 
 func TestOverviewDataNeedsAdmin(t *testing.T) {
@@ -131,17 +122,12 @@ func TestOverviewDataNeedsAdmin(t *testing.T) {
 
 func TestOverviewPageKeepsTheViewThroughSignIn(t *testing.T) {
 	e := newEnv(t, nil)
-	noFollow := noRedirects()
-	res, err := noFollow.Get(e.url + "/?days=7&version=1.1.0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	next := res.Header.Get("Location")
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(next, "/login?next=") {
-		t.Fatalf("signed out: %d to %q", res.StatusCode, next)
+	status, next := e.signedOut("/?days=7&version=1.1.0")
+	if status != http.StatusSeeOther || !strings.HasPrefix(next, "/login?next=") {
+		t.Fatalf("signed out: %d to %q", status, next)
 	}
 	u, _ := url.Parse(next)
+	noFollow := noRedirects()
 	for _, c := range []struct{ next, want string }{
 		{u.Query().Get("next"), "/?days=7&version=1.1.0"},
 		{"https://evil.example/?days=7", "/"},

@@ -86,14 +86,14 @@ func newReleasesView(rs *insights.Releases, as *insights.Anomalies, days int, pr
 }
 
 func newReleaseRow(r insights.Release) releaseRow {
-	row := releaseRow{Version: r.Version, Stage: r.Stage, Adoption: formatShare(&r.Adoption),
+	row := releaseRow{Version: r.Version, Stage: r.Stage, Adoption: dashboard.FormatRate(&r.Adoption),
 		Installations: dashboard.FormatCount(int64(r.Installations)), Compared: r.CompareFrom + " to " + r.CompareTo,
-		ErrorRate: formatShare(r.ErrorRate), Improvement: dashboard.FormatPct(r.AvgImprovementPct), Recommendation: r.Recommendation,
+		ErrorRate: dashboard.FormatRate(r.ErrorRate), Improvement: dashboard.FormatPct(r.AvgImprovementPct), Recommendation: r.Recommendation,
 		Reasons: r.Reasons, BaselineVersion: dashboard.Missing, BaselineErrorRate: dashboard.Missing, Ratio: dashboard.Missing,
 		BaselineImprovement: dashboard.Missing, ImprovementDiff: dashboard.Missing}
 	if b := r.Baseline; b != nil {
 		row.BaselineVersion = b.Version + " (" + b.Alignment + ")"
-		row.BaselineErrorRate, row.BaselineImprovement = formatShare(b.ErrorRate), dashboard.FormatPct(b.AvgImprovementPct)
+		row.BaselineErrorRate, row.BaselineImprovement = dashboard.FormatRate(b.ErrorRate), dashboard.FormatPct(b.AvgImprovementPct)
 		if b.ErrorRateRatio != nil && len(b.ErrorRateRatioCI) == 2 {
 			row.Ratio = fmt.Sprintf("×%s (×%s–×%s)", dashboard.FormatDecimal(*b.ErrorRateRatio), dashboard.FormatDecimal(b.ErrorRateRatioCI[0]),
 				dashboard.FormatDecimal(b.ErrorRateRatioCI[1]))
@@ -104,13 +104,4 @@ func newReleaseRow(r insights.Release) releaseRow {
 		}
 	}
 	return row
-}
-
-// formatShare formats a share (0.21) as a percentage (21.0 %).
-func formatShare(f *float64) string {
-	if f == nil {
-		return dashboard.Missing
-	}
-	p := *f * 100
-	return dashboard.FormatPct(&p)
 }

@@ -11,14 +11,8 @@ import (
 // and shows the default period.
 func TestReleasesPage(t *testing.T) {
 	e := newEnv(t, nil)
-	noFollow := noRedirects()
-	res, err := noFollow.Get(e.url + "/releases?days=7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/login?next=%2Freleases%3Fdays%3D7" {
-		t.Errorf("signed out: %d to %q", res.StatusCode, loc)
+	if status, loc := e.signedOut("/releases?days=7"); status != http.StatusSeeOther || loc != "/login?next=%2Freleases%3Fdays%3D7" {
+		t.Errorf("signed out: %d to %q", status, loc)
 	}
 	r := e.do("GET", "/releases?days=7", nil, "Authorization", "Bearer "+adminToken)
 	if r.status != http.StatusOK || !strings.Contains(string(r.raw), "Release health") || !strings.Contains(string(r.raw), `aria-current="page">Releases`) {

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 )
@@ -30,21 +32,22 @@ func releaseDays(v url.Values) (int, *apiError) {
 // insightReleases serves GET /api/v1/insights/releases?days=N: the health
 // of every version reported in the last N days.
 func (s *Server) insightReleases(w http.ResponseWriter, r *http.Request) error {
-	days, bad := releaseDays(r.URL.Query())
-	if bad != nil {
-		return bad
-	}
-	rs, err := s.releaseHealth.Releases(r.Context(), s.now(), days)
-	return reply(w, rs, err)
+	return replyOverDays(s, w, r, s.releaseHealth.Releases)
 }
 
 // insightAnomalies serves GET /api/v1/insights/anomalies?days=N: the
 // anomalies of the last N whole days.
 func (s *Server) insightAnomalies(w http.ResponseWriter, r *http.Request) error {
+	return replyOverDays(s, w, r, s.releaseHealth.Anomalies)
+}
+
+// replyOverDays answers what read finds over the last days the URL names
+// (releaseDays).
+func replyOverDays[T any](s *Server, w http.ResponseWriter, r *http.Request, read func(context.Context, time.Time, int) (T, error)) error {
 	days, bad := releaseDays(r.URL.Query())
 	if bad != nil {
 		return bad
 	}
-	as, err := s.releaseHealth.Anomalies(r.Context(), s.now(), days)
-	return reply(w, as, err)
+	ans, err := read(r.Context(), s.now(), days)
+	return reply(w, ans, err)
 }

@@ -360,16 +360,11 @@ func TestEndpoints(t *testing.T) {
 func TestOverviewPage(t *testing.T) {
 	e := newEnv(t, nil)
 	e.send(e.fleet, body("page-inst-1", time.Now(), ""))
+	if status, loc := e.signedOut("/"); status != http.StatusSeeOther || loc != "/login" {
+		t.Fatalf("signed-out overview: %d to %q", status, loc)
+	}
 	noFollow := noRedirects()
-	res, err := noFollow.Get(e.url + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
-		t.Fatalf("signed-out overview: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	res, err = noFollow.PostForm(e.url+"/login", url.Values{"token": {"wrong"}})
+	res, err := noFollow.PostForm(e.url+"/login", url.Values{"token": {"wrong"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
+	"github.com/indexpilot/indexpilot-telemetry/internal/periodic"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
@@ -37,9 +38,7 @@ func NewEvaluator(st store.Store, cfg server.Config, o AlertOptions, log *slog.L
 // It runs beside ingest, reading only, so a slow channel never delays a
 // report.
 func evaluateAlerts(ctx context.Context, ev *alerts.Evaluator, log *slog.Logger) {
-	t := time.NewTicker(AlertEvery)
-	defer t.Stop()
-	for {
+	periodic.Every(ctx, AlertEvery, func(ctx context.Context) {
 		res, err := ev.Run(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -53,10 +52,5 @@ func evaluateAlerts(ctx context.Context, ev *alerts.Evaluator, log *slog.Logger)
 			}
 			log.Info("alerts evaluated", "holding", len(res.Alerts), "delivered", sent)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

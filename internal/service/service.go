@@ -17,6 +17,7 @@ import (
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/ingest"
+	"github.com/indexpilot/indexpilot-telemetry/internal/periodic"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -164,9 +165,7 @@ const RetainEvery = time.Hour
 // retain deletes expired raw reports and rollups, and expired error data
 // and feedback, at start and every RetainEvery, counting days from now.
 func retain(ctx context.Context, st store.Store, cfg server.Config, now func() time.Time, log *slog.Logger) {
-	t := time.NewTicker(RetainEvery)
-	defer t.Stop()
-	for {
+	periodic.Every(ctx, RetainEvery, func(ctx context.Context) {
 		today := rollup.DayOf(now())
 		rawBefore := today - rollup.Day(cfg.RawRetention/(24*time.Hour))
 		aggBefore := today - rollup.Day(cfg.AggregateRetention/(24*time.Hour))
@@ -179,12 +178,7 @@ func retain(ctx context.Context, st store.Store, cfg server.Config, now func() t
 		}
 		retainErrors(ctx, st, cfg.ErrorRetention, today, aggBefore, log)
 		retainFeedback(ctx, st, cfg.Feedback.Retention, now(), log)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // retainErrors deletes the raw error reports older than keep; groups and

@@ -65,3 +65,36 @@ func (q AuditQuery) PageSize() int {
 	}
 	return q.Limit
 }
+
+// AppendAudit adds an audit log entry.
+func (r Records) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	e.At = e.At.UTC()
+	// query: append-audit
+	err := queryOne(ctx, r.DB, `INSERT INTO audit_log (at, actor, actor_key_id, action, installation_id, key_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		[]any{e.At, e.Actor, e.ActorKeyID, e.Action, e.InstallationID, e.KeyID, e.Detail},
+		func(scan func(...any) error) error { return scan(&e.ID) })
+	return e, wrapRecord("append audit entry", err)
+}
+
+// AuditLog returns a page of the audit log, newest first.
+func (r Records) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
+	before := q.Before
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	var out []AuditEntry
+	// query: audit-log
+	err := r.reader().Query(ctx, `SELECT id, at, actor, actor_key_id, action, installation_id, key_id, detail
+		FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`, []any{before, q.PageSize()},
+		func(scan func(...any) error) error {
+			var e AuditEntry
+			err := scan(&e.ID, Time{&e.At}, &e.Actor, &e.ActorKeyID, &e.Action, &e.InstallationID, &e.KeyID, &e.Detail)
+			out = append(out, e)
+			return err
+		})
+	if err != nil {
+		return nil, wrapRecord("audit log", err)
+	}
+	return out, nil
+}

@@ -151,14 +151,45 @@ func IngestErrorTx(ctx context.Context, tx ErrorTx, it ErrorItem, now time.Time)
 	return true, tx.SaveErrorDay(ctx, d)
 }
 
-// DecodeStoredError turns a stored raw error report back into what an
-// export lists.
-func DecodeStoredError(key, fingerprint string, received time.Time, body []byte) (StoredError, error) {
-	se := StoredError{Key: key, Fingerprint: fingerprint, Received: received.UTC()}
+// ErrorReports returns the raw error reports of an installation.
+func (r Records) ErrorReports(ctx context.Context, installationID string) ([]StoredError, error) {
+	var out []StoredError
+	// query: error-reports-of-installation
+	err := r.reader().Query(ctx, `SELECT e.report_key, e.fingerprint, e.received_at, e.report
+		FROM error_reports e JOIN installations i ON i.num = e.installation_num
+		WHERE i.installation_id = ? ORDER BY e.ts, e.report_key`, []any{installationID},
+		func(scan func(...any) error) error {
+			se, err := scanStoredError(scanFunc(scan))
+			out = append(out, se)
+			return err
+		})
+	if err != nil {
+		return nil, wrapRecord("error reports of installation", err)
+	}
+	return out, nil
+}
+
+// scanStoredError reads a row of ErrorReports back into what an export
+// lists.
+func scanStoredError(row Scanner) (StoredError, error) {
+	var se StoredError
+	var body []byte
+	if err := row.Scan(&se.Key, &se.Fingerprint, Time{&se.Received}, &body); err != nil {
+		return se, fmt.Errorf("store: scan error report: %w", err)
+	}
 	if err := json.Unmarshal(body, &se.Report); err != nil {
-		return se, fmt.Errorf("store: decode stored error report %s: %w", key, err)
+		return se, fmt.Errorf("store: decode stored error report %s: %w", se.Key, err)
 	}
 	return se, nil
+}
+
+// GroupsByFingerprint returns groups by their fingerprints.
+func GroupsByFingerprint(groups []*ErrorGroup) map[string]*ErrorGroup {
+	out := make(map[string]*ErrorGroup, len(groups))
+	for _, g := range groups {
+		out[g.Fingerprint] = g
+	}
+	return out
 }
 
 // EncodeBitmap serialises an installation bitmap as the stores keep it.

@@ -113,3 +113,22 @@ func MetricValue(m *report.Metrics, metric string) (float64, bool) {
 	}
 	return 0, false
 }
+
+// ReportDayCounts counts each day's reports. The statement is answered
+// from an index that holds the day: PostgreSQL's primary key (an
+// index-only scan of each day partition), SQLite's day index.
+func (r Records) ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error) {
+	out := map[rollup.Day]int64{}
+	// query: report-day-counts
+	err := r.reader().Query(ctx, `SELECT day, count(*) FROM reports WHERE day BETWEEN ? AND ? GROUP BY day`,
+		[]any{from, to}, func(scan func(...any) error) error {
+			var day, n int64
+			err := scan(&day, &n)
+			out[rollup.Day(day)] = n
+			return err
+		})
+	if err != nil {
+		return nil, wrapRecord("report day counts", err)
+	}
+	return out, nil
+}

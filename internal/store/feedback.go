@@ -206,19 +206,3 @@ func SortedRequests(requests []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
-
-// CollectFeedback appends the feature of one row of a "feedback LEFT JOIN
-// feedback_features" read, ordered by feedback, to the list: a row of a
-// feedback not yet in it starts a new entry. feature is nil for a
-// feedback without requests.
-func CollectFeedback(list []StoredFeedback, f StoredFeedback, feature *string) []StoredFeedback {
-	if n := len(list); n == 0 || list[n-1].ID != f.ID {
-		f.FeatureRequests = []string{}
-		list = append(list, f)
-	}
-	if feature != nil {
-		last := &list[len(list)-1]
-		last.FeatureRequests = append(last.FeatureRequests, *feature)
-	}
-	return list
-}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 )
@@ -66,4 +67,57 @@ type SentRecord struct {
 	FirstSent, LastSent time.Time
 	Sends               int64
 	Claimed             bool
+}
+
+// ClaimSend reserves a key of the sent ledger (see Ledger).
+func (r Records) ClaimSend(ctx context.Context, c SendClaim) (bool, error) {
+	// query: claim-send
+	err := queryOne(ctx, r.DB, `INSERT INTO sent_ledger (key, kind, claimed_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at
+		WHERE (sent_ledger.last_sent IS NULL OR sent_ledger.last_sent <= ?)
+		  AND (sent_ledger.claimed_at IS NULL OR sent_ledger.claimed_at <= ?)
+		RETURNING key`, []any{c.Key, c.Kind, c.Now, c.SuppressedUntil(), c.Now.Add(-c.Lease)},
+		func(func(...any) error) error { return nil })
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, wrapRecord("claim send", err)
+}
+
+// MarkSent records a sent key and drops its claim.
+func (r Records) MarkSent(ctx context.Context, key, kind string, at time.Time) error {
+	// query: mark-sent
+	_, err := r.DB.Exec(ctx, `INSERT INTO sent_ledger (key, kind, first_sent, last_sent, sends) VALUES (?, ?, ?, ?, 1)
+		ON CONFLICT (key) DO UPDATE SET first_sent = COALESCE(sent_ledger.first_sent, excluded.first_sent),
+			last_sent = excluded.last_sent, sends = sent_ledger.sends + 1, claimed_at = NULL`, key, kind, at, at)
+	return wrapRecord("mark sent", err)
+}
+
+// ReleaseSend drops the claim on key.
+func (r Records) ReleaseSend(ctx context.Context, key string) error {
+	// query: release-send
+	_, err := r.DB.Exec(ctx, `UPDATE sent_ledger SET claimed_at = NULL WHERE key = ?`, key)
+	return wrapRecord("release send", err)
+}
+
+// Sent returns the ledger's record of key.
+func (r Records) Sent(ctx context.Context, key string) (SentRecord, error) {
+	rec := SentRecord{Key: key}
+	var first, last, claimed *time.Time
+	// query: sent-record
+	err := queryOne(ctx, r.reader(), `SELECT kind, first_sent, last_sent, sends, claimed_at FROM sent_ledger WHERE key = ?`,
+		[]any{key}, func(scan func(...any) error) error {
+			return scan(&rec.Kind, OptTime{&first}, OptTime{&last}, &rec.Sends, OptTime{&claimed})
+		})
+	if err != nil {
+		return rec, wrapRecord("sent record", err)
+	}
+	if first != nil {
+		rec.FirstSent = *first
+	}
+	if last != nil {
+		rec.LastSent = *last
+	}
+	rec.Claimed = claimed != nil
+	return rec, nil
 }

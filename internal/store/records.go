@@ -21,29 +21,25 @@ type SQL interface {
 	Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error
 }
 
-// Rows are what both drivers' query results have: rows to scan in turn.
-type Rows interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-}
-
-// EachRow calls row with the Scan of each of rows, until an error; the
-// caller closes rows.
-func EachRow(rows Rows, row func(scan func(dest ...any) error) error) error {
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// Records are the operator keys and registered installations, kept alike
-// by both backends: each embeds Records, built on its SQL, to implement
-// those methods of Store.
+// Records are what both backends do with the same statements: operator
+// keys, registered and erased installations (here), admin sessions, the
+// audit log and the sent ledger, an installation's feedback and error
+// reports, and the report counts of days (each next to its types). Each
+// backend embeds Records, built on its SQL, to implement those methods of
+// Store.
 type Records struct {
 	DB SQL
+	// Read runs the reads that need no write connection (SQLite's read
+	// pool): all but those of keys and installations; nil means DB.
+	Read SQL
+}
+
+// reader is where r runs its reads that need no write connection.
+func (r Records) reader() SQL {
+	if r.Read != nil {
+		return r.Read
+	}
+	return r.DB
 }
 
 // CreateInstallation records a registered installation.
@@ -105,14 +101,36 @@ func (r Records) RevokeKey(ctx context.Context, id string, at time.Time) error {
 	return wrapRecord("revoke key", err)
 }
 
+// ErasedInstallations returns the ids of every erased installation.
+func (r Records) ErasedInstallations(ctx context.Context) ([]string, error) {
+	var ids []string
+	// query: erased-installations
+	err := r.reader().Query(ctx, `SELECT installation_id FROM erased_installations`, nil,
+		func(scan func(...any) error) error {
+			var id string
+			err := scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	if err != nil {
+		return nil, wrapRecord("erased installations", err)
+	}
+	return ids, nil
+}
+
 func scanKey(scan func(...any) error, k *Key) error {
 	return scan(&k.ID, &k.Kind, &k.Name, &k.Hash, Time{&k.Created}, OptTime{&k.Revoked})
 }
 
-// one runs a query for one row; none is ErrNotFound.
+// one runs a query for one row on r.DB; none is ErrNotFound.
 func (r Records) one(ctx context.Context, query string, args []any, row func(func(...any) error) error) error {
+	return queryOne(ctx, r.DB, query, args, row)
+}
+
+// queryOne runs a query for one row on db; none is ErrNotFound.
+func queryOne(ctx context.Context, db SQL, query string, args []any, row func(func(...any) error) error) error {
 	found := false
-	err := r.DB.Query(ctx, query, args, func(scan func(...any) error) error {
+	err := db.Query(ctx, query, args, func(scan func(...any) error) error {
 		found = true
 		return row(scan)
 	})

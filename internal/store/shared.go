@@ -56,6 +56,18 @@ type Tx interface {
 	// SaveCounters writes the counters of stored rows whose installations
 	// did not change, leaving their bitmaps as they are.
 	SaveCounters(ctx context.Context, rows []*rollup.Row) error
+
+	// EachReport calls fn with every stored report and the id of its
+	// installation, until an error.
+	EachReport(ctx context.Context, fn func(r Raw, installationID string) error) error
+	// ClearRecomputed deletes the rollup rows of the days from the first
+	// day of a stored report on (none when there is none).
+	ClearRecomputed(ctx context.Context) error
+	// ReportsOf returns the stored reports of installation num, oldest
+	// first.
+	ReportsOf(ctx context.Context, num uint32) ([]Raw, error)
+	// DeleteInstallationRows deletes installation num and its reports.
+	DeleteInstallationRows(ctx context.Context, num uint32) error
 }
 
 // IngestTx stores items through tx: raw rows first, then the rollup deltas
@@ -220,11 +232,7 @@ func MergePending(base, pending []*rollup.Row, withBitmaps bool,
 			r.Installs = nil
 		}
 	}
-	out := make([]*rollup.Row, 0, len(byKey))
-	for _, k := range rollup.SortedKeys(byKey) {
-		out = append(out, byKey[k])
-	}
-	return out, nil
+	return inKeyOrder(byKey), nil
 }
 
 // ApplyDeltas adds (or, with subtract, takes out) deltas to the stored

@@ -2,7 +2,9 @@
 // it back: the Store interface, its record types and the test suite every
 // backend must pass. The backends live in sqlite/ and postgres/, each with
 // its own SQL and migrations; the logic they share (turning a batch of
-// reports into rollup deltas, recomputing) is written once here.
+// reports into rollup deltas, recomputing, erasing, scanning the rows of
+// their queries) is written once here, and so are the statements that
+// read the same in both dialects (Records, run through each backend's SQL).
 //
 // A store never keeps a client address, a secret in clear or a raw request
 // body: reports are stored as the validated, allow-listed fields only.

@@ -1,6 +1,7 @@
 // Package testkit holds the small helpers that tests of several packages
-// share: a log sink safe for concurrent writers and a bounded wait for a
-// condition. Only tests import it.
+// share: a log sink safe for concurrent writers, a bounded wait for a
+// condition, and the start of a built service binary. Only tests import
+// it.
 package testkit
 
 import (

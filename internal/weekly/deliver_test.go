@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify"
 	"github.com/indexpilot/indexpilot-telemetry/internal/notify/notifytest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -36,12 +36,7 @@ func ownCopy(t *testing.T) (store.Store, string) {
 	if err := os.WriteFile(dst, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st, err := database.Open(context.Background(), "sqlite:"+dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, "sqlite:" + dst
+	return databasetest.Open(t, "sqlite:"+dst), "sqlite:" + dst
 }
 
 // channels starts a real SMTP server and webhook receiver and returns the

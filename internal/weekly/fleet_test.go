@@ -2,7 +2,6 @@ package weekly_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,8 +9,10 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/database"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database/databasetest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/experiment"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
+	"github.com/indexpilot/indexpilot-telemetry/internal/fleet/fleettest"
 	"github.com/indexpilot/indexpilot-telemetry/internal/insights"
 	"github.com/indexpilot/indexpilot-telemetry/internal/server"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
@@ -68,24 +69,8 @@ func storeFleet(ctx context.Context, dsn string) error {
 		Metric: store.MetricPerformance, MinEffect: 2, Start: &start}); err != nil {
 		return err
 	}
-	var items []store.Item
-	for _, pl := range fleet.Generate(fleetConfig) {
-		body, err := json.Marshal(&pl.Report)
-		if err != nil {
-			return err
-		}
-		d, err := report.Decode(body, now, report.DefaultRetention)
-		if err != nil {
-			return err
-		}
-		items = append(items, store.Item{Key: d.Key(), Report: &d.Report, Time: d.Time, Received: now})
-	}
-	for len(items) > 0 {
-		n := min(len(items), 1000)
-		if _, err := st.Ingest(ctx, items[:n]); err != nil {
-			return err
-		}
-		items = items[n:]
+	if err := fleettest.Store(ctx, st, fleet.Generate(fleetConfig), now); err != nil {
+		return err
 	}
 	for i, e := range plantedErrors() {
 		r := &report.ErrorReport{SchemaVersion: 1, ReportID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i),
@@ -122,12 +107,7 @@ func plantedErrors() []plantedError {
 // open opens the fleet's store for one test.
 func open(t testing.TB) store.Store {
 	t.Helper()
-	st, err := database.Open(context.Background(), fleetDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return databasetest.Open(t, fleetDB)
 }
 
 // builder is the report's builder with the server's default settings.

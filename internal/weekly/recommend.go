@@ -26,7 +26,7 @@ func recommend(r *Report) []Recommendation {
 				Text: fmt.Sprintf("%s is significantly worse than %s: %s.", rel.Version, orDash(rel.BaselineVersion), firstReason(rel.Reasons))})
 		case insights.Promote:
 			out = append(out, Recommendation{Kind: KindRelease, Title: "Promote " + rel.Version,
-				Text: fmt.Sprintf("%s is no worse than the version before and runs on %s of the installations.", rel.Version, ratePct(&rel.Adoption))})
+				Text: fmt.Sprintf("%s is no worse than the version before and runs on %s of the installations.", rel.Version, dashboard.FormatRate(&rel.Adoption))})
 		}
 	}
 	out = append(out, anomalyAdvice(in.Anomalies)...)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/dashboard"
+	"github.com/indexpilot/indexpilot-telemetry/internal/periodic"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 )
 
@@ -51,9 +52,7 @@ func (s *Schedule) Tick(ctx context.Context) ([]Delivery, error) {
 // Run ticks at start and every CheckEvery until ctx ends, logging what
 // was sent. It only reads the rollups, beside ingest.
 func (s *Schedule) Run(ctx context.Context) {
-	t := time.NewTicker(CheckEvery)
-	defer t.Stop()
-	for {
+	periodic.Every(ctx, CheckEvery, func(ctx context.Context) {
 		ds, err := s.Tick(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -65,10 +64,5 @@ func (s *Schedule) Run(ctx context.Context) {
 				}
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

@@ -147,7 +147,7 @@ func insightsSection(in Insights) section {
 	add(t)
 	t = table{Heading: "Release health", Columns: []string{"Version", "Stage", "First seen", "Adoption", "Error rate", "Recommendation"}}
 	for _, r := range in.Releases {
-		t.Rows = append(t.Rows, []string{r.Version, r.Stage, r.FirstSeen, ratePct(&r.Adoption), ratePct(r.ErrorRate), r.Recommendation})
+		t.Rows = append(t.Rows, []string{r.Version, r.Stage, r.FirstSeen, dashboard.FormatRate(&r.Adoption), dashboard.FormatRate(r.ErrorRate), r.Recommendation})
 	}
 	add(t)
 	t = table{Heading: "Anomalies", Columns: []string{"Day", "Metric", "Scope", "Value", "Expected", "Severity"}}
@@ -162,15 +162,6 @@ func insightsSection(in Insights) section {
 	}
 	add(t)
 	return s
-}
-
-// ratePct writes a rate (0–1) as a percentage.
-func ratePct(r *float64) string {
-	if r == nil {
-		return dashboard.Missing
-	}
-	p := *r * 100
-	return dashboard.FormatPct(&p)
 }
 
 // clip shortens s to n runes, on one line.

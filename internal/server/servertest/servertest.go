@@ -26,6 +26,7 @@ type Options struct {
 	Log      io.Writer            // where the service logs; nil: nowhere
 	LogLevel slog.Level           // the lowest level logged
 	Now      func() time.Time     // the service's clock; nil: time.Now
+	Ingest   ingest.Config        // the batcher's; the zero value is its default
 }
 
 // New builds the service over st with the real ingest batcher, which is
@@ -41,7 +42,7 @@ func New(t testing.TB, st store.Store, o Options) *server.Server {
 		logs = io.Discard
 	}
 	m := server.NewMetrics()
-	b := ingest.New(st, ingest.Config{}, m)
+	b := ingest.New(st, o.Ingest, m)
 	t.Cleanup(b.Close)
 	srv, err := server.New(cfg, st, b, m, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: o.LogLevel})), o.Now)
 	if err != nil {

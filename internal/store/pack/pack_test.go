@@ -22,14 +22,7 @@ func TestRoundTrip(t *testing.T) {
 		if n == 2000 {
 			break
 		}
-		body, err := json.Marshal(p.Report)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := report.Decode(body, now, report.DefaultRetention)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := decoded(t, p.Report, now)
 		for _, doc := range [][]byte{d.Report.Metrics.AppendJSON(nil), d.Report.Environment.AppendJSON(nil)} {
 			v := Encode(nil, doc)
 			got, err := Decode([]byte("x"), v)
@@ -96,14 +89,7 @@ func sample(b *testing.B) (metrics, env []byte) {
 	now := time.Now()
 	c := fleet.Config{Installations: 20, Days: fleet.MaxDays, Seed: 1, Structure: true, Now: now}
 	for p := range fleet.Reports(c) {
-		body, err := json.Marshal(p.Report)
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, err := report.Decode(body, now, report.DefaultRetention)
-		if err != nil {
-			b.Fatal(err)
-		}
+		d := decoded(b, p.Report, now)
 		return d.Report.Metrics.AppendJSON(nil), d.Report.Environment.AppendJSON(nil)
 	}
 	b.Fatal("no report")
@@ -131,4 +117,18 @@ func TestArbitraryBytes(t *testing.T) {
 			t.Fatalf("round trip of %x gave %x, %v", doc, got, err)
 		}
 	}
+}
+
+// decoded is a report as the service decodes it when received at now.
+func decoded(tb testing.TB, r report.Report, now time.Time) *report.Decoded {
+	tb.Helper()
+	body, err := json.Marshal(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, err := report.Decode(body, now, report.DefaultRetention)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }

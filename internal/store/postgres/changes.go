@@ -85,17 +85,3 @@ func ping(ctx context.Context, conn *pgx.Conn) error {
 	}
 	return nil
 }
-
-// ErasedInstallations returns the ids of every erased installation.
-func (s *Store) ErasedInstallations(ctx context.Context) ([]string, error) {
-	// query: erased-installations
-	rows, err := s.pool.Query(ctx, `SELECT installation_id FROM erased_installations`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: erased installations: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("postgres: erased installations: %w", err)
-	}
-	return ids, nil
-}

@@ -3,7 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/jackc/pgx/v5"
@@ -11,21 +11,6 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
-
-// IngestError stores one error report, its group and its daily counter in
-// one transaction. Error reports are rare, so each is its own transaction
-// and the group and counter rows are simply locked (claimed first, as the
-// rollup rows are, so that two first reports of a group cannot both
-// insert it).
-func (s *Store) IngestError(ctx context.Context, it store.ErrorItem) (bool, error) {
-	var inserted bool
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		inserted, err = store.IngestErrorTx(ctx, txn{tx}, it, s.now())
-		return err
-	})
-	return inserted, err
-}
 
 func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, error) {
 	// query: insert-error-report
@@ -41,25 +26,17 @@ func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, err
 
 const groupColumns = `fingerprint, error_type, sqlstate, message, culprit, first_seen, last_seen, reports, installs`
 
+// LoadErrorGroup claims and locks the group's row. Error reports are
+// rare, so each is its own transaction (store.Writes) and the group and
+// counter rows are simply locked (claimed first, as the rollup rows are,
+// so that two first reports of a group cannot both insert it).
 func (t txn) LoadErrorGroup(ctx context.Context, seed *store.ErrorGroup) (*store.ErrorGroup, error) {
-	empty, err := store.EncodeBitmap(roaring.New())
-	if err != nil {
-		return nil, err
-	}
-	b := &pgx.Batch{}
 	// query: claim-error-group
-	b.Queue(`INSERT INTO error_groups (`+groupColumns+`, installs_n) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0)
-		ON CONFLICT (fingerprint) DO NOTHING`, seed.Fingerprint, seed.ErrorType, seed.SQLState, seed.Message,
-		seed.Culprit, seed.FirstSeen, seed.LastSeen, empty)
-	// query: load-error-group
-	b.Queue(`SELECT `+groupColumns+` FROM error_groups WHERE fingerprint = $1 FOR UPDATE`, seed.Fingerprint)
-	var g *store.ErrorGroup
-	err = t.claim(ctx, b, func(row pgx.Row) error {
-		var err error
-		g, err = scanGroup(row)
-		return err
-	})
-	return g, err
+	return claim(ctx, t, `INSERT INTO error_groups (`+groupColumns+`, installs_n) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0)
+		ON CONFLICT (fingerprint) DO NOTHING`, []any{seed.Fingerprint, seed.ErrorType, seed.SQLState, seed.Message,
+		seed.Culprit, seed.FirstSeen, seed.LastSeen},
+		// query: load-error-group
+		`SELECT `+groupColumns+` FROM error_groups WHERE fingerprint = $1 FOR UPDATE`, []any{seed.Fingerprint}, scanGroup)
 }
 
 func (t txn) SaveErrorGroup(ctx context.Context, g *store.ErrorGroup) error {
@@ -78,24 +55,13 @@ func (t txn) SaveErrorGroup(ctx context.Context, g *store.ErrorGroup) error {
 }
 
 func (t txn) LoadErrorDay(ctx context.Context, seed *store.ErrorDay) (*store.ErrorDay, error) {
-	empty, err := store.EncodeBitmap(roaring.New())
-	if err != nil {
-		return nil, err
-	}
-	b := &pgx.Batch{}
+	key := []any{int32(seed.Day), seed.Fingerprint, seed.Version}
 	// query: claim-error-day
-	b.Queue(`INSERT INTO error_daily (day, fingerprint, version, reports, installs_n, installs) VALUES ($1, $2, $3, 0, 0, $4)
-		ON CONFLICT (day, fingerprint, version) DO NOTHING`, int32(seed.Day), seed.Fingerprint, seed.Version, empty)
-	// query: load-error-day
-	b.Queue(`SELECT day, fingerprint, version, reports, installs FROM error_daily
-		WHERE day = $1 AND fingerprint = $2 AND version = $3 FOR UPDATE`, int32(seed.Day), seed.Fingerprint, seed.Version)
-	var d *store.ErrorDay
-	err = t.claim(ctx, b, func(row pgx.Row) error {
-		var err error
-		d, err = scanDay(row)
-		return err
-	})
-	return d, err
+	return claim(ctx, t, `INSERT INTO error_daily (day, fingerprint, version, reports, installs_n, installs)
+		VALUES ($1, $2, $3, 0, 0, $4) ON CONFLICT (day, fingerprint, version) DO NOTHING`, key,
+		// query: load-error-day
+		`SELECT day, fingerprint, version, reports, installs FROM error_daily
+		WHERE day = $1 AND fingerprint = $2 AND version = $3 FOR UPDATE`, key, scanDay)
 }
 
 func (t txn) SaveErrorDay(ctx context.Context, d *store.ErrorDay) error {
@@ -113,21 +79,31 @@ func (t txn) SaveErrorDay(ctx context.Context, d *store.ErrorDay) error {
 	return nil
 }
 
-// claim sends a batch of a claiming INSERT and a locking SELECT of one
-// row, and scans the row.
-func (t txn) claim(ctx context.Context, b *pgx.Batch, scan func(pgx.Row) error) error {
+// claim sends, in one batch, a claiming INSERT of a counter row (its
+// args, then an empty bitmap) and a locking SELECT of it, and scans the
+// row.
+func claim[T any](ctx context.Context, t txn, insert string, args []any, load string, key []any,
+	scan func(store.Scanner) (T, error)) (T, error) {
+	var v T
+	empty, err := store.EncodeBitmap(roaring.New())
+	if err != nil {
+		return v, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(insert, append(slices.Clip(args), empty)...)
+	b.Queue(load, key...)
 	br := t.tx.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
-		return fmt.Errorf("postgres: claim error counter: %w", err)
+		return v, fmt.Errorf("postgres: claim error counter: %w", err)
 	}
-	if err := scan(br.QueryRow()); err != nil {
-		return err
+	if v, err = scan(br.QueryRow()); err != nil {
+		return v, err
 	}
 	if err := br.Close(); err != nil {
-		return fmt.Errorf("postgres: claim error counter: %w", err)
+		return v, fmt.Errorf("postgres: claim error counter: %w", err)
 	}
-	return nil
+	return v, nil
 }
 
 // ErrorWindow returns the daily error counters q selects and, when asked,
@@ -142,12 +118,7 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 		if err != nil {
 			return fmt.Errorf("postgres: read error days: %w", err)
 		}
-		err = scanAll(rows, func(r pgx.Rows) error {
-			d, err := scanDay(r)
-			w.Days = append(w.Days, d)
-			return err
-		})
-		if err != nil || !q.Groups {
+		if w.Days, err = scanList(rows, "read error days", scanDay); err != nil || !q.Groups {
 			return err
 		}
 		// query: read-error-groups
@@ -156,40 +127,11 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 		if err != nil {
 			return fmt.Errorf("postgres: read error groups: %w", err)
 		}
-		w.Groups = map[string]*store.ErrorGroup{}
-		return scanAll(rows, func(r pgx.Rows) error {
-			g, err := scanGroup(r)
-			if err == nil {
-				w.Groups[g.Fingerprint] = g
-			}
-			return err
-		})
-	})
-	return w, err
-}
-
-// ErrorReports returns the raw error reports of an installation.
-func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]store.StoredError, error) {
-	// query: error-reports-of-installation
-	rows, err := s.pool.Query(ctx, `SELECT e.report_key, e.fingerprint, e.received_at, e.report
-		FROM error_reports e JOIN installations i ON i.num = e.installation_num
-		WHERE i.installation_id = $1 ORDER BY e.ts, e.report_key`, installationID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: error reports of installation: %w", err)
-	}
-	var out []store.StoredError
-	err = scanAll(rows, func(r pgx.Rows) error {
-		var key, fp string
-		var received time.Time
-		var body []byte
-		if err := r.Scan(&key, &fp, &received, &body); err != nil {
-			return fmt.Errorf("postgres: scan error report: %w", err)
-		}
-		se, err := store.DecodeStoredError(key, fp, received, body)
-		out = append(out, se)
+		groups, err := scanList(rows, "read error groups", scanGroup)
+		w.Groups = store.GroupsByFingerprint(groups)
 		return err
 	})
-	return out, err
+	return w, err
 }
 
 // RetainErrors deletes expired raw error reports, daily counters and
@@ -214,7 +156,7 @@ func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore roll
 	return n, err
 }
 
-func scanGroup(row pgx.Row) (*store.ErrorGroup, error) {
+func scanGroup(row store.Scanner) (*store.ErrorGroup, error) {
 	g := &store.ErrorGroup{}
 	var b []byte
 	if err := row.Scan(&g.Fingerprint, &g.ErrorType, &g.SQLState, &g.Message, &g.Culprit, &g.FirstSeen, &g.LastSeen,
@@ -229,7 +171,7 @@ func scanGroup(row pgx.Row) (*store.ErrorGroup, error) {
 	return g, nil
 }
 
-func scanDay(row pgx.Row) (*store.ErrorDay, error) {
+func scanDay(row store.Scanner) (*store.ErrorDay, error) {
 	d := &store.ErrorDay{}
 	var day int32
 	var b []byte
@@ -244,16 +186,8 @@ func scanDay(row pgx.Row) (*store.ErrorDay, error) {
 	return d, nil
 }
 
-// scanAll calls fn for every row and closes rows.
-func scanAll(rows pgx.Rows, fn func(pgx.Rows) error) error {
+// scanList is store.ScanList on rows, which it closes.
+func scanList[T any](rows pgx.Rows, what string, scan func(store.Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: read rows: %w", err)
-	}
-	return nil
+	return store.ScanList(rows, "postgres: "+what, scan)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store/pack"
 	"github.com/indexpilot/indexpilot-telemetry/report"
@@ -128,30 +127,6 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: experiment %s reports: %w", q.Name, err)
-	}
-	return out, nil
-}
-
-// ReportDayCounts counts each day's reports from the primary key
-// index, which holds the day (an index-only scan of each day partition).
-func (s *Store) ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error) {
-	// query: report-day-counts
-	rows, err := s.pool.Query(ctx, `SELECT day, count(*) FROM reports WHERE day BETWEEN $1 AND $2 GROUP BY day`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: report day counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[rollup.Day]int64{}
-	for rows.Next() {
-		var day int32
-		var n int64
-		if err := rows.Scan(&day, &n); err != nil {
-			return nil, fmt.Errorf("postgres: report day counts: %w", err)
-		}
-		out[rollup.Day(day)] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: report day counts: %w", err)
 	}
 	return out, nil
 }

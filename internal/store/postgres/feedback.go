@@ -12,29 +12,6 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// AddFeedback stores one feedback and its requests in one transaction.
-func (s *Store) AddFeedback(ctx context.Context, it store.FeedbackItem) (int64, bool, error) {
-	var id int64
-	var inserted bool
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		id, inserted, err = store.AddFeedbackTx(ctx, txn{tx}, it, s.now())
-		return err
-	})
-	return id, inserted, err
-}
-
-// ImportFeedback stores imported feedback in one transaction.
-func (s *Store) ImportFeedback(ctx context.Context, items []store.FeedbackItem) (store.ImportCounts, error) {
-	var n store.ImportCounts
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		n, err = store.ImportFeedbackTx(ctx, txn{tx}, items)
-		return err
-	})
-	return n, err
-}
-
 func (t txn) InsertFeedback(ctx context.Context, it store.FeedbackItem, num *uint32) (int64, bool, error) {
 	var key *string
 	if it.Key != "" {
@@ -73,19 +50,13 @@ func (t txn) InsertFeedback(ctx context.Context, it store.FeedbackItem, num *uin
 
 func (t txn) FeedbackByKey(ctx context.Context, key string) (*store.StoredFeedback, error) {
 	// query: feedback-by-key
-	rows, err := t.tx.Query(ctx, `SELECT `+feedbackColumns+` FROM feedback f
+	rows, err := t.tx.Query(ctx, `SELECT `+store.FeedbackColumns+` FROM feedback f
 		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id WHERE f.feedback_key = $1 ORDER BY ff.feature`, key)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: feedback by key: %w", err)
 	}
-	list, err := scanFeedback(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, store.ErrNotFound
-	}
-	return &list[0], nil
+	defer rows.Close()
+	return store.ScanOneFeedback(rows, "postgres")
 }
 
 func (t txn) UpdateFeedback(ctx context.Context, id int64, it store.FeedbackItem) error {
@@ -103,29 +74,10 @@ func (t txn) UpdateFeedback(ctx context.Context, id int64, it store.FeedbackItem
 	return nil
 }
 
-// feedbackColumns are read by scanFeedback, from feedback f LEFT JOIN
-// feedback_features ff.
-const feedbackColumns = `f.id, f.received_at, f.source, f.message, f.rating, f.votes, f.version, f.url, ff.feature`
-
-// scanFeedback reads rows of feedbackColumns, ordered by feedback, and
-// closes them.
+// scanFeedback is store.ScanFeedback on rows, which it closes.
 func scanFeedback(rows pgx.Rows) ([]store.StoredFeedback, error) {
-	var out []store.StoredFeedback
-	err := scanAll(rows, func(r pgx.Rows) error {
-		var f store.StoredFeedback
-		var rating *int16
-		var feature *string
-		if err := r.Scan(&f.ID, &f.Received, &f.Source, &f.Message, &rating, &f.Votes, &f.Version, &f.URL, &feature); err != nil {
-			return fmt.Errorf("postgres: scan feedback: %w", err)
-		}
-		f.Received = f.Received.UTC()
-		if rating != nil {
-			f.Rating = int(*rating)
-		}
-		out = store.CollectFeedback(out, f, feature)
-		return nil
-	})
-	return out, err
+	defer rows.Close()
+	return store.ScanFeedback(rows, "postgres")
 }
 
 // FeedbackWindow reads the feedback q selects in one snapshot.
@@ -139,7 +91,7 @@ func (s *Store) FeedbackWindow(ctx context.Context, q store.FeedbackQuery) (*sto
 			return fmt.Errorf("postgres: count feedback: %w", err)
 		}
 		// query: latest-feedback
-		rows, err := tx.Query(ctx, `SELECT `+feedbackColumns+` FROM (SELECT * FROM feedback
+		rows, err := tx.Query(ctx, `SELECT `+store.FeedbackColumns+` FROM (SELECT * FROM feedback
 				WHERE received_at >= $1 AND received_at < $2 AND ($3 = '' OR version = $3)
 				ORDER BY received_at DESC, id DESC LIMIT $4) f
 			LEFT JOIN feedback_features ff ON ff.feedback_id = f.id ORDER BY f.received_at DESC, f.id DESC, ff.feature`,
@@ -173,18 +125,8 @@ func ratingCounts(ctx context.Context, db querier, q store.FeedbackQuery) ([]sto
 	if err != nil {
 		return nil, fmt.Errorf("postgres: feedback ratings: %w", err)
 	}
-	var out []store.RatingCount
-	err = scanAll(rows, func(r pgx.Rows) error {
-		var day int32
-		var rating int16
-		var n int64
-		if err := r.Scan(&day, &rating, &n); err != nil {
-			return fmt.Errorf("postgres: scan feedback rating: %w", err)
-		}
-		out = append(out, store.RatingCount{Day: rollup.Day(day), Rating: int(rating), N: n})
-		return nil
-	})
-	return out, err
+	defer rows.Close()
+	return store.ScanRatingCounts(rows, "postgres")
 }
 
 // featureVotes counts the votes per feature; with a version, clients'
@@ -200,17 +142,8 @@ func featureVotes(ctx context.Context, db querier, from, to time.Time, version s
 	if err != nil {
 		return nil, fmt.Errorf("postgres: feature votes: %w", err)
 	}
-	var out []store.FeatureVote
-	err = scanAll(rows, func(r pgx.Rows) error {
-		var v store.FeatureVote
-		if err := r.Scan(&v.Feature, &v.Client, &v.GitHub); err != nil {
-			return fmt.Errorf("postgres: scan feature votes: %w", err)
-		}
-		out = append(out, v)
-		return nil
-	})
-	store.SortVotes(out)
-	return out, err
+	defer rows.Close()
+	return store.ScanVotes(rows, "postgres")
 }
 
 func feedbackVersions(ctx context.Context, db querier, q store.FeedbackQuery) ([]string, error) {
@@ -220,44 +153,12 @@ func feedbackVersions(ctx context.Context, db querier, q store.FeedbackQuery) ([
 	if err != nil {
 		return nil, fmt.Errorf("postgres: feedback versions: %w", err)
 	}
-	var out []string
-	err = scanAll(rows, func(r pgx.Rows) error {
-		var v string
-		if err := r.Scan(&v); err != nil {
-			return fmt.Errorf("postgres: scan feedback version: %w", err)
-		}
-		out = append(out, v)
-		return nil
-	})
-	return out, err
+	defer rows.Close()
+	return store.ScanStrings(rows, "postgres: feedback versions")
 }
 
 // FeatureVotes returns the votes per requested feature among the feedback
 // received in [from, to).
 func (s *Store) FeatureVotes(ctx context.Context, from, to time.Time) ([]store.FeatureVote, error) {
 	return featureVotes(ctx, s.pool, from, to, "")
-}
-
-// FeedbackOf returns the feedback sent with an installation's key.
-func (s *Store) FeedbackOf(ctx context.Context, installationID string) ([]store.StoredFeedback, error) {
-	// query: feedback-of-installation
-	rows, err := s.pool.Query(ctx, `SELECT `+feedbackColumns+` FROM feedback f
-		JOIN installations i ON i.num = f.installation_num
-		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id
-		WHERE i.installation_id = $1 ORDER BY f.received_at, f.id, ff.feature`, installationID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: feedback of installation: %w", err)
-	}
-	return scanFeedback(rows)
-}
-
-// RetainFeedback deletes the feedback received before a time; its
-// requests go with it (the cascade).
-func (s *Store) RetainFeedback(ctx context.Context, before time.Time) (int64, error) {
-	// query: retain-feedback
-	tag, err := s.pool.Exec(ctx, `DELETE FROM feedback WHERE received_at < $1`, before)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: retain feedback: %w", err)
-	}
-	return tag.RowsAffected(), nil
 }

@@ -47,57 +47,27 @@ func (s *Store) Recompute(ctx context.Context) error {
 		if err := lockRollups(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
-			return err
-		}
-		var minDay *int32
-		// query: first-raw-day
-		if err := tx.QueryRow(ctx, `SELECT min(day) FROM reports`).Scan(&minDay); err != nil {
-			return fmt.Errorf("postgres: recompute: %w", err)
-		}
-		if minDay == nil {
-			return nil
-		}
-		// query: recompute-read
-		rows, err := tx.Query(ctx, `SELECT r.`+rawColumns+`, i.installation_id
-			FROM reports r JOIN installations i ON i.num = r.installation_num ORDER BY r.day`)
-		if err != nil {
-			return fmt.Errorf("postgres: recompute: %w", err)
-		}
-		acc := make(map[rollup.Key]*rollup.Row)
-		if err := scanContributions(rows, func(c rollup.Contribution) { rollup.Add(acc, c) }); err != nil {
-			return err
-		}
-		// query: recompute-clear
-		if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day >= $1`, *minDay); err != nil {
-			return fmt.Errorf("postgres: recompute: clear: %w", err)
-		}
-		out := make([]*rollup.Row, 0, len(acc))
-		for _, k := range rollup.SortedKeys(acc) {
-			out = append(out, acc[k])
-		}
-		return txn{tx}.SaveRollups(ctx, out)
+		return store.RecomputeTx(ctx, txn{tx})
 	})
 }
 
-// scanContributions streams rows of rawColumns and installation_id to fn,
-// and closes rows.
-func scanContributions(rows pgx.Rows, fn func(rollup.Contribution)) error {
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		r, err := scanRaw(rows, &id)
-		if err != nil {
-			return err
-		}
-		c, err := r.Contribution(id)
-		if err != nil {
-			return err
-		}
-		fn(c)
-	}
-	if err := rows.Err(); err != nil {
+// EachReport reads every stored report, by day, and its installation's id.
+func (t txn) EachReport(ctx context.Context, fn func(store.Raw, string) error) error {
+	// query: recompute-read
+	rows, err := t.tx.Query(ctx, `SELECT r.`+rawColumns+`, i.installation_id
+		FROM reports r JOIN installations i ON i.num = r.installation_num ORDER BY r.day`)
+	if err != nil {
 		return fmt.Errorf("postgres: recompute: %w", err)
+	}
+	defer rows.Close()
+	return store.EachRaw(rows, "postgres: recompute", scanRaw, fn)
+}
+
+// ClearRecomputed deletes the rollup rows that Recompute rebuilds.
+func (t txn) ClearRecomputed(ctx context.Context) error {
+	// query: recompute-clear
+	if _, err := t.tx.Exec(ctx, `DELETE FROM rollups WHERE day >= (SELECT min(day) FROM reports)`); err != nil {
+		return fmt.Errorf("postgres: recompute: clear: %w", err)
 	}
 	return nil
 }
@@ -157,34 +127,28 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		if err != nil {
 			return fmt.Errorf("postgres: delete installation: %w", err)
 		}
-		// With the installation locked no batch adds to it any more; fold
-		// its pending deltas in before taking its reports out.
+		// With the installation locked no batch adds to it any more.
 		if err := lockRollups(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
-			return err
-		}
-		raws, err := reportsOf(ctx, tx, num)
-		if err != nil {
-			return err
-		}
-		deltas := make(map[rollup.Key]*rollup.Row)
-		for _, r := range raws {
-			c, err := r.Contribution(installationID)
-			if err != nil {
-				return err
-			}
-			rollup.Add(deltas, c)
-		}
-		// query: delete-installation
-		for _, q := range []string{`DELETE FROM reports WHERE installation_num = $1`, `DELETE FROM installations WHERE num = $1`} {
-			if _, err := tx.Exec(ctx, q, num); err != nil {
-				return fmt.Errorf("postgres: delete installation: %w", err)
-			}
-		}
-		n = int64(len(raws))
-		return store.ApplyDeltas(ctx, txn{tx}, deltas, true)
+		n, err = store.DeleteInstallationTx(ctx, txn{tx}, num, installationID)
+		return err
 	})
 	return n, err
+}
+
+// ReportsOf returns the stored reports of installation num, oldest first.
+func (t txn) ReportsOf(ctx context.Context, num uint32) ([]store.Raw, error) {
+	return reportsOf(ctx, t.tx, num)
+}
+
+// DeleteInstallationRows deletes installation num and its reports.
+func (t txn) DeleteInstallationRows(ctx context.Context, num uint32) error {
+	// query: delete-installation
+	for _, q := range []string{`DELETE FROM reports WHERE installation_num = $1`, `DELETE FROM installations WHERE num = $1`} {
+		if _, err := t.tx.Exec(ctx, q, num); err != nil {
+			return fmt.Errorf("postgres: delete installation: %w", err)
+		}
+	}
+	return nil
 }

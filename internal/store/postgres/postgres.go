@@ -58,7 +58,8 @@ const deleteLock int64 = 0x1d3_7e1e_0012
 
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
-	store.Records // keys and installations
+	store.Records // keys, installations, sessions, audit log, sent ledger
+	store.Writes  // error reports and feedback: a shared function in inTx
 	pool          *pgxpool.Pool
 	now           func() time.Time
 	bitmaps       bitmapCache // rollup bitmaps read before
@@ -88,6 +89,7 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
 	s := &Store{Records: store.Records{DB: records{pool}}, pool: pool, now: time.Now}
+	s.Writes = store.Writes{InTx: s.inTxn, Now: func() time.Time { return s.now() }}
 	s.SetBitmapCache(DefaultBitmapCache)
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
@@ -160,6 +162,11 @@ func (s *Store) migrate(ctx context.Context, m store.Migration) error {
 // again when PostgreSQL aborted it as deadlocked or unserializable.
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return s.inTxOpts(ctx, pgx.TxOptions{}, fn)
+}
+
+// inTxn is inTx on the transaction's txn, for store.Writes.
+func (s *Store) inTxn(ctx context.Context, fn func(store.WriteTx) error) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error { return fn(txn{tx}) })
 }
 
 // inTxOpts is inTx with transaction options (isolation level).

@@ -168,15 +168,7 @@ func TestIngestBatchInConstantRoundTrips(t *testing.T) {
 	ingest := func(items []store.Item) int64 {
 		t.Helper()
 		before := tracer.n.Load()
-		ins, err := s.Ingest(ctx(t), items)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, ok := range ins {
-			if !ok {
-				t.Fatalf("item %d of a fresh batch not inserted", i)
-			}
-		}
+		ingestFresh(t, s, items)
 		return tracer.n.Load() - before
 	}
 	ingest(batch(0, 1, 1, 1, "0.9.0"))
@@ -564,20 +556,27 @@ func TestInstallationDeletedElsewhere(t *testing.T) {
 			rest = append(rest, it)
 		}
 	}
-	ins, err := a.Ingest(ctx(t), rest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, ok := range ins {
-		if !ok {
-			t.Fatalf("report %d not stored", i)
-		}
-	}
+	ingestFresh(t, a, rest)
 	for _, r := range storetest.Snapshot(t, a) {
 		if r.Dim == rollup.DimAll {
 			if r.Reports != 36 || r.Installs.Contains(uint32(oldNum)) {
 				t.Fatalf("all row: %d reports, installations %v; want 36 without %d", r.Reports, r.Installs.ToArray(), oldNum)
 			}
+		}
+	}
+}
+
+// ingestFresh ingests items, none of them stored before, into s, and
+// fails t unless every one of them is inserted.
+func ingestFresh(t *testing.T, s *Store, items []store.Item) {
+	t.Helper()
+	ins, err := s.Ingest(ctx(t), items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ok := range ins {
+		if !ok {
+			t.Fatalf("item %d of a fresh batch not inserted", i)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -88,30 +87,9 @@ func readRollups(ctx context.Context, tx pgx.Tx, keys []rollup.Key) (map[rollup.
 
 // ExportInstallation returns everything stored about an installation.
 func (s *Store) ExportInstallation(ctx context.Context, installationID string) (*store.Export, error) {
-	var num uint32
-	exp := &store.Export{InstallationID: installationID}
-	// query: export-installation
-	err := s.pool.QueryRow(ctx, `SELECT num, created_at FROM installations WHERE installation_id = $1`,
-		installationID).Scan(&num, &exp.Registered)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, store.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: export installation: %w", err)
-	}
-	exp.Registered = exp.Registered.UTC()
-	raws, err := reportsOf(ctx, s.pool, num)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range raws {
-		c, err := r.Contribution(installationID)
-		if err != nil {
-			return nil, err
-		}
-		exp.Reports = append(exp.Reports, store.StoredReport{Key: r.Key, Received: r.Received, Report: *c.Report})
-	}
-	return exp, nil
+	return s.ExportReports(ctx, installationID, func(ctx context.Context, num uint32) ([]store.Raw, error) {
+		return reportsOf(ctx, s.pool, num)
+	})
 }
 
 // querier is a pool or a transaction.
@@ -129,23 +107,11 @@ func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reports of installation: %w", err)
 	}
-	defer rows.Close()
-	var out []store.Raw
-	for rows.Next() {
-		r, err := scanRaw(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: reports of installation: %w", err)
-	}
-	return out, nil
+	return scanList(rows, "reports of installation", func(row store.Scanner) (store.Raw, error) { return scanRaw(row) })
 }
 
 // scanRaw scans rawColumns, then any extra columns into extra.
-func scanRaw(row pgx.Row, extra ...any) (store.Raw, error) {
+func scanRaw(row store.Scanner, extra ...any) (store.Raw, error) {
 	var r store.Raw
 	var day int32
 	var key, metrics, env []byte

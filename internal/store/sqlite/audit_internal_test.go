@@ -14,14 +14,7 @@ import (
 // entry, whoever asks.
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openTemp(t)
 	e, err := s.AppendAudit(ctx, store.AuditEntry{At: time.Now(), Actor: "ops", Action: store.AuditDelete, InstallationID: "inst-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -34,4 +27,20 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	if got, err := s.AuditLog(ctx, store.AuditQuery{}); err != nil || len(got) != 1 || got[0].Actor != "ops" {
 		t.Fatalf("after the attempts: %+v, %v", got, err)
 	}
+}
+
+// openTemp opens a fresh, migrated store in a temporary folder of tb,
+// closed when tb ends.
+func openTemp(tb testing.TB) *Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(tb.TempDir(), "test.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

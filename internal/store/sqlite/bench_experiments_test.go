@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
@@ -22,17 +21,10 @@ const benchMetrics = `json_object('features_used', json_array('auto_indexing','s
 // BenchmarkExperimentAnalysis: docs/experiments.md and BENCHMARKS.md.
 func BenchmarkExperimentAnalysis(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := openTemp(b)
 	today := rollup.DayOf(storetest.Now)
 	// query: bench-fill-experiment
-	_, err = s.db.ExecContext(ctx, `WITH RECURSIVE inst(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM inst WHERE i < ?),
+	_, err := s.db.ExecContext(ctx, `WITH RECURSIVE inst(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM inst WHERE i < ?),
 		d(d) AS (SELECT 0 UNION ALL SELECT d + 1 FROM d WHERE d < ?)
 		INSERT INTO reports (report_key, installation_num, day, ts, received_at, version, schema_version, metrics, environment)
 		SELECT 'bench-' || i || '-' || d, i, ? - d, '2026-11-20T12:00:00.000000Z', '2026-11-20T12:00:00.000000Z', '1.1.0', 3,

@@ -79,25 +79,3 @@ func (s *Store) changesSince(ctx context.Context, seq int64, fn func(store.Chang
 	}
 	return seq, nil
 }
-
-// ErasedInstallations returns the ids of every erased installation.
-func (s *Store) ErasedInstallations(ctx context.Context) ([]string, error) {
-	// query: erased-installations
-	rows, err := s.rdb.QueryContext(ctx, `SELECT installation_id FROM erased_installations`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: erased installations: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sqlite: erased installations: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: erased installations: %w", err)
-	}
-	return ids, nil
-}

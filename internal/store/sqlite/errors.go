@@ -10,19 +10,6 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// IngestError stores one error report, its group and its daily counter in
-// one transaction. SQLite's write lock, taken at BEGIN, serialises the
-// read-modify-write of the group and counter rows.
-func (s *Store) IngestError(ctx context.Context, it store.ErrorItem) (bool, error) {
-	var inserted bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		inserted, err = store.IngestErrorTx(ctx, txn{tx}, it, s.now())
-		return err
-	})
-	return inserted, err
-}
-
 func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, error) {
 	// query: insert-error-report
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO error_reports (report_key, installation_num, fingerprint, day, ts,
@@ -41,14 +28,13 @@ func (t txn) InsertErrorReport(ctx context.Context, r store.RawError) (bool, err
 
 const groupColumns = `fingerprint, error_type, sqlstate, message, culprit, first_seen, last_seen, reports, installs`
 
+// LoadErrorGroup reads the group's row. SQLite's write lock, taken at
+// BEGIN, serialises the read-modify-write of the group and counter rows.
 func (t txn) LoadErrorGroup(ctx context.Context, seed *store.ErrorGroup) (*store.ErrorGroup, error) {
 	// query: load-error-group
 	g, err := scanGroup(t.tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM error_groups WHERE fingerprint = ?`,
 		seed.Fingerprint))
-	if errors.Is(err, sql.ErrNoRows) {
-		return seed, nil // SaveErrorGroup inserts it
-	}
-	return g, err
+	return orSeed(g, err, seed) // SaveErrorGroup inserts a seed
 }
 
 func (t txn) SaveErrorGroup(ctx context.Context, g *store.ErrorGroup) error {
@@ -73,10 +59,16 @@ func (t txn) LoadErrorDay(ctx context.Context, seed *store.ErrorDay) (*store.Err
 	// query: load-error-day
 	d, err := scanDay(t.tx.QueryRowContext(ctx, `SELECT day, fingerprint, version, reports, installs FROM error_daily
 		WHERE day = ? AND fingerprint = ? AND version = ?`, seed.Day, seed.Fingerprint, seed.Version))
+	return orSeed(d, err, seed) // SaveErrorDay inserts a seed
+}
+
+// orSeed is what a load of a counter row returns: the row read, or seed
+// when there is none yet.
+func orSeed[T any](v T, err error, seed T) (T, error) {
 	if errors.Is(err, sql.ErrNoRows) {
-		return seed, nil // SaveErrorDay inserts it
+		return seed, nil
 	}
-	return d, err
+	return v, err
 }
 
 func (t txn) SaveErrorDay(ctx context.Context, d *store.ErrorDay) error {
@@ -108,15 +100,8 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 		return nil, fmt.Errorf("sqlite: read error days: %w", err)
 	}
 	w := &store.ErrorWindow{}
-	if err := scanAll(rows, func(r *sql.Rows) error {
-		d, err := scanDay(r)
-		w.Days = append(w.Days, d)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	if !q.Groups {
-		return w, nil
+	if w.Days, err = scanList(rows, "read error days", scanDay); err != nil || !q.Groups {
+		return w, err
 	}
 	// query: read-error-groups
 	rows, err = tx.QueryContext(ctx, `SELECT `+groupColumns+` FROM error_groups WHERE fingerprint IN
@@ -124,41 +109,9 @@ func (s *Store) ErrorWindow(ctx context.Context, q store.ErrorQuery) (*store.Err
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read error groups: %w", err)
 	}
-	w.Groups = map[string]*store.ErrorGroup{}
-	err = scanAll(rows, func(r *sql.Rows) error {
-		g, err := scanGroup(r)
-		if err == nil {
-			w.Groups[g.Fingerprint] = g
-		}
-		return err
-	})
+	groups, err := scanList(rows, "read error groups", scanGroup)
+	w.Groups = store.GroupsByFingerprint(groups)
 	return w, err
-}
-
-// ErrorReports returns the raw error reports of an installation.
-func (s *Store) ErrorReports(ctx context.Context, installationID string) ([]store.StoredError, error) {
-	// query: error-reports-of-installation
-	rows, err := s.rdb.QueryContext(ctx, `SELECT e.report_key, e.fingerprint, e.received_at, e.report
-		FROM error_reports e JOIN installations i ON i.num = e.installation_num
-		WHERE i.installation_id = ? ORDER BY e.ts, e.report_key`, installationID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: error reports of installation: %w", err)
-	}
-	var out []store.StoredError
-	err = scanAll(rows, func(r *sql.Rows) error {
-		var key, fp, received, body string
-		if err := r.Scan(&key, &fp, &received, &body); err != nil {
-			return fmt.Errorf("sqlite: scan error report: %w", err)
-		}
-		t, err := parseTime(received)
-		if err != nil {
-			return fmt.Errorf("sqlite: error report %s time: %w", key, err)
-		}
-		se, err := store.DecodeStoredError(key, fp, t, []byte(body))
-		out = append(out, se)
-		return err
-	})
-	return out, err
 }
 
 // RetainErrors deletes expired raw error reports, daily counters and
@@ -185,7 +138,7 @@ func (s *Store) RetainErrors(ctx context.Context, rawBefore, countersBefore roll
 	return n, err
 }
 
-func scanGroup(row scanner) (*store.ErrorGroup, error) {
+func scanGroup(row store.Scanner) (*store.ErrorGroup, error) {
 	g := &store.ErrorGroup{}
 	var first, last string
 	var b []byte
@@ -206,7 +159,7 @@ func scanGroup(row scanner) (*store.ErrorGroup, error) {
 	return g, nil
 }
 
-func scanDay(row scanner) (*store.ErrorDay, error) {
+func scanDay(row store.Scanner) (*store.ErrorDay, error) {
 	d := &store.ErrorDay{}
 	var b []byte
 	err := row.Scan(&d.Day, &d.Fingerprint, &d.Version, &d.Reports, &b)
@@ -222,7 +175,6 @@ func scanDay(row scanner) (*store.ErrorDay, error) {
 	return d, nil
 }
 
-// scanAll calls fn for every row and closes rows.
 // execCount runs a statement, named what in its error, and returns how
 // many rows it changed.
 func execCount(ctx context.Context, tx *sql.Tx, what, query string, args ...any) (int64, error) {
@@ -237,33 +189,8 @@ func execCount(ctx context.Context, tx *sql.Tx, what, query string, args ...any)
 	return n, nil
 }
 
-// scanList scans every row with scan and closes rows; what names the
-// read in the error of an interrupted one.
-func scanList[T any](rows *sql.Rows, what string, scan func(scanner) (T, error)) ([]T, error) {
+// scanList is store.ScanList on rows, which it closes.
+func scanList[T any](rows *sql.Rows, what string, scan func(store.Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	return out, nil
-}
-
-func scanAll(rows *sql.Rows, fn func(*sql.Rows) error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: read rows: %w", err)
-	}
-	return nil
+	return store.ScanList(rows, "sqlite: "+what, scan)
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
@@ -71,7 +70,7 @@ func (s *Store) EndExperiment(ctx context.Context, name string, at time.Time) er
 	return nil
 }
 
-func scanExperiment(row scanner) (store.Experiment, error) {
+func scanExperiment(row store.Scanner) (store.Experiment, error) {
 	var e store.Experiment
 	var variants, split, start, created string
 	var end sql.NullString
@@ -145,29 +144,6 @@ func (s *Store) ExperimentUnitDays(ctx context.Context, q store.ExperimentQuery)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: experiment %s reports: %w", q.Name, err)
-	}
-	return out, nil
-}
-
-// ReportDayCounts counts each day's reports from the day index.
-func (s *Store) ReportDayCounts(ctx context.Context, from, to rollup.Day) (map[rollup.Day]int64, error) {
-	// query: report-day-counts
-	rows, err := s.rdb.QueryContext(ctx, `SELECT day, count(*) FROM reports WHERE day BETWEEN ? AND ? GROUP BY day`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: report day counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[rollup.Day]int64{}
-	for rows.Next() {
-		var day rollup.Day
-		var n int64
-		if err := rows.Scan(&day, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: report day counts: %w", err)
-		}
-		out[day] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: report day counts: %w", err)
 	}
 	return out, nil
 }

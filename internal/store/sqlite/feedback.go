@@ -11,29 +11,6 @@ import (
 	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
-// AddFeedback stores one feedback and its requests in one transaction.
-func (s *Store) AddFeedback(ctx context.Context, it store.FeedbackItem) (int64, bool, error) {
-	var id int64
-	var inserted bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		id, inserted, err = store.AddFeedbackTx(ctx, txn{tx}, it, s.now())
-		return err
-	})
-	return id, inserted, err
-}
-
-// ImportFeedback stores imported feedback in one transaction.
-func (s *Store) ImportFeedback(ctx context.Context, items []store.FeedbackItem) (store.ImportCounts, error) {
-	var n store.ImportCounts
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		n, err = store.ImportFeedbackTx(ctx, txn{tx}, items)
-		return err
-	})
-	return n, err
-}
-
 func (t txn) InsertFeedback(ctx context.Context, it store.FeedbackItem, num *uint32) (int64, bool, error) {
 	var key, rating any // NULL when absent
 	if it.Key != "" {
@@ -70,19 +47,13 @@ func (t txn) insertRequests(ctx context.Context, id int64, requests []string) er
 
 func (t txn) FeedbackByKey(ctx context.Context, key string) (*store.StoredFeedback, error) {
 	// query: feedback-by-key
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+feedbackColumns+` FROM feedback f
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+store.FeedbackColumns+` FROM feedback f
 		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id WHERE f.feedback_key = ? ORDER BY ff.feature`, key)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: feedback by key: %w", err)
 	}
-	list, err := scanFeedback(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, store.ErrNotFound
-	}
-	return &list[0], nil
+	defer rows.Close()
+	return store.ScanOneFeedback(rows, "sqlite")
 }
 
 func (t txn) UpdateFeedback(ctx context.Context, id int64, it store.FeedbackItem) error {
@@ -98,35 +69,10 @@ func (t txn) UpdateFeedback(ctx context.Context, id int64, it store.FeedbackItem
 	return t.insertRequests(ctx, id, it.Requests)
 }
 
-// feedbackColumns are read by scanFeedback, from feedback f LEFT JOIN
-// feedback_features ff.
-const feedbackColumns = `f.id, f.received_at, f.source, f.message, f.rating, f.votes, f.version, f.url, ff.feature`
-
-// scanFeedback reads rows of feedbackColumns, ordered by feedback, and
-// closes them.
+// scanFeedback is store.ScanFeedback on rows, which it closes.
 func scanFeedback(rows *sql.Rows) ([]store.StoredFeedback, error) {
-	var out []store.StoredFeedback
-	err := scanAll(rows, func(r *sql.Rows) error {
-		var f store.StoredFeedback
-		var received string
-		var rating sql.NullInt64
-		var feature sql.NullString
-		if err := r.Scan(&f.ID, &received, &f.Source, &f.Message, &rating, &f.Votes, &f.Version, &f.URL, &feature); err != nil {
-			return fmt.Errorf("sqlite: scan feedback: %w", err)
-		}
-		t, err := parseTime(received)
-		if err != nil {
-			return fmt.Errorf("sqlite: feedback %d time: %w", f.ID, err)
-		}
-		f.Received, f.Rating = t.UTC(), int(rating.Int64)
-		var name *string
-		if feature.Valid {
-			name = &feature.String
-		}
-		out = store.CollectFeedback(out, f, name)
-		return nil
-	})
-	return out, err
+	defer rows.Close()
+	return store.ScanFeedback(rows, "sqlite")
 }
 
 // FeedbackWindow reads the feedback q selects in one read snapshot.
@@ -144,7 +90,7 @@ func (s *Store) FeedbackWindow(ctx context.Context, q store.FeedbackQuery) (*sto
 		return nil, fmt.Errorf("sqlite: count feedback: %w", err)
 	}
 	// query: latest-feedback
-	rows, err := tx.QueryContext(ctx, `SELECT `+feedbackColumns+` FROM (SELECT * FROM feedback
+	rows, err := tx.QueryContext(ctx, `SELECT `+store.FeedbackColumns+` FROM (SELECT * FROM feedback
 			WHERE received_at >= ? AND received_at < ? AND (? = '' OR version = ?)
 			ORDER BY received_at DESC, id DESC LIMIT ?) f
 		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id ORDER BY f.received_at DESC, f.id DESC, ff.feature`,
@@ -173,16 +119,8 @@ func ratingCounts(ctx context.Context, q querier, from, to, version string) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: feedback ratings: %w", err)
 	}
-	var out []store.RatingCount
-	err = scanAll(rows, func(r *sql.Rows) error {
-		var c store.RatingCount
-		if err := r.Scan(&c.Day, &c.Rating, &c.N); err != nil {
-			return fmt.Errorf("sqlite: scan feedback rating: %w", err)
-		}
-		out = append(out, c)
-		return nil
-	})
-	return out, err
+	defer rows.Close()
+	return store.ScanRatingCounts(rows, "sqlite")
 }
 
 // featureVotes counts the votes per feature; with a version, clients'
@@ -198,17 +136,8 @@ func featureVotes(ctx context.Context, q querier, from, to, version string) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: feature votes: %w", err)
 	}
-	var out []store.FeatureVote
-	err = scanAll(rows, func(r *sql.Rows) error {
-		var v store.FeatureVote
-		if err := r.Scan(&v.Feature, &v.Client, &v.GitHub); err != nil {
-			return fmt.Errorf("sqlite: scan feature votes: %w", err)
-		}
-		out = append(out, v)
-		return nil
-	})
-	store.SortVotes(out)
-	return out, err
+	defer rows.Close()
+	return store.ScanVotes(rows, "sqlite")
 }
 
 func feedbackVersions(ctx context.Context, q querier, from, to string) ([]string, error) {
@@ -218,48 +147,12 @@ func feedbackVersions(ctx context.Context, q querier, from, to string) ([]string
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: feedback versions: %w", err)
 	}
-	var out []string
-	err = scanAll(rows, func(r *sql.Rows) error {
-		var v string
-		if err := r.Scan(&v); err != nil {
-			return fmt.Errorf("sqlite: scan feedback version: %w", err)
-		}
-		out = append(out, v)
-		return nil
-	})
-	return out, err
+	defer rows.Close()
+	return store.ScanStrings(rows, "sqlite: feedback versions")
 }
 
 // FeatureVotes returns the votes per requested feature among the feedback
 // received in [from, to).
 func (s *Store) FeatureVotes(ctx context.Context, from, to time.Time) ([]store.FeatureVote, error) {
 	return featureVotes(ctx, s.rdb, formatTime(from), formatTime(to), "")
-}
-
-// FeedbackOf returns the feedback sent with an installation's key.
-func (s *Store) FeedbackOf(ctx context.Context, installationID string) ([]store.StoredFeedback, error) {
-	// query: feedback-of-installation
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+feedbackColumns+` FROM feedback f
-		JOIN installations i ON i.num = f.installation_num
-		LEFT JOIN feedback_features ff ON ff.feedback_id = f.id
-		WHERE i.installation_id = ? ORDER BY f.received_at, f.id, ff.feature`, installationID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: feedback of installation: %w", err)
-	}
-	return scanFeedback(rows)
-}
-
-// RetainFeedback deletes the feedback received before a time; its
-// requests go with it (the cascade).
-func (s *Store) RetainFeedback(ctx context.Context, before time.Time) (int64, error) {
-	// query: retain-feedback
-	res, err := s.db.ExecContext(ctx, `DELETE FROM feedback WHERE received_at < ?`, formatTime(before))
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: retain feedback: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: retain feedback: %w", err)
-	}
-	return n, nil
 }

@@ -26,6 +26,11 @@ func (s *Store) Ingest(ctx context.Context, items []store.Item) ([]bool, error) 
 	return inserted, err
 }
 
+// inTxn is inTx on the transaction's txn, for store.Writes.
+func (s *Store) inTxn(ctx context.Context, fn func(store.WriteTx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(txn{tx}) })
+}
+
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -190,10 +195,10 @@ func (t txn) writeRollups(ctx context.Context, insert string, rows []*rollup.Row
 
 // scanRollupRows scans every row and closes rows.
 func scanRollupRows(rows *sql.Rows, bitmap bool) ([]*rollup.Row, error) {
-	return scanList(rows, "read rollups", func(row scanner) (*rollup.Row, error) { return scanRollup(row, bitmap) })
+	return scanList(rows, "read rollups", func(row store.Scanner) (*rollup.Row, error) { return scanRollup(row, bitmap) })
 }
 
-func scanRollup(row scanner, bitmap bool) (*rollup.Row, error) {
+func scanRollup(row store.Scanner, bitmap bool) (*rollup.Row, error) {
 	r := &rollup.Row{}
 	dest := []any{&r.Day, &r.Dim, &r.Key.Key}
 	for _, p := range r.Counters.Fields() {

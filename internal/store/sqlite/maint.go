@@ -23,59 +23,27 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 
 // Recompute rebuilds the rollup rows of every day that has raw reports.
 func (s *Store) Recompute(ctx context.Context) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		// Fold pending deltas first: those of days being rebuilt are
-		// replaced with the rest, those of older days must be kept.
-		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
-			return err
-		}
-		var minDay sql.NullInt64
-		// query: first-raw-day
-		if err := tx.QueryRowContext(ctx, `SELECT min(day) FROM reports`).Scan(&minDay); err != nil {
-			return fmt.Errorf("sqlite: recompute: %w", err)
-		}
-		if !minDay.Valid {
-			return nil
-		}
-		// query: recompute-read
-		rows, err := tx.QueryContext(ctx, `SELECT r.`+rawColumns+`, i.installation_id
-			FROM reports r JOIN installations i ON i.num = r.installation_num ORDER BY r.rowid`)
-		if err != nil {
-			return fmt.Errorf("sqlite: recompute: %w", err)
-		}
-		acc := make(map[rollup.Key]*rollup.Row)
-		err = scanContributions(rows, func(c rollup.Contribution) { rollup.Add(acc, c) })
-		if err != nil {
-			return err
-		}
-		// query: recompute-clear
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rollups WHERE day >= ?`, minDay.Int64); err != nil {
-			return fmt.Errorf("sqlite: recompute: clear: %w", err)
-		}
-		out := make([]*rollup.Row, 0, len(acc))
-		for _, k := range rollup.SortedKeys(acc) {
-			out = append(out, acc[k])
-		}
-		return txn{tx}.SaveRollups(ctx, out)
-	})
+	return s.inTx(ctx, func(tx *sql.Tx) error { return store.RecomputeTx(ctx, txn{tx}) })
 }
 
-func scanContributions(rows *sql.Rows, fn func(rollup.Contribution)) error {
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		r, err := scanRaw(rows, &id)
-		if err != nil {
-			return err
-		}
-		c, err := r.Contribution(id)
-		if err != nil {
-			return err
-		}
-		fn(c)
-	}
-	if err := rows.Err(); err != nil {
+// EachReport reads every stored report, as stored, and its
+// installation's id.
+func (t txn) EachReport(ctx context.Context, fn func(store.Raw, string) error) error {
+	// query: recompute-read
+	rows, err := t.tx.QueryContext(ctx, `SELECT r.`+rawColumns+`, i.installation_id
+		FROM reports r JOIN installations i ON i.num = r.installation_num ORDER BY r.rowid`)
+	if err != nil {
 		return fmt.Errorf("sqlite: recompute: %w", err)
+	}
+	defer rows.Close()
+	return store.EachRaw(rows, "sqlite: recompute", scanRaw, fn)
+}
+
+// ClearRecomputed deletes the rollup rows that Recompute rebuilds.
+func (t txn) ClearRecomputed(ctx context.Context) error {
+	// query: recompute-clear
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM rollups WHERE day >= (SELECT min(day) FROM reports)`); err != nil {
+		return fmt.Errorf("sqlite: recompute: clear: %w", err)
 	}
 	return nil
 }
@@ -114,31 +82,24 @@ func (s *Store) DeleteInstallation(ctx context.Context, installationID string) (
 		if err != nil {
 			return fmt.Errorf("sqlite: delete installation: %w", err)
 		}
-		// The reports' own deltas may be pending: fold them in before
-		// taking the reports out.
-		if _, err := store.CompactTx(ctx, txn{tx}); err != nil {
-			return err
-		}
-		raws, err := reportsOf(ctx, tx, num)
-		if err != nil {
-			return err
-		}
-		deltas := make(map[rollup.Key]*rollup.Row)
-		for _, r := range raws {
-			c, err := r.Contribution(installationID)
-			if err != nil {
-				return err
-			}
-			rollup.Add(deltas, c)
-		}
-		// query: delete-installation
-		for _, q := range []string{`DELETE FROM reports WHERE installation_num = ?`, `DELETE FROM installations WHERE num = ?`} {
-			if _, err := tx.ExecContext(ctx, q, num); err != nil {
-				return fmt.Errorf("sqlite: delete installation: %w", err)
-			}
-		}
-		n = int64(len(raws))
-		return store.ApplyDeltas(ctx, txn{tx}, deltas, true)
+		n, err = store.DeleteInstallationTx(ctx, txn{tx}, num, installationID)
+		return err
 	})
 	return n, err
+}
+
+// ReportsOf returns the stored reports of installation num, oldest first.
+func (t txn) ReportsOf(ctx context.Context, num uint32) ([]store.Raw, error) {
+	return reportsOf(ctx, t.tx, num)
+}
+
+// DeleteInstallationRows deletes installation num and its reports.
+func (t txn) DeleteInstallationRows(ctx context.Context, num uint32) error {
+	// query: delete-installation
+	for _, q := range []string{`DELETE FROM reports WHERE installation_num = ?`, `DELETE FROM installations WHERE num = ?`} {
+		if _, err := t.tx.ExecContext(ctx, q, num); err != nil {
+			return fmt.Errorf("sqlite: delete installation: %w", err)
+		}
+	}
+	return nil
 }

@@ -57,33 +57,9 @@ func selectRollups(ctx context.Context, q querier, table string, rq store.Rollup
 
 // ExportInstallation returns everything stored about an installation.
 func (s *Store) ExportInstallation(ctx context.Context, installationID string) (*store.Export, error) {
-	var num uint32
-	var created string
-	// query: export-installation
-	err := s.db.QueryRowContext(ctx, `SELECT num, created_at FROM installations WHERE installation_id = ?`,
-		installationID).Scan(&num, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: export installation: %w", err)
-	}
-	exp := &store.Export{InstallationID: installationID}
-	if exp.Registered, err = parseTime(created); err != nil {
-		return nil, fmt.Errorf("sqlite: export installation: %w", err)
-	}
-	raws, err := reportsOf(ctx, s.db, num)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range raws {
-		c, err := r.Contribution(installationID)
-		if err != nil {
-			return nil, err
-		}
-		exp.Reports = append(exp.Reports, store.StoredReport{Key: r.Key, Received: r.Received, Report: *c.Report})
-	}
-	return exp, nil
+	return s.ExportReports(ctx, installationID, func(ctx context.Context, num uint32) ([]store.Raw, error) {
+		return reportsOf(ctx, s.db, num)
+	})
 }
 
 type querier interface {
@@ -99,11 +75,11 @@ func reportsOf(ctx context.Context, q querier, num uint32) ([]store.Raw, error) 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reports of installation: %w", err)
 	}
-	return scanList(rows, "reports of installation", func(row scanner) (store.Raw, error) { return scanRaw(row) })
+	return scanList(rows, "reports of installation", func(row store.Scanner) (store.Raw, error) { return scanRaw(row) })
 }
 
 // scanRaw scans rawColumns, then any extra columns into extra.
-func scanRaw(row scanner, extra ...any) (store.Raw, error) {
+func scanRaw(row store.Scanner, extra ...any) (store.Raw, error) {
 	var r store.Raw
 	var ts, received, metrics, env string
 	dest := append([]any{&r.Key, &r.Num, &r.Day, &ts, &received, &r.Version, &r.SchemaVersion, &metrics, &env}, extra...)

@@ -44,9 +44,6 @@ func asStored(args []any) []any {
 	return out
 }
 
-// scanner is a row, or a set of rows, to scan.
-type scanner interface{ Scan(...any) error }
-
 func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

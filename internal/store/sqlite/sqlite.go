@@ -25,7 +25,8 @@ var migrations embed.FS
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	store.Records         // keys and installations
+	store.Records         // keys, installations, sessions, audit log, sent ledger
+	store.Writes          // error reports and feedback: a shared function in inTx
 	db            *sql.DB // writes: every transaction takes the write lock at BEGIN
 	rdb           *sql.DB // reads: deferred transactions, each one consistent snapshot
 	now           func() time.Time
@@ -49,7 +50,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{Records: store.Records{DB: records{db}}, db: db, rdb: rdb, now: time.Now}
+	s := &Store{Records: store.Records{DB: records{db}, Read: records{rdb}}, db: db, rdb: rdb, now: time.Now}
+	s.Writes = store.Writes{InTx: s.inTxn, Now: func() time.Time { return s.now() }}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
