@@ -41,8 +41,13 @@ server runs as a child process on loopback):
   releases   release health and anomalies latency, on as many reports with releases
   storage    bytes per stored report with its indexes, --storage-reports of a simulated fleet
   scale      at --scale-reports stored reports against the fleet's first 100,000: dashboard p95,
-             ingest, retention of a day's partition, bytes per report (not in the default --only)
-Each PostgreSQL case runs in a fresh database, dropped afterwards.
+             ingest, retention of a day's partition, bytes per report (not in the default --only);
+             each size is measured after a VACUUM ANALYZE, as autovacuum keeps a live database
+Each PostgreSQL case runs in a fresh database, dropped afterwards, except the
+scale case with --scale-database NAME: it builds NAME (without the retention
+step) and keeps it, and when NAME already exists it only times the dashboard
+on it again as it is (no seed round, build, ingest or retention); drop it
+yourself (DROP DATABASE NAME).
 
 Flags:
 `
@@ -64,6 +69,7 @@ func (c cli) bench(args []string) int {
 	queries := fs.Int("queries", 200, "dashboard requests timed per endpoint")
 	storageN := fs.Int("storage-reports", 250000, "reports of a simulated fleet stored by the storage case")
 	scaleN := fs.Int("scale-reports", 10_000_000, "reports stored by the scale case")
+	scaleDB := fs.String("scale-database", "", "keep the scale case's database under this name, and measure it again when it exists (see above)")
 	only := fs.String("only", "noop,seed,pg,pg-retry50,pg-rate,sqlite,dashboard", "comma-separated cases to run")
 	load := fs.String("load", "auto", "closed-loop load generator: wrk (as the peer figures in BENCHMARKS.md used), go (built in), or auto (wrk when installed)")
 	if err := fs.Parse(args); err != nil {
@@ -72,7 +78,7 @@ func (c cli) bench(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	b := &benchRun{log: c.err, admin: *admin, dur: *dur, conns: *conns, rate: *rate, warmup: *warmup, dashN: *dashN, queries: *queries,
-		storageN: *storageN, scaleN: *scaleN, wrk: *load == "wrk"}
+		storageN: *storageN, scaleN: *scaleN, scaleDB: *scaleDB, wrk: *load == "wrk"}
 	switch {
 	case *load == "auto":
 		b.wrk = bench.WrkAvailable()
@@ -117,8 +123,9 @@ type benchRun struct {
 	conns, rate    int
 	warmup         time.Duration
 	dashN, queries int
-	storageN       int // reports of the storage case
-	scaleN         int // reports of the scale case
+	storageN       int    // reports of the storage case
+	scaleN         int    // reports of the scale case
+	scaleDB        string // the scale case's kept database ("": a fresh one, dropped)
 	rows           []benchRow
 }
 

@@ -8,8 +8,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/indexpilot/indexpilot-telemetry/internal/bench"
+	"github.com/indexpilot/indexpilot-telemetry/internal/database"
 	"github.com/indexpilot/indexpilot-telemetry/internal/fleet"
 	"github.com/indexpilot/indexpilot-telemetry/internal/rollup"
+	"github.com/indexpilot/indexpilot-telemetry/internal/store"
 )
 
 // scaleSeed is how many reports of a simulated fleet the scale case
@@ -25,13 +27,23 @@ const scaleInstallations = 1_500
 // scale measures, on one database, the dashboard's p95, ingest and
 // storage at scaleSeed reports and again at --scale-reports, and the
 // retention of the oldest day's partition against deleting a day's rows.
+//
+// With --scale-database the case keeps its database: a database of that
+// name already there is measured as it is (no seed round, no build, no
+// ingest, no retention), so the 10-million figures can be taken again in seconds; a
+// new one is built and kept, without the retention step that would drop
+// two of its days.
 func (b *benchRun) scale(ctx context.Context) error {
-	st, dsn, drop, err := b.freshStore(ctx)
+	st, dsn, drop, existed, err := b.scaleStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer drop()
 	defer st.Close()
+	if existed {
+		b.logf("measuring the kept database %s as it is (no ingest)", b.scaleDB)
+		return b.scaleRound(ctx, dsn, false)
+	}
 	now := time.Now()
 	seed := min(b.scaleN, scaleSeed)
 	if err := bench.PreparePartitions(ctx, st, now, fleet.MaxDays); err != nil {
@@ -43,7 +55,7 @@ func (b *benchRun) scale(ctx context.Context) error {
 	if _, err := st.Compact(ctx); err != nil {
 		return err
 	}
-	if err := b.scaleRound(ctx, dsn); err != nil {
+	if err := b.scaleRound(ctx, dsn, true); err != nil {
 		return err
 	}
 	dropped, err := bench.DropLoadReports(ctx, dsn)
@@ -62,14 +74,41 @@ func (b *benchRun) scale(ctx context.Context) error {
 	}
 	b.add(fmt.Sprintf("scale: made %d reports", b.scaleN), fmt.Sprintf("copies in SQL %s; Recompute of the rollups %s",
 		fill.Round(time.Second), time.Since(t0).Round(time.Second)))
-	if err := b.scaleRound(ctx, dsn); err != nil {
+	if err := b.scaleRound(ctx, dsn, true); err != nil {
 		return err
+	}
+	if b.scaleDB != "" {
+		b.logf("kept database %s: retention not measured", b.scaleDB)
+		return nil
 	}
 	return b.scaleRetention(ctx, dsn, st.Retain)
 }
 
-// scaleRound adds the scale case's figures at the database's current size.
-func (b *benchRun) scaleRound(ctx context.Context, dsn string) error {
+// scaleStore opens the scale case's database: a fresh one dropped at the
+// end, or the --scale-database one, kept (existed: it was already there).
+func (b *benchRun) scaleStore(ctx context.Context) (st store.Store, dsn string, drop func(), existed bool, err error) {
+	if b.scaleDB == "" {
+		st, dsn, drop, err = b.freshStore(ctx)
+		return st, dsn, drop, false, err
+	}
+	if dsn, existed, err = bench.NamedDatabase(ctx, b.admin, b.scaleDB); err != nil {
+		return nil, "", nil, false, err
+	}
+	if st, err = database.Open(ctx, dsn); err != nil {
+		return nil, "", nil, false, fmt.Errorf("bench: open %s: %w", b.scaleDB, err)
+	}
+	return st, dsn, func() {}, existed, nil
+}
+
+// scaleRound adds the scale case's figures at the database's current size,
+// and with ingest the closed-loop ingest's (which adds reports).
+// The database is vacuumed first, as autovacuum would have left it.
+func (b *benchRun) scaleRound(ctx context.Context, dsn string, ingest bool) error {
+	t0 := time.Now()
+	if err := bench.Vacuum(ctx, dsn); err != nil {
+		return err
+	}
+	b.logf("vacuumed in %s", time.Since(t0).Round(time.Second))
 	bytes, rows, err := bench.ReportBytes(ctx, dsn, "reports")
 	if err != nil {
 		return err
@@ -92,6 +131,9 @@ func (b *benchRun) scaleRound(ctx context.Context, dsn string) error {
 		if err != nil {
 			return err
 		}
+	}
+	if !ingest {
+		return nil
 	}
 	return b.closedLoop(ctx, fmt.Sprintf("scale: ingest into PostgreSQL holding %d reports", rows), dsn)
 }

@@ -48,7 +48,7 @@ var options = []option{
 	{flag: "register-burst", env: "INDEXPILOT_ANALYTICS_REGISTER_BURST", def: strconv.Itoa(defaults.RegisterBurst), help: "burst allowance of registrations per address"},
 	{flag: "max-batch", env: "INDEXPILOT_ANALYTICS_MAX_BATCH", def: strconv.Itoa(ingest.DefaultMaxBatch), help: "most reports committed in one transaction"},
 	{flag: "committers", env: "INDEXPILOT_ANALYTICS_COMMITTERS", def: "1", help: "ingest transactions in flight at once; above 1 the next batch starts while one commits (see BENCHMARKS.md)"},
-	{flag: "bitmap-cache-mb", env: "INDEXPILOT_ANALYTICS_BITMAP_CACHE_MB", def: strconv.Itoa(postgres.DefaultBitmapCache >> 20), help: "MB of rollup bitmaps and their unions a process keeps between dashboard reads (PostgreSQL; 0: none); each is reused only while the stored rows it comes from are unchanged"},
+	{flag: "bitmap-cache-mb", env: "INDEXPILOT_ANALYTICS_BITMAP_CACHE_MB", def: strconv.Itoa(postgres.DefaultBitmapCache >> 20), help: "MB of rollup rows (bitmaps and counters) and their unions a process keeps between dashboard reads (PostgreSQL; 0: none); each is reused only while the stored rows it comes from are unchanged"},
 	{flag: "secure-cookies", env: "INDEXPILOT_ANALYTICS_SECURE_COOKIES", def: "false", help: "mark the session cookie Secure (set when served behind TLS)"},
 	{flag: "log-level", env: "INDEXPILOT_ANALYTICS_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "debug-listen", env: "INDEXPILOT_ANALYTICS_DEBUG_LISTEN", help: "serve Go pprof profiles on this loopback address (empty: off)"},

@@ -21,31 +21,49 @@ import (
 // CreateDatabase creates an empty PostgreSQL database on the server of
 // admin and returns its URL and a function that drops it.
 func CreateDatabase(ctx context.Context, admin string) (string, func(), error) {
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		return "", nil, fmt.Errorf("bench: connect to %s: %w", admin, err)
-	}
-	defer conn.Close(ctx)
 	var b [6]byte
 	rand.Read(b[:])
 	name := "ipt_bench_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("bench: create database: %w", err)
-	}
-	u, err := url.Parse(admin)
+	dsn, _, err := NamedDatabase(ctx, admin, name)
 	if err != nil {
 		return "", nil, err
 	}
-	u.Path = "/" + name
 	drop := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if c, err := pgx.Connect(ctx, admin); err == nil {
-			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 			c.Close(ctx)
 		}
 	}
-	return u.String(), drop, nil
+	return dsn, drop, nil
+}
+
+// NamedDatabase returns the URL of the database name on the server of
+// admin, creating it empty unless it exists; existed says it did. Nothing
+// drops it: a bench case can keep a database it took minutes to fill and
+// measure it again.
+func NamedDatabase(ctx context.Context, admin, name string) (dsn string, existed bool, err error) {
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", false, fmt.Errorf("bench: connect to %s: %w", admin, err)
+	}
+	defer conn.Close(ctx)
+	// query: bench-database-exists
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&existed); err != nil {
+		return "", false, fmt.Errorf("bench: look for database %s: %w", name, err)
+	}
+	if !existed {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return "", false, fmt.Errorf("bench: create database %s: %w", name, err)
+		}
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		return "", false, fmt.Errorf("bench: parse %s: %w", admin, err)
+	}
+	u.Path = "/" + name
+	return u.String(), existed, nil
 }
 
 // Fill ingests n reports from installations installations straight into

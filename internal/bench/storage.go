@@ -34,6 +34,26 @@ func ReportBytes(ctx context.Context, dsn, table string) (bytes, rows int64, err
 	return bytes, rows, nil
 }
 
+// Vacuum vacuums and analyses the whole database at dsn, as autovacuum
+// keeps a live one. Benchmark servers may run without autovacuum (this
+// project's does), and then the tables the service deletes from fill with
+// dead rows that every read scans: after a 30-second ingest run the empty
+// rollup_delta_batches held 26,737 dead rows in 88 MB, which each of the
+// three rollup reads of a stats request scanned (13 ms apiece), and
+// rollups 14,653. docs/deploy.md requires autovacuum on.
+func Vacuum(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("bench: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	// query: bench-vacuum
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		return fmt.Errorf("bench: vacuum: %w", err)
+	}
+	return nil
+}
+
 // OldLayoutBytes copies the reports of the database at dsn into a table
 // of the layout before migration 015 (one table, the text key as primary
 // key, installation and day indexes, JSONB documents as before migration

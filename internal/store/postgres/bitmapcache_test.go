@@ -20,7 +20,7 @@ import (
 type bitmapFetches struct{ n atomic.Int64 }
 
 func (c *bitmapFetches) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	if strings.Contains(d.SQL, "xmin::text::bigint, installs_n, installs") {
+	if strings.Contains(d.SQL, "xmin::text::bigint, installs FROM") {
 		c.n.Add(1)
 	}
 	return ctx
