@@ -87,7 +87,9 @@ type RawError struct {
 // ErrorTx is what a backend provides, inside one write transaction, for
 // IngestErrorTx.
 type ErrorTx interface {
-	// InstallationNums is Tx.InstallationNums.
+	// InstallationNums returns the dense number of each installation id,
+	// creating the installations not seen before, each held so that an
+	// erasure cannot remove it under this transaction.
 	InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error)
 	// InsertErrorReport inserts row unless its key is stored, and tells
 	// whether it did.

@@ -134,7 +134,9 @@ type RatingCount struct {
 // FeedbackTx is what a backend provides, inside one write transaction,
 // for AddFeedbackTx and ImportFeedbackTx.
 type FeedbackTx interface {
-	// InstallationNums is Tx.InstallationNums.
+	// InstallationNums returns the dense number of each installation id,
+	// creating the installations not seen before, each held so that an
+	// erasure cannot remove it under this transaction.
 	InstallationNums(ctx context.Context, ids []string, now time.Time) (map[string]uint32, error)
 	// InsertFeedback inserts a feedback and its requests unless its key
 	// is stored, and returns its id and whether it inserted it. num is
