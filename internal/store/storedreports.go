@@ -67,13 +67,9 @@ func DeleteInstallationTx(ctx context.Context, tx Tx, num uint32, id string) (in
 	if err != nil {
 		return 0, err
 	}
-	deltas := make(map[rollup.Key]*rollup.Row)
-	for _, r := range raws {
-		c, err := r.Contribution(id)
-		if err != nil {
-			return 0, err
-		}
-		rollup.Add(deltas, c)
+	deltas, err := contributions(raws, id)
+	if err != nil {
+		return 0, err
 	}
 	if err := tx.DeleteInstallationRows(ctx, num); err != nil {
 		return 0, err
@@ -90,9 +86,9 @@ func inKeyOrder(m map[rollup.Key]*rollup.Row) []*rollup.Row {
 	return out
 }
 
-// Contributions returns what raws, reports of installationID, add to the
+// contributions returns what raws, reports of installationID, add to the
 // rollups, summed by key.
-func Contributions(raws []Raw, installationID string) (map[rollup.Key]*rollup.Row, error) {
+func contributions(raws []Raw, installationID string) (map[rollup.Key]*rollup.Row, error) {
 	deltas := make(map[rollup.Key]*rollup.Row)
 	for _, r := range raws {
 		c, err := r.Contribution(installationID)
